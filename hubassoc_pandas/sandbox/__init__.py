@@ -1,0 +1,29 @@
+"""A local HubSpot: an emulator of the batch "associate default" endpoint on 127.0.0.1.
+
+It stands alone (standard library only) so that a mistake shared with the client cannot hide.
+
+Examples
+--------
+>>> from hubassoc_pandas.sandbox import Sandbox, Fault, DEMO_TOKEN
+>>> with Sandbox(faults=[Fault("502_html", on_requests=[1])]) as hub:
+...     base_url, token = hub.url, hub.token
+"""
+
+from .app import parse_route
+from .faults import FAULT_KINDS, Fault
+from .log import RequestRecord
+from .objects import STANDARD_TYPE_IDS
+from .options import DEFAULT_RECORDS, DEMO_TOKEN, SandboxOptions
+from .server import Sandbox
+
+__all__ = [
+    "DEFAULT_RECORDS",
+    "DEMO_TOKEN",
+    "FAULT_KINDS",
+    "STANDARD_TYPE_IDS",
+    "Fault",
+    "RequestRecord",
+    "Sandbox",
+    "SandboxOptions",
+    "parse_route",
+]

@@ -1,0 +1,145 @@
+"""Fault rules: scripted or random misbehaviour of the sandbox endpoint.
+
+A :class:`Fault` fires either on chosen request numbers (1-based, counting every request to
+the endpoint since the last reset) or at random with probability ``rate`` from the sandbox's
+seeded random generator; ``times`` caps how often it fires. The first rule that fires wins.
+
+Kinds
+-----
+``500_json``
+    500 with HubSpot's JSON error body.
+``502_html``, ``503_html``, ``504_html``
+    A proxy's HTML error page (``text/html``).
+``hang``
+    Waits ``hang_seconds`` before answering, then answers 504 with a proxy's HTML page (a
+    client with a shorter read timeout sees a timeout). Other connections are unaffected and
+    closing the sandbox ends the wait at once.
+``close``
+    Reads the request, then closes the connection without any response.
+``close_after_commit``
+    Processes the batch normally (the associations ARE stored), then closes the connection
+    without a response: a lost response to a processed request.
+``truncated``
+    200 whose ``Content-Length`` is larger than the body sent, then the connection closes.
+``non_json``
+    200 with an HTML body instead of JSON.
+``429``
+    A forced ten-secondly 429 (with ``Retry-After`` when the sandbox sends it).
+``429_daily``
+    A forced DAILY 429.
+``empty_2xx``
+    The success status with empty ``results`` and no errors.
+``400_too_large``
+    The over-large-batch 400, whatever the batch size.
+
+Only ``close_after_commit`` stores associations; every other kind stores nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+__all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
+
+FAULT_KINDS: frozenset[str] = frozenset(
+    {
+        "500_json",
+        "502_html",
+        "503_html",
+        "504_html",
+        "hang",
+        "close",
+        "close_after_commit",
+        "truncated",
+        "non_json",
+        "429",
+        "429_daily",
+        "empty_2xx",
+        "400_too_large",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault rule.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`FAULT_KINDS`.
+    on_requests : Collection[int] or None
+        Request numbers (1-based, since the last reset) on which the fault fires.
+    rate : float
+        Probability of firing on any other request, drawn from the seeded generator.
+    times : int or None
+        At most this many firings (None: unlimited).
+    paths : Collection[str] or None
+        Only requests whose path contains one of these substrings are eligible.
+    hang_seconds : float
+        How long a ``hang`` fault waits before answering.
+
+    Examples
+    --------
+    >>> Fault("502_html", on_requests=[2])
+    Fault(kind='502_html', on_requests=(2,), rate=0.0, times=None, paths=None, hang_seconds=30.0)
+    """
+
+    kind: str
+    on_requests: Collection[int] | None = None
+    rate: float = 0.0
+    times: int | None = None
+    paths: Collection[str] | None = None
+    hang_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(
+                f"unknown fault kind {self.kind!r}; expected one of {sorted(FAULT_KINDS)}"
+            )
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError(f"fault rate must be within [0, 1], got {self.rate!r}")
+        if self.times is not None and self.times < 0:
+            raise ValueError("fault times must be >= 0")
+        if self.hang_seconds < 0:
+            raise ValueError("hang_seconds must be >= 0")
+        if self.on_requests is not None:
+            object.__setattr__(self, "on_requests", tuple(int(n) for n in self.on_requests))
+        if self.paths is not None:
+            object.__setattr__(self, "paths", tuple(str(p) for p in self.paths))
+
+
+class FaultPlan:
+    """Decides which fault (if any) a request suffers. Not thread-safe: call under a lock.
+
+    Parameters
+    ----------
+    faults : Iterable[Fault]
+        The rules, in priority order.
+    """
+
+    def __init__(self, faults: Iterable[Fault]) -> None:
+        self.faults: tuple[Fault, ...] = tuple(faults)
+        for fault in self.faults:
+            if not isinstance(fault, Fault):
+                raise TypeError(f"faults must be Fault instances, got {fault!r}")
+        self.fired: list[int] = [0] * len(self.faults)
+
+    def reset(self) -> None:
+        """Forget how often each rule has fired."""
+        self.fired = [0] * len(self.faults)
+
+    def pick(self, request_number: int, path: str, rng: random.Random) -> Fault | None:
+        """Return the fault for this request, counting it as fired, or None."""
+        for index, fault in enumerate(self.faults):
+            if fault.times is not None and self.fired[index] >= fault.times:
+                continue
+            if fault.paths is not None and not any(p in path for p in fault.paths):
+                continue
+            scripted = fault.on_requests is not None and request_number in fault.on_requests
+            if scripted or (fault.rate > 0.0 and rng.random() < fault.rate):
+                self.fired[index] += 1
+                return fault
+        return None
