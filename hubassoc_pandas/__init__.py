@@ -1,0 +1,51 @@
+"""Associate HubSpot CRM records in bulk from a pandas DataFrame.
+
+Importing the package registers the ``DataFrame.hubassoc`` accessor::
+
+    import hubassoc_pandas
+    results = df.hubassoc.associate("contacts", "companies",
+                                    from_col="contact_id", to_col="company_id")
+"""
+
+from __future__ import annotations
+
+import logging
+
+__version__ = "0.1.0"
+
+logging.getLogger("hubassoc_pandas").addHandler(logging.NullHandler())
+
+from . import accessor as _accessor  # noqa: E402  (registers DataFrame.hubassoc)
+from .api import associate, retry  # noqa: E402
+from .client import HubSpotClient, Timeout  # noqa: E402
+from .errors import (  # noqa: E402
+    AuthenticationError,
+    ConfigError,
+    FatalApiError,
+    HubAssocError,
+    InsecureTransportError,
+    JournalMismatchError,
+    MissingScopesError,
+)
+from .pacing import RateLimit  # noqa: E402
+from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
+
+__all__ = [
+    "ANNOTATION_DTYPES",
+    "STATUSES",
+    "AuthenticationError",
+    "ConfigError",
+    "FatalApiError",
+    "HubAssocError",
+    "HubSpotClient",
+    "InsecureTransportError",
+    "JournalMismatchError",
+    "MissingScopesError",
+    "RateLimit",
+    "Timeout",
+    "__version__",
+    "associate",
+    "retry",
+]
+
+del _accessor

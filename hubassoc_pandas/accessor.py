@@ -1,0 +1,68 @@
+"""The ``DataFrame.hubassoc`` accessor: checks nothing itself, holds no state, delegates.
+
+pandas may build a new accessor object on every attribute access, so everything a method
+needs comes from its arguments and the frame (including ``frame.attrs``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import api, results
+
+__all__ = ["HubAssocAccessor"]
+
+
+@pd.api.extensions.register_dataframe_accessor("hubassoc")
+class HubAssocAccessor:
+    """Associate HubSpot records from a frame, and inspect the results frame it returns.
+
+    Examples
+    --------
+    >>> import hubassoc_pandas  # registers the accessor
+    >>> df = pd.DataFrame({"contact": [1, 2], "company": [7, 8]})
+    >>> out = df.hubassoc.associate("contacts", "companies", from_col="contact",
+    ...                             to_col="company", dry_run=True, progress=False)
+    >>> out.hubassoc.summary()["rows"].tolist()
+    [2, 2]
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    def associate(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
+        """Associate each row's pair; see :func:`hubassoc_pandas.associate`."""
+        return api.associate(self._frame, from_type, to_type, **kwargs)
+
+    def retry(self, **kwargs: Any) -> pd.DataFrame:
+        """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""
+        return api.retry(self._frame, **kwargs)
+
+    def summary(self) -> pd.DataFrame:
+        """Rows and shares by status and by error category."""
+        _require_results(self._frame)
+        return results.summary(self._frame)
+
+    def failures(self) -> pd.DataFrame:
+        """Every row not associated, the most common errors first."""
+        _require_results(self._frame)
+        return results.failures(self._frame)
+
+    def explore(self, **kwargs: Any) -> Any:
+        """An ipywidgets explorer of the results; see :class:`hubassoc_pandas.explorer.Explorer`."""
+        _require_results(self._frame)
+        from .explorer import Explorer
+
+        return Explorer(self._frame, **kwargs).widget
+
+
+def _require_results(frame: pd.DataFrame) -> None:
+    if not results.is_results_frame(frame):
+        from .errors import ConfigError
+
+        raise ConfigError(
+            "this is not a results frame: call df.hubassoc.associate(...) first and use "
+            "the frame it returns."
+        )

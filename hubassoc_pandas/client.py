@@ -1,0 +1,248 @@
+"""The only module that speaks HTTP: one ``requests.Session`` and one request path.
+
+The access token lives in one private attribute and travels only in the Authorization header
+of requests to an HTTPS URL, or to plain HTTP on a loopback address. It never appears in a
+repr, a log record or an exception raised here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from . import __version__
+from .errors import ConfigError, InsecureTransportError
+from .responses import ApiResponse
+
+__all__ = ["DEFAULT_API_VERSION", "DEFAULT_BASE_URL", "HubSpotClient", "Timeout", "resolve_token"]
+
+logger = logging.getLogger("hubassoc_pandas")
+
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+DEFAULT_API_VERSION = "2026-03"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+BASE_URL_ENV = "HUBSPOT_BASE_URL"
+_KEPT_HEADERS = ("retry-after", "content-type")
+_TEXT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Seconds to wait for a connection and for the response.
+
+    Examples
+    --------
+    >>> Timeout.of(30)
+    Timeout(connect=30.0, read=30.0)
+    """
+
+    connect: float = 10.0
+    read: float = 60.0
+
+    @classmethod
+    def of(cls, value: Timeout | float | tuple[float, float] | None) -> Timeout:
+        """Read the ``timeout=`` argument: seconds, a (connect, read) pair, or a Timeout."""
+        if value is None:
+            return cls()
+        if isinstance(value, Timeout):
+            return value
+        if isinstance(value, tuple | list) and len(value) == 2:
+            timeout = cls(float(value[0]), float(value[1]))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            timeout = cls(float(value), float(value))
+        else:
+            raise ConfigError(f"timeout={value!r}: give seconds or a (connect, read) pair.")
+        if timeout.connect <= 0 or timeout.read <= 0:
+            raise ConfigError(f"timeout={value!r}: both timeouts must be positive seconds.")
+        return timeout
+
+
+def resolve_token(token: str | None) -> str:
+    """The token to use: the argument, else ``HUBSPOT_ACCESS_TOKEN``; ConfigError if neither."""
+    value = token if token is not None else os.environ.get(TOKEN_ENV)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"No HubSpot access token: pass token=... or set the {TOKEN_ENV} environment "
+            "variable to a private-app or OAuth access token with the CRM write scopes."
+        )
+    return value.strip()
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """The base URL to use, checked: the argument, else ``HUBSPOT_BASE_URL``, else HubSpot's.
+
+    Plain ``http://`` is refused unless the host is a loopback address, so the token is never
+    sent in clear text over a network.
+
+    Examples
+    --------
+    >>> resolve_base_url("http://127.0.0.1:8080/")
+    'http://127.0.0.1:8080'
+    """
+    value = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"base_url={value!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise InsecureTransportError(
+            f"Refusing to send the access token over plain HTTP to {parts.hostname!r}: use "
+            "https:// (plain http:// is allowed only for loopback addresses such as 127.0.0.1)."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError("base_url must not carry credentials, a query or a fragment.")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class HubSpotClient:
+    """Posts batches to the associate-default endpoint.
+
+    Parameters
+    ----------
+    token : str, optional
+        The access token; default ``HUBSPOT_ACCESS_TOKEN``.
+    base_url : str, optional
+        Checked with :func:`resolve_base_url`.
+    api_version : str
+        ``"2026-03"`` (or another date version) or ``"v4"`` for the legacy path.
+    timeout : Timeout
+        Connect and read timeouts.
+    pool_size : int
+        Connections kept open; at least the number of requests in flight.
+
+    Examples
+    --------
+    >>> client = HubSpotClient("secret", base_url="http://127.0.0.1:9")
+    >>> client
+    HubSpotClient(base_url='http://127.0.0.1:9', api_version='2026-03')
+    >>> client.close()
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: Timeout | None = None,
+        pool_size: int = 16,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url)
+        self.api_version = check_api_version(api_version)
+        self.timeout = timeout or Timeout()
+        self.__token = resolve_token(token)
+        self._session = requests.Session()
+        self._session.trust_env = False
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers.update(
+            {
+                "User-Agent": f"hubassoc_pandas/{__version__}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            }
+        )
+
+    def __repr__(self) -> str:
+        return f"HubSpotClient(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+    def __enter__(self) -> HubSpotClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def endpoint(self, from_type: str, to_type: str) -> str:
+        """The URL of the associate-default endpoint for two object types."""
+        if self.api_version == "v4":
+            middle = f"crm/v4/associations/{from_type}/{to_type}"
+        else:
+            middle = f"crm/associations/{self.api_version}/{from_type}/{to_type}"
+        return f"{self.base_url}/{middle}/batch/associate/default"
+
+    def post_batch(
+        self, from_type: str, to_type: str, from_ids: Sequence[str], to_ids: Sequence[str]
+    ) -> ApiResponse:
+        """Send one batch and return what came back; network failures become status 0."""
+        payload = {
+            "inputs": [
+                {"from": {"id": f}, "to": {"id": t}} for f, t in zip(from_ids, to_ids, strict=True)
+            ]
+        }
+        url = self.endpoint(from_type, to_type)
+        started = time.monotonic()
+        try:
+            response = self._session.post(
+                url,
+                data=json.dumps(payload, separators=(",", ":")),
+                headers={"Authorization": f"Bearer {self.__token}"},
+                timeout=(self.timeout.connect, self.timeout.read),
+                allow_redirects=False,
+            )
+            content = response.content
+        except requests.RequestException as exc:
+            elapsed = time.monotonic() - started
+            reason = f"{type(exc).__name__}: {_describe(exc)}"
+            logger.debug("POST %s failed after %.2fs: %s", url, elapsed, reason)
+            return ApiResponse(status=0, error=reason, elapsed=elapsed)
+        elapsed = time.monotonic() - started
+        body: Any = None
+        text = ""
+        try:
+            body = json.loads(content) if content else None
+        except ValueError:
+            text = content[:_TEXT_LIMIT].decode("utf-8", "replace")
+        headers = {
+            key: value
+            for key, value in response.headers.items()
+            if key.lower().startswith("x-hubspot-ratelimit") or key.lower() in _KEPT_HEADERS
+        }
+        logger.debug(
+            "POST %s -> %s in %.3fs (%d inputs)", url, response.status_code, elapsed, len(from_ids)
+        )
+        return ApiResponse(
+            status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
+        )
+
+
+def check_api_version(version: str) -> str:
+    """Accept ``"v4"`` or a date version such as ``"2026-03"``."""
+    import re
+
+    if version == "v4" or (isinstance(version, str) and re.fullmatch(r"20\d\d-\d\d", version)):
+        return version
+    raise ConfigError(
+        f"api_version={version!r}: use a date version such as '2026-03' or 'v4' (legacy path)."
+    )
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """A short, token-free description of a transport failure."""
+    text = str(exc)
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -1,0 +1,211 @@
+"""Pace requests to HubSpot's rate limit and decide how long to back off. Clock injectable.
+
+The :class:`Pacer` keeps the times of the requests it let through in the current window and
+lets a request go only while that count stays under the limit less a small safety margin. It
+learns the real limit from ``X-HubSpot-RateLimit-*`` headers, counts requests made by other
+processes sharing the token (the server's count above its own), and stops everyone after a
+429 until the window frees or ``Retry-After`` has passed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+__all__ = ["Backoff", "Pacer", "RateLimit", "parse_rate_limit"]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``requests`` requests in any rolling ``period`` seconds.
+
+    Examples
+    --------
+    >>> RateLimit(190, 10.0).budget
+    180
+    """
+
+    requests: int = 100
+    period: float = 10.0
+    margin: float = 0.05
+
+    @property
+    def budget(self) -> int:
+        """Requests the pacer lets through per window: the limit less the safety margin."""
+        spare = math.ceil(self.requests * self.margin) if self.margin > 0 else 0
+        return max(1, self.requests - spare)
+
+
+def parse_rate_limit(value: object) -> RateLimit:
+    """Read the ``rate_limit=`` argument: a number per 10 s, a (requests, seconds) pair,
+    a ``"requests/seconds"`` text or a :class:`RateLimit`.
+
+    Examples
+    --------
+    >>> parse_rate_limit(190)
+    RateLimit(requests=190, period=10.0, margin=0.05)
+    >>> parse_rate_limit((50, 1))
+    RateLimit(requests=50, period=1.0, margin=0.05)
+    """
+    if isinstance(value, RateLimit):
+        return value
+    try:
+        if isinstance(value, str):
+            requests_text, _, period_text = value.partition("/")
+            limit = RateLimit(int(requests_text), float(period_text or 10))
+        elif isinstance(value, tuple | list) and len(value) == 2:
+            limit = RateLimit(int(value[0]), float(value[1]))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            limit = RateLimit(int(value), 10.0)
+        else:
+            raise TypeError
+    except (TypeError, ValueError):
+        limit = RateLimit(0, 0)
+    if limit.requests < 1 or limit.period <= 0:
+        raise ConfigError(
+            f"rate_limit={value!r} is not usable: give requests per 10 s (e.g. 190), "
+            "a (requests, seconds) pair such as (100, 10), or a text such as '100/10'."
+        )
+    return limit
+
+
+class Pacer:
+    """A rolling-window pacer shared by all workers of a run.
+
+    Parameters
+    ----------
+    limit : RateLimit
+        The starting limit; headers may replace it.
+    clock : callable
+        Returns the current time in seconds (monotonic).
+    max_retry_after : float
+        Longest wait a single ``Retry-After`` may impose.
+
+    Examples
+    --------
+    >>> pacer = Pacer(RateLimit(3, 1.0, margin=0.0))
+    >>> [pacer.try_acquire(0.0) for _ in range(4)]
+    [0.0, 0.0, 0.0, 1.0]
+    """
+
+    def __init__(
+        self,
+        limit: RateLimit | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_retry_after: float = 60.0,
+    ) -> None:
+        self.limit = limit or RateLimit()
+        self.clock = clock
+        self._max_retry_after = max_retry_after
+        self._sent: list[float] = []  # sorted send times, own and other processes'
+        self._blocked_until = float("-inf")
+        self._lock = threading.Lock()
+
+    # -- pure core, driven with explicit times -------------------------------------------------
+    def try_acquire(self, now: float) -> float:
+        """Take a slot at ``now`` and return 0, or return the seconds to wait before asking again."""
+        with self._lock:
+            if now < self._blocked_until:
+                return self._blocked_until - now
+            first = bisect.bisect_right(self._sent, now - self.limit.period)
+            in_window = len(self._sent) - first
+            budget = self.limit.budget
+            if in_window < budget:
+                bisect.insort(self._sent, now)
+                if first > 4096:
+                    del self._sent[:first]
+                return 0.0
+            frees_at = self._sent[first + in_window - budget] + self.limit.period
+            return max(frees_at - now, 1e-3)
+
+    def observe(self, sent_at: float, headers: Mapping[str, str]) -> None:
+        """Learn from the ``X-HubSpot-RateLimit-*`` headers of a request sent at ``sent_at``.
+
+        ``-Max`` and ``-Interval-Milliseconds`` replace the limit; ``-Remaining`` reveals
+        requests made by other processes with the same token, which then count here too.
+        """
+        lowered = {key.lower(): value for key, value in headers.items()}
+        maximum = _int(lowered.get("x-hubspot-ratelimit-max"))
+        if not maximum or maximum <= 0:
+            return
+        interval = _int(lowered.get("x-hubspot-ratelimit-interval-milliseconds"))
+        remaining = _int(lowered.get("x-hubspot-ratelimit-remaining"))
+        with self._lock:
+            period = interval / 1000.0 if interval and interval > 0 else self.limit.period
+            if (maximum, period) != (self.limit.requests, self.limit.period):
+                self.limit = RateLimit(maximum, period, self.limit.margin)
+            if remaining is None:
+                return
+            low = bisect.bisect_right(self._sent, sent_at - period)
+            high = bisect.bisect_right(self._sent, sent_at)
+            used_elsewhere = (maximum - remaining) - (high - low)
+            for _ in range(max(0, min(used_elsewhere, maximum))):
+                bisect.insort(self._sent, sent_at)
+
+    def block(self, now: float, retry_after: float | None) -> float:
+        """After a 429: hold every worker until ``Retry-After`` or until the window frees.
+
+        Returns the seconds the hold lasts from ``now``.
+        """
+        with self._lock:
+            if retry_after is not None:
+                wait = min(max(retry_after, 0.0), self._max_retry_after)
+            else:
+                first = bisect.bisect_right(self._sent, now - self.limit.period)
+                oldest = self._sent[first] if first < len(self._sent) else now
+                wait = max(oldest + self.limit.period - now, self.limit.period / 10)
+            self._blocked_until = max(self._blocked_until, now + wait)
+            return self._blocked_until - now
+
+    def blocked_for(self) -> float:
+        """Seconds left of a 429 hold, 0 when none."""
+        return max(0.0, self._blocked_until - self.clock())
+
+    # -- blocking helper used by worker threads ----------------------------------------------
+    def acquire(self, stop: threading.Event) -> float | None:
+        """Wait for a slot; return the send time, or None if ``stop`` was set while waiting."""
+        while not stop.is_set():
+            now = self.clock()
+            wait = self.try_acquire(now)
+            if wait <= 0:
+                return now
+            if stop.wait(min(wait, 0.5)):
+                return None
+        return None
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Capped exponential backoff with jitter (half fixed, half random); ``rng`` injectable.
+
+    Examples
+    --------
+    >>> Backoff(base=1.0, cap=8.0, rng=lambda: 1.0).delay(attempt=5)
+    8.0
+    """
+
+    base: float = 0.5
+    cap: float = 30.0
+    rng: Callable[[], float] = random.random
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after the ``attempt``-th failed attempt (1-based)."""
+        ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
+        return ceiling * (0.5 + 0.5 * self.rng())
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None

@@ -1,0 +1,141 @@
+"""Turn two ID columns into unique pairs to send, and cut them into batches.
+
+Pure: no I/O. Every input row maps to one unique pair (``pair_of_row``) or to -1 when one of
+its IDs cannot be read; identical pairs are sent once and share one outcome.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .ids import read_ids
+
+__all__ = ["Plan", "chunk", "make_plan"]
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What a run will send.
+
+    Attributes
+    ----------
+    row_from, row_to : numpy.ndarray of int64
+        Per input row, the IDs (0 where unreadable).
+    row_problem : numpy.ndarray of object
+        Per input row, why the row is invalid, or None.
+    pair_of_row : numpy.ndarray of int64
+        Per input row, the index of its unique pair, or -1 for an invalid row.
+    pair_from, pair_to : numpy.ndarray of int64
+        The unique pairs, in order of first appearance.
+    rows_of_pair : numpy.ndarray of int64
+        How many input rows share each pair.
+    """
+
+    row_from: np.ndarray
+    row_to: np.ndarray
+    row_problem: np.ndarray
+    pair_of_row: np.ndarray
+    pair_from: np.ndarray
+    pair_to: np.ndarray
+    rows_of_pair: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.pair_of_row)
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pair_from)
+
+    @property
+    def n_invalid(self) -> int:
+        return int((self.pair_of_row < 0).sum())
+
+
+def make_plan(
+    from_values: pd.Series,
+    to_values: pd.Series,
+    *,
+    from_label: str = "from",
+    to_label: str = "to",
+) -> Plan:
+    """Read both ID columns, mark invalid rows and deduplicate the valid pairs.
+
+    Parameters
+    ----------
+    from_values, to_values : pandas.Series
+        The two ID columns, of equal length.
+    from_label, to_label : str
+        Column names used in the invalid-row messages.
+
+    Examples
+    --------
+    >>> plan = make_plan(pd.Series([1, 1, None]), pd.Series([7, 7, 8]))
+    >>> plan.pair_of_row.tolist(), plan.pair_from.tolist(), plan.n_invalid
+    ([0, 0, -1], [1], 1)
+    """
+    row_from, from_problem = read_ids(from_values)
+    row_to, to_problem = read_ids(to_values)
+    row_problem = _combine_problems(from_problem, to_problem, from_label, to_label)
+    valid = (row_from > 0) & (row_to > 0)
+
+    pair_of_row = np.full(len(row_from), -1, dtype=np.int64)
+    if valid.any():
+        from_codes, _ = pd.factorize(row_from[valid])
+        to_codes, _ = pd.factorize(row_to[valid])
+        width = int(to_codes.max()) + 1
+        keys = from_codes.astype(np.int64) * width + to_codes.astype(np.int64)
+        pair_codes, _ = pd.factorize(keys)
+        pair_of_row[valid] = pair_codes
+        n_pairs = int(pair_codes.max()) + 1
+        first_rows = np.full(n_pairs, -1, dtype=np.int64)
+        valid_rows = np.flatnonzero(valid)
+        # reversed assignment keeps the first occurrence of each pair
+        first_rows[pair_codes[::-1]] = valid_rows[::-1]
+        pair_from = row_from[first_rows]
+        pair_to = row_to[first_rows]
+        rows_of_pair = np.bincount(pair_codes, minlength=n_pairs).astype(np.int64)
+    else:
+        pair_from = np.empty(0, dtype=np.int64)
+        pair_to = np.empty(0, dtype=np.int64)
+        rows_of_pair = np.empty(0, dtype=np.int64)
+    return Plan(row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair)
+
+
+def _combine_problems(
+    from_problem: np.ndarray, to_problem: np.ndarray, from_label: str, to_label: str
+) -> np.ndarray:
+    combined = np.full(len(from_problem), None, dtype=object)
+    bad = np.flatnonzero((from_problem != None) | (to_problem != None))  # noqa: E711
+    for position in bad:
+        parts = []
+        if from_problem[position] is not None:
+            parts.append(f"{from_label}: {from_problem[position]}")
+        if to_problem[position] is not None:
+            parts.append(f"{to_label}: {to_problem[position]}")
+        combined[position] = "; ".join(parts)
+    return combined
+
+
+def chunk(pairs: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """Yield consecutive slices of ``pairs`` of at most ``size`` items.
+
+    Examples
+    --------
+    >>> [c.tolist() for c in chunk(np.arange(5), 2)]
+    [[0, 1], [2, 3], [4]]
+    """
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    for start in range(0, len(pairs), size):
+        yield pairs[start : start + size]
+
+
+def count_batches(n_pairs: int, size: int) -> int:
+    """Number of requests needed for ``n_pairs`` pairs at ``size`` per batch."""
+    return math.ceil(n_pairs / size) if n_pairs else 0

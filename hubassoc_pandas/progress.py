@@ -1,0 +1,78 @@
+"""Progress display for a run: a tqdm bar (a widget in notebooks, text in a terminal).
+
+The runner reports through the small :class:`Progress` interface, so a caller can show
+progress any way it likes; :class:`TqdmProgress` is the default and :class:`NoProgress`
+stays silent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+__all__ = ["NoProgress", "Progress", "TqdmProgress", "make_progress"]
+
+
+class Progress(Protocol):
+    """What the runner calls while it works."""
+
+    def advance(self, rows: int, counts: dict[str, int]) -> None:
+        """``rows`` more rows are decided; ``counts`` are the rows per status so far."""
+
+    def note(self, text: str | None) -> None:
+        """Show a passing state such as a rate-limit wait (None clears it)."""
+
+    def close(self) -> None:
+        """The run has ended, whichever way."""
+
+
+class NoProgress:
+    """Shows nothing."""
+
+    def advance(self, rows: int, counts: dict[str, int]) -> None:
+        pass
+
+    def note(self, text: str | None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class TqdmProgress:
+    """A tqdm bar counting rows, with associated/failed counts and waits in its postfix."""
+
+    def __init__(self, total: int, *, desc: str = "associating", file: Any = None) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=total, desc=desc, unit="row", file=file, dynamic_ncols=True)
+        self._counts: dict[str, int] = {}
+        self._note: str | None = None
+
+    def advance(self, rows: int, counts: dict[str, int]) -> None:
+        self._counts = counts
+        if rows:
+            self._bar.update(rows)
+        self._show()
+
+    def note(self, text: str | None) -> None:
+        if text != self._note:
+            self._note = text
+            self._show()
+
+    def _show(self) -> None:
+        postfix = {
+            "ok": self._counts.get("associated", 0),
+            "failed": self._counts.get("failed", 0) + self._counts.get("invalid", 0),
+        }
+        if self._note:
+            postfix["state"] = self._note  # type: ignore[assignment]
+        self._bar.set_postfix(postfix, refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def make_progress(enabled: bool, total: int, file: Any = None) -> Progress:
+    """A tqdm bar when ``enabled``, else a silent sink."""
+    return TqdmProgress(total, file=file) if enabled else NoProgress()

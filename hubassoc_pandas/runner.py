@@ -1,0 +1,457 @@
+"""Where the plan meets the client: workers, pacing, retries, journal and progress.
+
+The main thread owns all bookkeeping (outcomes, journal, progress); worker threads only send
+one batch each, waiting on the shared :class:`~hubassoc_pandas.pacing.Pacer` and retrying
+what may be retried (429 on the rolling window, 5xx, network failures, unreadable bodies).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .client import HubSpotClient
+from .errors import AuthenticationError, FatalApiError, MissingScopesError
+from .journal import Journal, OutcomeRow
+from .pacing import Backoff, Pacer
+from .plan import Plan, chunk
+from .progress import Progress
+from .responses import (
+    ApiResponse,
+    ErrorInfo,
+    Kind,
+    classify,
+    map_success,
+    pairs_named,
+    parse_error,
+    retry_after_seconds,
+    size_limit_from,
+)
+from .results import ASSOCIATED, FAILED, NOT_SENT, STATUSES, UNCONFIRMED, PairOutcomes
+
+__all__ = ["RunOptions", "RunReport", "run"]
+
+logger = logging.getLogger("hubassoc_pandas")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run sends: object types, batch size, concurrency and retry budget."""
+
+    from_type: str
+    to_type: str
+    batch_size: int = 100
+    max_workers: int = 16
+    max_attempts: int = 5
+    max_rate_limit_waits: int = 30
+    backoff: Backoff = field(default_factory=Backoff)
+    interrupt_grace: float = 5.0
+
+
+@dataclass
+class RunReport:
+    """What a run did, beyond the per-pair outcomes."""
+
+    requests: int = 0
+    batches: int = 0
+    rate_limited: int = 0
+    final_batch_size: int = 0
+    stopped: str | None = None  # INTERRUPTED, DAILY_LIMIT or FATAL
+    fatal: FatalApiError | None = None
+    started: float = field(default_factory=time.time)
+    finished: float = 0.0
+
+
+@dataclass
+class _Work:
+    pairs: np.ndarray
+    resend: bool = False
+
+
+@dataclass
+class _Sent:
+    work: _Work
+    batch: int
+    attempts: int
+    rate_limited: int = 0
+    response: ApiResponse | None = None
+    kind: Kind | None = None  # None: abandoned before an answer, because the run stopped
+
+
+def run(
+    plan: Plan,
+    pending: np.ndarray,
+    outcomes: PairOutcomes,
+    client: HubSpotClient,
+    pacer: Pacer,
+    options: RunOptions,
+    *,
+    progress: Progress,
+    journal: Journal | None = None,
+    first_batch: int = 1,
+) -> RunReport:
+    """Send the pending pairs and record every outcome in ``outcomes``.
+
+    Returns when every pending pair is decided or the run stopped (Ctrl-C, the daily limit, a
+    fatal refusal); pairs left undecided are marked ``not_sent`` with the reason.
+    """
+    return _Runner(plan, pending, outcomes, client, pacer, options, progress, journal, first_batch).go()
+
+
+class _Runner:
+    def __init__(
+        self,
+        plan: Plan,
+        pending: np.ndarray,
+        outcomes: PairOutcomes,
+        client: HubSpotClient,
+        pacer: Pacer,
+        options: RunOptions,
+        progress: Progress,
+        journal: Journal | None,
+        first_batch: int,
+    ) -> None:
+        self.plan = plan
+        self.pending = pending
+        self.outcomes = outcomes
+        self.client = client
+        self.pacer = pacer
+        self.options = options
+        self.progress = progress
+        self.journal = journal
+        self.batch_size = options.batch_size
+        self.next_batch = first_batch
+        self.cursor = 0
+        self.front: deque[_Work] = deque()
+        self.resend: list[int] = []
+        self.stop = threading.Event()
+        self.stop_info: ErrorInfo | None = None
+        self.report = RunReport()
+
+    # -- scheduling ------------------------------------------------------------------------
+    def _next_work(self) -> _Work | None:
+        if self.front:
+            return self.front.popleft()
+        if len(self.resend) >= self.batch_size or (
+            self.resend and self.cursor >= len(self.pending)
+        ):
+            taken, self.resend = self.resend[: self.batch_size], self.resend[self.batch_size :]
+            return _Work(np.array(taken, dtype=np.int64), resend=True)
+        if self.cursor < len(self.pending):
+            pairs = self.pending[self.cursor : self.cursor + self.batch_size]
+            self.cursor += len(pairs)
+            return _Work(pairs)
+        return None
+
+    def go(self) -> RunReport:
+        executor = ThreadPoolExecutor(
+            max_workers=self.options.max_workers, thread_name_prefix="hubassoc"
+        )
+        in_flight: dict[Future[_Sent], _Work] = {}
+        try:
+            try:
+                while True:
+                    while not self.stop.is_set() and len(in_flight) < self.options.max_workers:
+                        work = self._next_work()
+                        if work is None:
+                            break
+                        batch, self.next_batch = self.next_batch, self.next_batch + 1
+                        in_flight[executor.submit(self._send, work, batch)] = work
+                    if not in_flight:
+                        break
+                    done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        work = in_flight.pop(future)
+                        self._handle(future, work)
+                    hold = self.pacer.blocked_for()
+                    self.progress.note(f"rate limited, waiting {hold:.0f}s" if hold > 0.5 else None)
+            except KeyboardInterrupt:
+                self._stop("INTERRUPTED", "Interrupted before this row was sent; run retry() or "
+                           "associate() again with the same journal to send it.")
+                logger.warning("interrupted: finishing the %d requests in flight", len(in_flight))
+                self._drain(in_flight)
+        finally:
+            self.stop.set()
+            executor.shutdown(wait=False, cancel_futures=True)
+            self._settle_undecided()
+            self.progress.note(None)
+            self.progress.close()
+            self.report.final_batch_size = self.batch_size
+            self.report.finished = time.time()
+        return self.report
+
+    def _drain(self, in_flight: dict[Future[_Sent], _Work]) -> None:
+        deadline = time.monotonic() + self.options.interrupt_grace
+        try:
+            while in_flight and time.monotonic() < deadline:
+                done, _ = wait(in_flight, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._handle(future, in_flight.pop(future))
+        except KeyboardInterrupt:
+            pass
+
+    def _stop(self, category: str, message: str) -> None:
+        if self.stop_info is None:
+            self.stop_info = ErrorInfo(category=category, message=message, retryable=True)
+            self.report.stopped = category
+        self.stop.set()
+
+    # -- worker side -------------------------------------------------------------------------
+    def _send(self, work: _Work, batch: int) -> _Sent:
+        from_ids = [str(v) for v in self.plan.pair_from[work.pairs].tolist()]
+        to_ids = [str(v) for v in self.plan.pair_to[work.pairs].tolist()]
+        sent = _Sent(work, batch, attempts=0)
+        failures = 0
+        while True:
+            sent_at = self.pacer.acquire(self.stop)
+            if sent_at is None:
+                return sent
+            sent.attempts += 1
+            response = self.client.post_batch(
+                self.options.from_type, self.options.to_type, from_ids, to_ids
+            )
+            self.pacer.observe(sent_at, response.headers)
+            kind = classify(response)
+            sent.response, sent.kind = response, kind
+            if kind is Kind.RATE_LIMITED:
+                sent.rate_limited += 1
+                hold = self.pacer.block(self.pacer.clock(), retry_after_seconds(response))
+                logger.info("batch %d: 429 rate limited, all workers wait %.1fs", batch, hold)
+                if sent.rate_limited >= self.options.max_rate_limit_waits:
+                    return sent
+                continue
+            if kind is Kind.TRANSIENT:
+                failures += 1
+                if failures >= self.options.max_attempts:
+                    return sent
+                delay = self.options.backoff.delay(failures)
+                logger.info(
+                    "batch %d: %s, retrying in %.1fs (attempt %d of %d)",
+                    batch, _describe(response), delay, failures + 1, self.options.max_attempts,
+                )
+                if self.stop.wait(delay):
+                    sent.kind = None
+                    return sent
+                continue
+            return sent
+
+    # -- main-thread bookkeeping -----------------------------------------------------------
+    def _handle(self, future: Future[_Sent], work: _Work) -> None:
+        try:
+            sent = future.result()
+        except Exception as exc:  # a bug or an unexpected library error: keep the rows
+            logger.exception("a batch failed inside the client")
+            info = ErrorInfo("CLIENT_ERROR", f"{type(exc).__name__}: {exc}", retryable=True)
+            self._finish(work.pairs, FAILED, info, batch=0, attempts=1)
+            return
+        self.report.requests += sent.attempts
+        self.report.rate_limited += sent.rate_limited
+        if sent.attempts:
+            self.report.batches += 1
+        response, kind = sent.response, sent.kind
+        pairs = work.pairs
+        if kind is None or response is None:
+            return  # left undecided; settled as not_sent when the run ends
+        if kind is Kind.SUCCESS:
+            self._apply_success(sent, response)
+        elif kind is Kind.TOO_LARGE and len(pairs) > 1:
+            message = str(response.body.get("message", "")) if isinstance(response.body, dict) else ""
+            self.batch_size = min(self.batch_size, size_limit_from(message, len(pairs)))
+            logger.warning("HubSpot refused a batch of %d as too large; batch size is now %d",
+                           len(pairs), self.batch_size)
+            self.front.extendleft(reversed([_Work(p, work.resend) for p in chunk(pairs, self.batch_size)]))
+        elif kind in (Kind.REJECTED, Kind.TOO_LARGE):
+            self._isolate(sent, response)
+        elif kind is Kind.DAILY_LIMIT:
+            self._stop(
+                "DAILY_LIMIT",
+                "HubSpot's daily API limit is used up; nothing more can be sent until it resets "
+                "at midnight in the portal's time zone. Then run retry() on these results or "
+                "associate() again with the same journal.",
+            )
+        elif kind in (Kind.UNAUTHORIZED, Kind.FORBIDDEN, Kind.FATAL):
+            self._fatal(kind, response)
+        else:  # TRANSIENT or RATE_LIMITED with the budget spent
+            self._finish(pairs, FAILED, _give_up_info(kind, response, sent), sent.batch, sent.attempts)
+
+    def _apply_success(self, sent: _Sent, response: ApiResponse) -> None:
+        pairs = sent.work.pairs
+        from_ids = [str(v) for v in self.plan.pair_from[pairs].tolist()]
+        to_ids = [str(v) for v in self.plan.pair_to[pairs].tolist()]
+        verdict = map_success(response.body, from_ids, to_ids)
+        outcomes = self.outcomes
+        for position, (type_id, category) in verdict.confirmed.items():
+            outcomes.associated(
+                int(pairs[position]), batch=sent.batch, attempts=sent.attempts,
+                http_status=response.status, type_id=type_id, category=category,
+            )
+        refused: dict[ErrorInfo, list[int]] = {}
+        for position, info in verdict.refused.items():
+            refused.setdefault(info, []).append(int(pairs[position]))
+        for info, group in refused.items():
+            with_status = dataclasses.replace(info, http_status=response.status)
+            outcomes.refused(group, with_status, batch=sent.batch, attempts=sent.attempts)
+        open_pairs = pairs[verdict.unmentioned]
+        if len(open_pairs) and not sent.work.resend:
+            outcomes.attempts[open_pairs] += sent.attempts
+            self.resend.extend(open_pairs.tolist())
+        elif len(open_pairs):
+            note = "; ".join(sorted({i.message for i in verdict.unattributed if i.message}))[:500]
+            info = ErrorInfo(
+                "UNCONFIRMED",
+                f"HubSpot answered {response.status} twice without confirming or refusing this "
+                "pair; it may or may not be associated" + (f" (errors without IDs: {note})" if note else ""),
+                http_status=response.status,
+                retryable=True,
+            )
+            outcomes.refused(open_pairs, info, status=UNCONFIRMED, batch=sent.batch, attempts=sent.attempts)
+        decided = np.array(
+            [int(pairs[p]) for p in (*verdict.confirmed, *verdict.refused)], dtype=np.int64
+        )
+        if sent.work.resend:
+            decided = np.concatenate([decided, open_pairs])
+        self._record(decided)
+
+    def _isolate(self, sent: _Sent, response: ApiResponse) -> None:
+        """A whole batch refused: fail the pairs it names, or split it to find them."""
+        pairs = sent.work.pairs
+        info = parse_error(response.body if response.body is not None else response.text,
+                           http_status=response.status)
+        if len(pairs) == 1:
+            self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
+            return
+        from_ids = [str(v) for v in self.plan.pair_from[pairs].tolist()]
+        to_ids = [str(v) for v in self.plan.pair_to[pairs].tolist()]
+        named = pairs_named(response.body, from_ids, to_ids) if isinstance(response.body, dict) else []
+        self.outcomes.attempts[pairs] += sent.attempts
+        if named and len(named) < len(pairs):
+            self._finish(pairs[named], FAILED, info, sent.batch, 0)
+            rest = np.delete(pairs, named)
+            self.front.appendleft(_Work(rest, sent.work.resend))
+            return
+        half = len(pairs) // 2
+        self.front.appendleft(_Work(pairs[half:], sent.work.resend))
+        self.front.appendleft(_Work(pairs[:half], sent.work.resend))
+
+    def _fatal(self, kind: Kind, response: ApiResponse) -> None:
+        info = parse_error(response.body if response.body is not None else response.text,
+                           http_status=response.status)
+        body = response.body if isinstance(response.body, dict) else {}
+        common = {"status": response.status, "category": info.category,
+                  "correlation_id": info.correlation_id, "body": body}
+        error: FatalApiError
+        if kind is Kind.UNAUTHORIZED:
+            error = AuthenticationError(
+                f"HubSpot refused the access token (401 {info.category or ''}: {info.message}). "
+                "Check that the token is current and belongs to this portal; private-app "
+                "tokens are shown under Settings > Integrations > Private Apps.",
+                **common,
+            )
+        elif kind is Kind.FORBIDDEN:
+            scopes = _required_scopes(body)
+            error = MissingScopesError(
+                f"HubSpot refused the request (403 {info.category or ''}): the token lacks "
+                f"the scopes {', '.join(scopes) or '(not named)'}. Add them to the private "
+                "app (or OAuth grant) and use the new token.",
+                scopes=scopes,
+                **common,
+            )
+        else:
+            error = FatalApiError(
+                f"HubSpot cannot process these requests ({response.status}: "
+                f"{info.message or _describe(response)}). Check the object types, base_url "
+                "and api_version.",
+                **common,
+            )
+        if self.report.fatal is None:
+            self.report.fatal = error
+        self._stop("FATAL", f"Not sent: the run stopped at HTTP {response.status}: {info.message}")
+
+    def _finish(self, pairs: np.ndarray, status: int, info: ErrorInfo, batch: int, attempts: int) -> None:
+        self.outcomes.refused(pairs, info, status=status, batch=batch, attempts=attempts)
+        self._record(np.asarray(pairs, dtype=np.int64))
+
+    def _record(self, decided: np.ndarray) -> None:
+        """Journal the decided pairs and move the progress bar."""
+        if len(decided) == 0:
+            return
+        if self.journal is not None:
+            self.journal.record(self._journal_rows(decided))
+        counts = self.outcomes.counts(self.plan.rows_of_pair)
+        counts["invalid"] = self.plan.n_invalid
+        self.progress.advance(int(self.plan.rows_of_pair[decided].sum()), counts)
+
+    def _journal_rows(self, pairs: np.ndarray) -> list[OutcomeRow]:
+        o = self.outcomes
+        rows: list[OutcomeRow] = []
+        for p in pairs.tolist():
+            type_id = int(o.type_id[p])
+            rows.append((
+                int(self.plan.pair_from[p]), int(self.plan.pair_to[p]), STATUSES[o.status[p]],
+                int(o.batch[p]), int(o.attempts[p]), int(o.http_status[p]),
+                None if type_id < 0 else type_id, o.association_category[p],
+                o.error_category[p], o.error_message[p],
+            ))
+        return rows
+
+    def _settle_undecided(self) -> None:
+        """Mark every pair the run did not decide as not sent, saying why."""
+        o = self.outcomes
+        undecided = self.pending[(o.status[self.pending] == NOT_SENT)
+                                 & (o.error_category[self.pending] == None)]  # noqa: E711
+        if self.resend:
+            undecided = np.union1d(undecided, np.array(self.resend, dtype=np.int64))
+        if len(undecided) == 0:
+            return
+        info = self.stop_info or ErrorInfo(
+            "INTERRUPTED", "The run ended before this row was sent.", retryable=True
+        )
+        o.refused(undecided, info, status=NOT_SENT, batch=0, attempts=0)
+
+
+def _give_up_info(kind: Kind, response: ApiResponse, sent: _Sent) -> ErrorInfo:
+    if kind is Kind.RATE_LIMITED:
+        info = parse_error(response.body, http_status=429)
+        return ErrorInfo("RATE_LIMIT", f"Still rate limited after {sent.rate_limited} waits: "
+                         f"{info.message}", http_status=429, correlation_id=info.correlation_id,
+                         detail=info.detail, retryable=True)
+    if response.status == 0:
+        return ErrorInfo("NETWORK", f"No answer after {sent.attempts} attempts: {response.error}",
+                         retryable=True)
+    info = parse_error(response.body if response.body is not None else response.text,
+                       http_status=response.status)
+    category = info.category or ("SERVER_ERROR" if response.status >= 500 else "BAD_RESPONSE")
+    return ErrorInfo(
+        category,
+        f"HTTP {response.status} after {sent.attempts} attempts: {info.message or _describe(response)}",
+        http_status=response.status, correlation_id=info.correlation_id, detail=info.detail,
+        retryable=True,
+    )
+
+
+def _required_scopes(body: dict) -> list[str]:
+    scopes: list[str] = []
+    for holder in [body, *[e for e in body.get("errors") or [] if isinstance(e, dict)]]:
+        context = holder.get("context")
+        if isinstance(context, dict):
+            for key in ("requiredScopes", "missingScopes"):
+                value = context.get(key)
+                if isinstance(value, list):
+                    scopes.extend(str(v) for v in value if str(v) not in scopes)
+    return scopes
+
+
+def _describe(response: ApiResponse) -> str:
+    if response.status == 0:
+        return response.error or "no response"
+    if response.body is None and response.text:
+        snippet = " ".join(response.text.split())[:200]
+        return f"HTTP {response.status} with a body that is not JSON: {snippet!r}"
+    return f"HTTP {response.status}"
