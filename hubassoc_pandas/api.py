@@ -145,17 +145,31 @@ def associate(
             raise ConfigError(
                 f"{role}={column!r} is not a column of the frame; its columns are: {available}."
             )
-    settings = _settings(from_type, to_type, batch_size, max_workers, max_attempts,
-                         rate_limit, timeout, api_version if client is None else client.api_version)
+    settings = _settings(
+        from_type,
+        to_type,
+        batch_size,
+        max_workers,
+        max_attempts,
+        rate_limit,
+        timeout,
+        api_version if client is None else client.api_version,
+    )
     resolved_url = client.base_url if client is not None else resolve_base_url(base_url)
     if client is None and not dry_run:
         resolve_token(token)  # a missing token is reported before any work
-    plan = make_plan(frame[from_col], frame[to_col],
-                     from_label=str(from_col), to_label=str(to_col))
+    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
     attrs = {"from_col": str(from_col), "to_col": str(to_col)}
     outcomes, report, extra = _execute(
-        plan, settings, resolved_url, token=token, client=client, progress=progress,
-        dry_run=dry_run, journal=journal, first_batch=1,
+        plan,
+        settings,
+        resolved_url,
+        token=token,
+        client=client,
+        progress=progress,
+        dry_run=dry_run,
+        journal=journal,
+        first_batch=1,
     )
     attrs.update(extra)
     return _finish(frame, plan, outcomes, report, settings, resolved_url, attrs)
@@ -190,28 +204,42 @@ def retry(
             f"missing: {', '.join(missing) or 'attrs[hubassoc]'}."
         )
     settings = _settings(
-        knobs.pop("from_type", record["from_type"]), knobs.pop("to_type", record["to_type"]),
+        knobs.pop("from_type", record["from_type"]),
+        knobs.pop("to_type", record["to_type"]),
         knobs.pop("batch_size", record.get("batch_size", 100)),
         knobs.pop("max_workers", record.get("max_workers", 16)),
         knobs.pop("max_attempts", record.get("max_attempts", 5)),
         knobs.pop("rate_limit", tuple(record.get("rate_limit", (100, 10.0)))),
         knobs.pop("timeout", None),
-        client.api_version if client is not None else knobs.pop("api_version", record.get("api_version", DEFAULT_API_VERSION)),
+        client.api_version
+        if client is not None
+        else knobs.pop("api_version", record.get("api_version", DEFAULT_API_VERSION)),
     )
     if knobs:
         raise ConfigError(f"retry() got unexpected arguments: {', '.join(sorted(knobs))}")
-    resolved_url = client.base_url if client is not None else resolve_base_url(
-        base_url if base_url is not None else record.get("base_url"))
+    resolved_url = (
+        client.base_url
+        if client is not None
+        else resolve_base_url(base_url if base_url is not None else record.get("base_url"))
+    )
     status = results["status"]
     chosen = ((status == "failed") & results["retryable"].fillna(False).astype(bool)) | status.isin(
-        ["unconfirmed", "not_sent"])
+        ["unconfirmed", "not_sent"]
+    )
     positions = np.flatnonzero(chosen.to_numpy(dtype=bool))
     subset = results.iloc[positions]
     plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
     outcomes, report, extra = _execute(
-        plan, settings, resolved_url, token=token, client=client, progress=progress,
-        dry_run=False, journal=journal, first_batch=first_batch,
+        plan,
+        settings,
+        resolved_url,
+        token=token,
+        client=client,
+        progress=progress,
+        dry_run=False,
+        journal=journal,
+        first_batch=first_batch,
     )
     redone = build_results(subset[["from_id"]].iloc[:, :0], plan, outcomes, {})
     updated = results.copy()
@@ -235,12 +263,26 @@ def retry(
     return updated
 
 
-def _settings(from_type: Any, to_type: Any, batch_size: Any, max_workers: Any,
-              max_attempts: Any, rate_limit: Any, timeout: Any, api_version: Any) -> _Settings:
-    for name, value, low, high in (("batch_size", batch_size, 1, MAX_BATCH_SIZE),
-                                   ("max_workers", max_workers, 1, 256),
-                                   ("max_attempts", max_attempts, 1, 100)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+def _settings(
+    from_type: Any,
+    to_type: Any,
+    batch_size: Any,
+    max_workers: Any,
+    max_attempts: Any,
+    rate_limit: Any,
+    timeout: Any,
+    api_version: Any,
+) -> _Settings:
+    for name, value, low, high in (
+        ("batch_size", batch_size, 1, MAX_BATCH_SIZE),
+        ("max_workers", max_workers, 1, 256),
+        ("max_attempts", max_attempts, 1, 100),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not low <= value <= high
+        ):
             raise ConfigError(f"{name}={value!r}: give a whole number from {low} to {high}.")
     return _Settings(
         from_type=normalize_object_type(from_type, role="from_type"),
@@ -255,14 +297,24 @@ def _settings(from_type: Any, to_type: Any, batch_size: Any, max_workers: Any,
 
 
 def _execute(
-    plan: Plan, settings: _Settings, base_url: str, *, token: str | None,
-    client: HubSpotClient | None, progress: bool | Progress, dry_run: bool,
-    journal: str | Path | None, first_batch: int,
+    plan: Plan,
+    settings: _Settings,
+    base_url: str,
+    *,
+    token: str | None,
+    client: HubSpotClient | None,
+    progress: bool | Progress,
+    dry_run: bool,
+    journal: str | Path | None,
+    first_batch: int,
 ) -> tuple[PairOutcomes, RunReport, dict[str, Any]]:
     outcomes = PairOutcomes(plan.n_pairs)
     pending = np.arange(plan.n_pairs, dtype=np.int64)
-    extra: dict[str, Any] = {"journal": str(journal) if journal is not None else None,
-                             "resumed_pairs": 0, "dry_run": bool(dry_run)}
+    extra: dict[str, Any] = {
+        "journal": str(journal) if journal is not None else None,
+        "resumed_pairs": 0,
+        "dry_run": bool(dry_run),
+    }
     opened: Journal | None = None
     owned_client: HubSpotClient | None = None
     report = RunReport()
@@ -274,7 +326,9 @@ def _execute(
             if len(found):
                 picked = done.iloc[rows]
                 outcomes.restore(
-                    found, picked["batch"].to_numpy(np.int64), picked["attempts"].to_numpy(np.int64),
+                    found,
+                    picked["batch"].to_numpy(np.int64),
+                    picked["attempts"].to_numpy(np.int64),
                     picked["association_type_id"].fillna(-1).to_numpy(np.int64),
                     picked["association_category"].to_numpy(object),
                     picked["http_status"].fillna(0).to_numpy(np.int64),
@@ -284,24 +338,50 @@ def _execute(
             extra["resumed_pairs"] = len(found)
         extra["planned_batches"] = count_batches(len(pending), settings.batch_size)
         if dry_run:
-            outcomes.refused(pending, ErrorInfo("DRY_RUN", "Dry run: not sent.", retryable=True),
-                             status=NOT_SENT, batch=0, attempts=0)
+            outcomes.refused(
+                pending,
+                ErrorInfo("DRY_RUN", "Dry run: not sent.", retryable=True),
+                status=NOT_SENT,
+                batch=0,
+                attempts=0,
+            )
             return outcomes, report, extra
         if client is None:
             owned_client = client = HubSpotClient(
-                token, base_url=base_url, api_version=settings.api_version,
-                timeout=settings.timeout, pool_size=settings.max_workers,
+                token,
+                base_url=base_url,
+                api_version=settings.api_version,
+                timeout=settings.timeout,
+                pool_size=settings.max_workers,
             )
         sink = progress if not isinstance(progress, bool) else make_progress(progress, plan.n_rows)
         already = plan.n_invalid + int(plan.rows_of_pair[outcomes.status == 0].sum())
         sink.advance(already, {"invalid": plan.n_invalid, **outcomes.counts(plan.rows_of_pair)})
-        logger.info("sending %d pairs (%d rows) %s -> %s in batches of %d", len(pending),
-                    plan.n_rows, settings.from_type, settings.to_type, settings.batch_size)
+        logger.info(
+            "sending %d pairs (%d rows) %s -> %s in batches of %d",
+            len(pending),
+            plan.n_rows,
+            settings.from_type,
+            settings.to_type,
+            settings.batch_size,
+        )
         report = run(
-            plan, pending, outcomes, client, Pacer(settings.rate_limit),
-            RunOptions(settings.from_type, settings.to_type, settings.batch_size,
-                       settings.max_workers, settings.max_attempts, backoff=Backoff()),
-            progress=sink, journal=opened, first_batch=first_batch,
+            plan,
+            pending,
+            outcomes,
+            client,
+            Pacer(settings.rate_limit),
+            RunOptions(
+                settings.from_type,
+                settings.to_type,
+                settings.batch_size,
+                settings.max_workers,
+                settings.max_attempts,
+                backoff=Backoff(),
+            ),
+            progress=sink,
+            journal=opened,
+            first_batch=first_batch,
         )
         return outcomes, report, extra
     finally:
@@ -311,8 +391,15 @@ def _execute(
             owned_client.close()
 
 
-def _finish(frame: pd.DataFrame, plan: Plan, outcomes: PairOutcomes, report: RunReport,
-            settings: _Settings, base_url: str, attrs: dict[str, Any]) -> pd.DataFrame:
+def _finish(
+    frame: pd.DataFrame,
+    plan: Plan,
+    outcomes: PairOutcomes,
+    report: RunReport,
+    settings: _Settings,
+    base_url: str,
+    attrs: dict[str, Any],
+) -> pd.DataFrame:
     record: dict[str, Any] = {
         "version": __version__,
         "from_type": settings.from_type,
@@ -351,14 +438,20 @@ def _counts(results: pd.DataFrame) -> dict[str, int]:
 
 def _warn_if_stopped(report: RunReport) -> None:
     if report.stopped == "DAILY_LIMIT":
-        warnings.warn("HubSpot's daily API limit was reached: the rows not yet sent are "
-                      "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
-                      RuntimeWarning, stacklevel=4)
+        warnings.warn(
+            "HubSpot's daily API limit was reached: the rows not yet sent are "
+            "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
     elif report.stopped == "INTERRUPTED":
-        warnings.warn("Interrupted: finished rows are kept; the rest are not_sent "
-                      "(INTERRUPTED). Run retry() to send them.", RuntimeWarning, stacklevel=4)
+        warnings.warn(
+            "Interrupted: finished rows are kept; the rest are not_sent "
+            "(INTERRUPTED). Run retry() to send them.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
 
 
 def _iso(timestamp: float) -> str:
     return _dt.datetime.fromtimestamp(timestamp, tz=_dt.UTC).isoformat(timespec="seconds")
-

@@ -131,4 +131,9 @@ def match_pairs(
 
 def identity_of(from_type: str, to_type: str, base_url: str) -> dict[str, str]:
     """The identity a journal is keyed by."""
-    return {"from_type": from_type, "to_type": to_type, "base_url": base_url, "format": json.dumps(1)}
+    return {
+        "from_type": from_type,
+        "to_type": to_type,
+        "base_url": base_url,
+        "format": json.dumps(1),
+    }

@@ -191,7 +191,9 @@ def retry_after_seconds(response: ApiResponse) -> float | None:
     return seconds if seconds >= 0 else None
 
 
-def map_success(body: Mapping[str, Any], from_ids: Sequence[str], to_ids: Sequence[str]) -> BatchVerdict:
+def map_success(
+    body: Mapping[str, Any], from_ids: Sequence[str], to_ids: Sequence[str]
+) -> BatchVerdict:
     """Map a 2xx body onto the batch's pairs by ID.
 
     A pair is confirmed when a result names it in either direction; it is refused when an
@@ -240,9 +242,7 @@ def map_success(body: Mapping[str, Any], from_ids: Sequence[str], to_ids: Sequen
     return verdict
 
 
-def pairs_named(
-    error: Any, from_ids: Sequence[str], to_ids: Sequence[str]
-) -> list[int]:
+def pairs_named(error: Any, from_ids: Sequence[str], to_ids: Sequence[str]) -> list[int]:
     """Positions of the batch's pairs that an error names.
 
     Context keys that mention "from" or "to" name that side only; other keys and the message

@@ -6,6 +6,7 @@ and columns, followed by the annotation columns in :data:`ANNOTATION_DTYPES`.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -15,12 +16,13 @@ import pandas as pd
 
 from .ids import id_strings
 from .plan import Plan
-from .responses import ErrorInfo
+from .responses import ApiResponse, BatchVerdict, ErrorInfo, map_success
 
 __all__ = [
     "ANNOTATION_DTYPES",
     "STATUSES",
     "PairOutcomes",
+    "apply_success",
     "build_results",
     "failures",
     "is_results_frame",
@@ -72,31 +74,38 @@ class PairOutcomes:
     def __len__(self) -> int:
         return len(self.status)
 
-    def _sent(self, pairs: Sequence[int] | np.ndarray, batch: int, attempts: int, http: int) -> None:
+    def _sent(
+        self, pairs: Sequence[int] | np.ndarray, batch: int, attempts: int, http: int
+    ) -> None:
         self.batch[pairs] = batch
         self.attempts[pairs] += attempts
         self.http_status[pairs] = http
 
     def associated(
         self,
-        pair: int,
+        pairs: Sequence[int] | np.ndarray,
         *,
         batch: int,
         attempts: int,
         http_status: int,
-        type_id: int | None,
-        category: str | None,
+        type_ids: Sequence[int | None],
+        categories: Sequence[str | None],
     ) -> None:
-        """Record a pair HubSpot confirmed."""
-        self._sent([pair], batch, attempts, http_status)
-        self.status[pair] = ASSOCIATED
-        self.type_id[pair] = -1 if type_id is None else type_id
-        self.association_category[pair] = category
-        self.retryable[pair] = -1
-        self.error_category[pair] = None
-        self.error_message[pair] = None
-        self.correlation_id[pair] = None
-        self.error_detail[pair] = None
+        """Record pairs HubSpot confirmed, with the type ID and category it reported."""
+        if len(pairs) == 0:
+            return
+        self._sent(pairs, batch, attempts, http_status)
+        self.status[pairs] = ASSOCIATED
+        self.type_id[pairs] = [-1 if t is None else t for t in type_ids]
+        self.association_category[pairs] = categories
+        self.retryable[pairs] = -1
+        for column in (
+            self.error_category,
+            self.error_message,
+            self.correlation_id,
+            self.error_detail,
+        ):
+            column[pairs] = None
 
     def refused(
         self,
@@ -119,7 +128,15 @@ class PairOutcomes:
         self.correlation_id[pairs] = info.correlation_id
         self.error_detail[pairs] = info.detail
 
-    def restore(self, pairs: np.ndarray, batch: np.ndarray, attempts: np.ndarray, type_id: np.ndarray, category: np.ndarray, http_status: np.ndarray) -> None:
+    def restore(
+        self,
+        pairs: np.ndarray,
+        batch: np.ndarray,
+        attempts: np.ndarray,
+        type_id: np.ndarray,
+        category: np.ndarray,
+        http_status: np.ndarray,
+    ) -> None:
         """Mark pairs associated from a journal of an earlier run."""
         self.status[pairs] = ASSOCIATED
         self.batch[pairs] = batch
@@ -132,6 +149,52 @@ class PairOutcomes:
         """Rows per status, weighting each pair by its number of rows."""
         totals = np.bincount(self.status, weights=rows_of_pair, minlength=len(STATUSES))
         return {name: int(totals[code]) for code, name in enumerate(STATUSES) if totals[code]}
+
+
+def apply_success(
+    outcomes: PairOutcomes,
+    pairs: np.ndarray,
+    from_ids: Sequence[str],
+    to_ids: Sequence[str],
+    response: ApiResponse,
+    *,
+    batch: int,
+    attempts: int,
+) -> tuple[np.ndarray, np.ndarray, BatchVerdict]:
+    """Record what a 2xx answer says about each pair of its batch.
+
+    Returns the pairs it decided (confirmed or refused), the pairs it left open (neither),
+    and the verdict itself.
+    """
+    verdict = map_success(response.body, from_ids, to_ids)
+    if verdict.confirmed:
+        positions = np.fromiter(
+            verdict.confirmed.keys(), dtype=np.int64, count=len(verdict.confirmed)
+        )
+        specs = list(verdict.confirmed.values())
+        outcomes.associated(
+            pairs[positions],
+            batch=batch,
+            attempts=attempts,
+            http_status=response.status,
+            type_ids=[spec[0] for spec in specs],
+            categories=[spec[1] for spec in specs],
+        )
+    else:
+        positions = np.empty(0, dtype=np.int64)
+    by_error: dict[ErrorInfo, list[int]] = {}
+    for position, info in verdict.refused.items():
+        by_error.setdefault(info, []).append(position)
+    for info, group in by_error.items():
+        outcomes.refused(
+            pairs[group],
+            dataclasses.replace(info, http_status=response.status),
+            batch=batch,
+            attempts=attempts,
+        )
+    refused = np.fromiter(verdict.refused.keys(), dtype=np.int64, count=len(verdict.refused))
+    decided = pairs[np.concatenate([positions, refused])]
+    return decided, pairs[np.asarray(verdict.unmentioned, dtype=np.int64)], verdict
 
 
 def is_results_frame(frame: pd.DataFrame) -> bool:
@@ -216,14 +279,17 @@ def build_results(
         columns["retryable"][retryable_na] = pd.NA
     annotations = pd.DataFrame(
         {
-            name: values if name in ("status", "retryable") or not isinstance(values, np.ndarray)
+            name: values
+            if name in ("status", "retryable") or not isinstance(values, np.ndarray)
             else pd.array(values, dtype=ANNOTATION_DTYPES[name])
             for name, values in columns.items()
         },
         index=base.index,
         copy=False,
     )
-    results = pd.concat([base, annotations], axis=1, copy=False) if len(base.columns) else annotations
+    results = (
+        pd.concat([base, annotations], axis=1, copy=False) if len(base.columns) else annotations
+    )
     results.attrs = {"hubassoc": attrs}
     return results
 
@@ -238,9 +304,21 @@ def summary(results: pd.DataFrame) -> pd.DataFrame:
     parts = []
     by_status = results["status"].value_counts(sort=False).reindex(list(STATUSES), fill_value=0)
     by_status = by_status[by_status > 0]
-    parts.append(pd.DataFrame({"by": "status", "value": by_status.index.astype(str), "rows": by_status.to_numpy()}))
+    parts.append(
+        pd.DataFrame(
+            {"by": "status", "value": by_status.index.astype(str), "rows": by_status.to_numpy()}
+        )
+    )
     categories = results["error_category"].dropna().value_counts()
-    parts.append(pd.DataFrame({"by": "error_category", "value": categories.index.astype(str), "rows": categories.to_numpy()}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "by": "error_category",
+                "value": categories.index.astype(str),
+                "rows": categories.to_numpy(),
+            }
+        )
+    )
     table = pd.concat(parts, ignore_index=True)
     table["rows"] = table["rows"].astype("int64")
     table["share"] = (table["rows"] / total).round(4) if total else 0.0
@@ -256,7 +334,5 @@ def failures(results: pd.DataFrame) -> pd.DataFrame:
     message = rows["error_message"].fillna("")
     category_rank = category.map(category.value_counts())
     message_rank = message.map(message.value_counts())
-    order = np.lexsort(
-        (np.arange(len(rows)), -message_rank.to_numpy(), -category_rank.to_numpy())
-    )
+    order = np.lexsort((np.arange(len(rows)), -message_rank.to_numpy(), -category_rank.to_numpy()))
     return rows.iloc[order]

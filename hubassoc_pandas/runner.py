@@ -7,7 +7,6 @@ what may be retried (429 on the rolling window, 5xx, network failures, unreadabl
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
@@ -28,13 +27,12 @@ from .responses import (
     ErrorInfo,
     Kind,
     classify,
-    map_success,
     pairs_named,
     parse_error,
     retry_after_seconds,
     size_limit_from,
 )
-from .results import ASSOCIATED, FAILED, NOT_SENT, STATUSES, UNCONFIRMED, PairOutcomes
+from .results import FAILED, NOT_SENT, STATUSES, UNCONFIRMED, PairOutcomes, apply_success
 
 __all__ = ["RunOptions", "RunReport", "run"]
 
@@ -102,7 +100,9 @@ def run(
     Returns when every pending pair is decided or the run stopped (Ctrl-C, the daily limit, a
     fatal refusal); pairs left undecided are marked ``not_sent`` with the reason.
     """
-    return _Runner(plan, pending, outcomes, client, pacer, options, progress, journal, first_batch).go()
+    return _Runner(
+        plan, pending, outcomes, client, pacer, options, progress, journal, first_batch
+    ).go()
 
 
 class _Runner:
@@ -173,8 +173,11 @@ class _Runner:
                     hold = self.pacer.blocked_for()
                     self.progress.note(f"rate limited, waiting {hold:.0f}s" if hold > 0.5 else None)
             except KeyboardInterrupt:
-                self._stop("INTERRUPTED", "Interrupted before this row was sent; run retry() or "
-                           "associate() again with the same journal to send it.")
+                self._stop(
+                    "INTERRUPTED",
+                    "Interrupted before this row was sent; run retry() or "
+                    "associate() again with the same journal to send it.",
+                )
                 logger.warning("interrupted: finishing the %d requests in flight", len(in_flight))
                 self._drain(in_flight)
         finally:
@@ -205,8 +208,7 @@ class _Runner:
 
     # -- worker side -------------------------------------------------------------------------
     def _send(self, work: _Work, batch: int) -> _Sent:
-        from_ids = [str(v) for v in self.plan.pair_from[work.pairs].tolist()]
-        to_ids = [str(v) for v in self.plan.pair_to[work.pairs].tolist()]
+        from_ids, to_ids = self._wire_ids(work.pairs)
         sent = _Sent(work, batch, attempts=0)
         failures = 0
         while True:
@@ -234,7 +236,11 @@ class _Runner:
                 delay = self.options.backoff.delay(failures)
                 logger.info(
                     "batch %d: %s, retrying in %.1fs (attempt %d of %d)",
-                    batch, _describe(response), delay, failures + 1, self.options.max_attempts,
+                    batch,
+                    _describe(response),
+                    delay,
+                    failures + 1,
+                    self.options.max_attempts,
                 )
                 if self.stop.wait(delay):
                     sent.kind = None
@@ -262,11 +268,18 @@ class _Runner:
         if kind is Kind.SUCCESS:
             self._apply_success(sent, response)
         elif kind is Kind.TOO_LARGE and len(pairs) > 1:
-            message = str(response.body.get("message", "")) if isinstance(response.body, dict) else ""
+            message = (
+                str(response.body.get("message", "")) if isinstance(response.body, dict) else ""
+            )
             self.batch_size = min(self.batch_size, size_limit_from(message, len(pairs)))
-            logger.warning("HubSpot refused a batch of %d as too large; batch size is now %d",
-                           len(pairs), self.batch_size)
-            self.front.extendleft(reversed([_Work(p, work.resend) for p in chunk(pairs, self.batch_size)]))
+            logger.warning(
+                "HubSpot refused a batch of %d as too large; batch size is now %d",
+                len(pairs),
+                self.batch_size,
+            )
+            self.front.extendleft(
+                reversed([_Work(p, work.resend) for p in chunk(pairs, self.batch_size)])
+            )
         elif kind in (Kind.REJECTED, Kind.TOO_LARGE):
             self._isolate(sent, response)
         elif kind is Kind.DAILY_LIMIT:
@@ -279,57 +292,59 @@ class _Runner:
         elif kind in (Kind.UNAUTHORIZED, Kind.FORBIDDEN, Kind.FATAL):
             self._fatal(kind, response)
         else:  # TRANSIENT or RATE_LIMITED with the budget spent
-            self._finish(pairs, FAILED, _give_up_info(kind, response, sent), sent.batch, sent.attempts)
+            self._finish(
+                pairs, FAILED, _give_up_info(kind, response, sent), sent.batch, sent.attempts
+            )
 
     def _apply_success(self, sent: _Sent, response: ApiResponse) -> None:
         pairs = sent.work.pairs
-        from_ids = [str(v) for v in self.plan.pair_from[pairs].tolist()]
-        to_ids = [str(v) for v in self.plan.pair_to[pairs].tolist()]
-        verdict = map_success(response.body, from_ids, to_ids)
-        outcomes = self.outcomes
-        for position, (type_id, category) in verdict.confirmed.items():
-            outcomes.associated(
-                int(pairs[position]), batch=sent.batch, attempts=sent.attempts,
-                http_status=response.status, type_id=type_id, category=category,
-            )
-        refused: dict[ErrorInfo, list[int]] = {}
-        for position, info in verdict.refused.items():
-            refused.setdefault(info, []).append(int(pairs[position]))
-        for info, group in refused.items():
-            with_status = dataclasses.replace(info, http_status=response.status)
-            outcomes.refused(group, with_status, batch=sent.batch, attempts=sent.attempts)
-        open_pairs = pairs[verdict.unmentioned]
+        decided, open_pairs, verdict = apply_success(
+            self.outcomes,
+            pairs,
+            *self._wire_ids(pairs),
+            response,
+            batch=sent.batch,
+            attempts=sent.attempts,
+        )
         if len(open_pairs) and not sent.work.resend:
-            outcomes.attempts[open_pairs] += sent.attempts
+            self.outcomes.attempts[open_pairs] += sent.attempts
             self.resend.extend(open_pairs.tolist())
         elif len(open_pairs):
             note = "; ".join(sorted({i.message for i in verdict.unattributed if i.message}))[:500]
             info = ErrorInfo(
                 "UNCONFIRMED",
                 f"HubSpot answered {response.status} twice without confirming or refusing this "
-                "pair; it may or may not be associated" + (f" (errors without IDs: {note})" if note else ""),
+                "pair, so it may or may not be associated"
+                + (f" (errors naming no pair: {note})" if note else ""),
                 http_status=response.status,
                 retryable=True,
             )
-            outcomes.refused(open_pairs, info, status=UNCONFIRMED, batch=sent.batch, attempts=sent.attempts)
-        decided = np.array(
-            [int(pairs[p]) for p in (*verdict.confirmed, *verdict.refused)], dtype=np.int64
-        )
-        if sent.work.resend:
+            self.outcomes.refused(
+                open_pairs, info, status=UNCONFIRMED, batch=sent.batch, attempts=sent.attempts
+            )
             decided = np.concatenate([decided, open_pairs])
         self._record(decided)
+
+    def _wire_ids(self, pairs: np.ndarray) -> tuple[list[str], list[str]]:
+        return (
+            [str(v) for v in self.plan.pair_from[pairs].tolist()],
+            [str(v) for v in self.plan.pair_to[pairs].tolist()],
+        )
 
     def _isolate(self, sent: _Sent, response: ApiResponse) -> None:
         """A whole batch refused: fail the pairs it names, or split it to find them."""
         pairs = sent.work.pairs
-        info = parse_error(response.body if response.body is not None else response.text,
-                           http_status=response.status)
+        info = parse_error(
+            response.body if response.body is not None else response.text,
+            http_status=response.status,
+        )
         if len(pairs) == 1:
             self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
             return
-        from_ids = [str(v) for v in self.plan.pair_from[pairs].tolist()]
-        to_ids = [str(v) for v in self.plan.pair_to[pairs].tolist()]
-        named = pairs_named(response.body, from_ids, to_ids) if isinstance(response.body, dict) else []
+        from_ids, to_ids = self._wire_ids(pairs)
+        named = (
+            pairs_named(response.body, from_ids, to_ids) if isinstance(response.body, dict) else []
+        )
         self.outcomes.attempts[pairs] += sent.attempts
         if named and len(named) < len(pairs):
             self._finish(pairs[named], FAILED, info, sent.batch, 0)
@@ -341,11 +356,17 @@ class _Runner:
         self.front.appendleft(_Work(pairs[:half], sent.work.resend))
 
     def _fatal(self, kind: Kind, response: ApiResponse) -> None:
-        info = parse_error(response.body if response.body is not None else response.text,
-                           http_status=response.status)
+        info = parse_error(
+            response.body if response.body is not None else response.text,
+            http_status=response.status,
+        )
         body = response.body if isinstance(response.body, dict) else {}
-        common = {"status": response.status, "category": info.category,
-                  "correlation_id": info.correlation_id, "body": body}
+        common = {
+            "status": response.status,
+            "category": info.category,
+            "correlation_id": info.correlation_id,
+            "body": body,
+        }
         error: FatalApiError
         if kind is Kind.UNAUTHORIZED:
             error = AuthenticationError(
@@ -374,7 +395,9 @@ class _Runner:
             self.report.fatal = error
         self._stop("FATAL", f"Not sent: the run stopped at HTTP {response.status}: {info.message}")
 
-    def _finish(self, pairs: np.ndarray, status: int, info: ErrorInfo, batch: int, attempts: int) -> None:
+    def _finish(
+        self, pairs: np.ndarray, status: int, info: ErrorInfo, batch: int, attempts: int
+    ) -> None:
         self.outcomes.refused(pairs, info, status=status, batch=batch, attempts=attempts)
         self._record(np.asarray(pairs, dtype=np.int64))
 
@@ -393,19 +416,28 @@ class _Runner:
         rows: list[OutcomeRow] = []
         for p in pairs.tolist():
             type_id = int(o.type_id[p])
-            rows.append((
-                int(self.plan.pair_from[p]), int(self.plan.pair_to[p]), STATUSES[o.status[p]],
-                int(o.batch[p]), int(o.attempts[p]), int(o.http_status[p]),
-                None if type_id < 0 else type_id, o.association_category[p],
-                o.error_category[p], o.error_message[p],
-            ))
+            rows.append(
+                (
+                    int(self.plan.pair_from[p]),
+                    int(self.plan.pair_to[p]),
+                    STATUSES[o.status[p]],
+                    int(o.batch[p]),
+                    int(o.attempts[p]),
+                    int(o.http_status[p]),
+                    None if type_id < 0 else type_id,
+                    o.association_category[p],
+                    o.error_category[p],
+                    o.error_message[p],
+                )
+            )
         return rows
 
     def _settle_undecided(self) -> None:
         """Mark every pair the run did not decide as not sent, saying why."""
         o = self.outcomes
-        undecided = self.pending[(o.status[self.pending] == NOT_SENT)
-                                 & (o.error_category[self.pending] == None)]  # noqa: E711
+        undecided = self.pending[
+            (o.status[self.pending] == NOT_SENT) & (o.error_category[self.pending] == None)
+        ]
         if self.resend:
             undecided = np.union1d(undecided, np.array(self.resend, dtype=np.int64))
         if len(undecided) == 0:
@@ -419,19 +451,28 @@ class _Runner:
 def _give_up_info(kind: Kind, response: ApiResponse, sent: _Sent) -> ErrorInfo:
     if kind is Kind.RATE_LIMITED:
         info = parse_error(response.body, http_status=429)
-        return ErrorInfo("RATE_LIMIT", f"Still rate limited after {sent.rate_limited} waits: "
-                         f"{info.message}", http_status=429, correlation_id=info.correlation_id,
-                         detail=info.detail, retryable=True)
+        return ErrorInfo(
+            "RATE_LIMIT",
+            f"Still rate limited after {sent.rate_limited} waits: {info.message}",
+            http_status=429,
+            correlation_id=info.correlation_id,
+            detail=info.detail,
+            retryable=True,
+        )
     if response.status == 0:
-        return ErrorInfo("NETWORK", f"No answer after {sent.attempts} attempts: {response.error}",
-                         retryable=True)
-    info = parse_error(response.body if response.body is not None else response.text,
-                       http_status=response.status)
+        return ErrorInfo(
+            "NETWORK", f"No answer after {sent.attempts} attempts: {response.error}", retryable=True
+        )
+    info = parse_error(
+        response.body if response.body is not None else response.text, http_status=response.status
+    )
     category = info.category or ("SERVER_ERROR" if response.status >= 500 else "BAD_RESPONSE")
     return ErrorInfo(
         category,
         f"HTTP {response.status} after {sent.attempts} attempts: {info.message or _describe(response)}",
-        http_status=response.status, correlation_id=info.correlation_id, detail=info.detail,
+        http_status=response.status,
+        correlation_id=info.correlation_id,
+        detail=info.detail,
         retryable=True,
     )
 
