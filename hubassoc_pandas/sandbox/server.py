@@ -118,21 +118,27 @@ class _Handler(BaseHTTPRequestHandler):
         headers = dict(self.headers.items())
         app.enter()
         reply: Reply | None = None
-        sent: int | None = None
+        recorded = False
         try:
             reply = app.handle(Request(self.command, self.path, headers, body))
             if reply.delay > 0 and self.server.stopping.wait(reply.delay):
                 reply.action = "close"
-            sent = self._send(reply)
+            # Logged before the answer goes out, so a client that has its answer always finds
+            # the request in the log.
+            sent = None if reply.action == "close" else reply.status
+            self._record(started, headers, reply, sent)
+            recorded = True
+            self._send(reply)
         except OSError:
             self.close_connection = True
         finally:
-            self._record(started, headers, reply, sent)
+            if not recorded:
+                self._record(started, headers, reply, None)
 
-    def _send(self, reply: Reply) -> int | None:
+    def _send(self, reply: Reply) -> None:
         if reply.action == "close":
             self.close_connection = True
-            return None
+            return
         lines = [
             f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}",
             f"Date: {self.date_time_string()}",
@@ -150,7 +156,6 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             payload = b""
         self.wfile.write(head + payload)
-        return reply.status
 
     def _record(
         self, started: float, headers: dict[str, str], reply: Reply | None, sent: int | None
