@@ -50,24 +50,26 @@ class TqdmProgress:
 
     def advance(self, rows: int, counts: dict[str, int]) -> None:
         self._counts = counts
+        self._set_postfix()
         if rows:
-            self._bar.update(rows)
-        self._show()
+            self._bar.update(rows)  # redraws at most every tqdm.mininterval
 
     def note(self, text: str | None) -> None:
         if text != self._note:
             self._note = text
-            self._show()
+            self._set_postfix()
+            self._bar.refresh()
 
-    def _show(self) -> None:
-        postfix = {
-            "ok": self._counts.get("associated", 0),
-            "failed": self._counts.get("failed", 0) + self._counts.get("invalid", 0),
+    def _set_postfix(self) -> None:
+        postfix: dict[str, object] = {
+            "associated": self._counts.get("associated", 0),
+            "failed": self._counts.get("failed", 0),
         }
+        if self._counts.get("invalid"):
+            postfix["invalid"] = self._counts["invalid"]
         if self._note:
-            postfix["state"] = self._note  # type: ignore[assignment]
+            postfix["state"] = self._note
         self._bar.set_postfix(postfix, refresh=False)
-        self._bar.refresh()
 
     def close(self) -> None:
         self._bar.close()
