@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import socket
 import threading
 import time
@@ -170,6 +171,8 @@ class _Handler(BaseHTTPRequestHandler):
             response_body = reply.response_body
             if response_body is None and reply.body:
                 response_body = reply.body.decode("utf-8", "replace")
+                if dict(reply.headers).get("Content-Type", "").startswith("application/json"):
+                    response_body = json.loads(response_body)
         app.record(
             RequestRecord(
                 method=self.command,

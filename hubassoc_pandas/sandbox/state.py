@@ -44,12 +44,14 @@ class RecordSet:
         for value in ids:
             self.ids.add(_as_id(value))
 
-    def __contains__(self, record_id: object) -> bool:
-        if not isinstance(record_id, int):
-            return False
+    def has(self, record_id: int) -> bool:
+        """Whether the record exists (``record_id`` must be an int)."""
         if record_id in self.ids:
             return True
         return any(r.start <= record_id < r.stop for r in self.ranges)
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, int) and self.has(record_id)
 
     def __len__(self) -> int:
         return len(self.ids) + sum(len(r) for r in self.ranges)

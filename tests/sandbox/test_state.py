@@ -237,3 +237,23 @@ def test_records_accept_any_type_form() -> None:
 )
 def test_parse_route(path: str, route: tuple[str, str] | None) -> None:
     assert parse_route(path) == route
+
+
+def test_sandbox_stands_alone() -> None:
+    """The sandbox imports only the standard library and itself."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import hubassoc_pandas.sandbox as package
+
+    allowed = set(sys.stdlib_module_names) | {"__future__"}
+    for path in Path(package.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                top = (node.module or "").split(".")[0]
+                assert node.level == 1 or top in allowed, (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] in allowed, (path.name, alias.name)
