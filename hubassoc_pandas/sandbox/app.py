@@ -406,12 +406,13 @@ class App:
         if kind == "500_json":
             body = error_body("Internal error", "INTERNAL_ERROR", subCategory="crm.INTERNAL_ERROR")
             return self._json(500, body, headers, **extra)
+        # Proxy pages come from in front of HubSpot: no HubSpot rate-limit headers.
         if kind.endswith("_html"):
             status = int(kind[:3])
-            return Reply(status, [("Content-Type", _HTML), *headers], html_page(status), **extra)
+            return Reply(status, [("Content-Type", _HTML)], html_page(status), **extra)
         if kind == "hang":
             extra["delay"] = extra["delay"] + fault.hang_seconds
-            return Reply(504, [("Content-Type", _HTML), *headers], html_page(504), **extra)
+            return Reply(504, [("Content-Type", _HTML)], html_page(504), **extra)
         if kind == "close":
             return Reply(0, [], b"", action="close", **extra)
         if kind == "429":

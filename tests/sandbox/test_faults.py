@@ -52,6 +52,7 @@ def test_proxy_html_pages(make_hub: Any, make_client: Any, status: int) -> None:
     assert response.status_code == status
     assert response.headers["Content-Type"].startswith("text/html")
     assert response.text.lstrip().startswith("<!DOCTYPE html>")
+    assert "X-HubSpot-RateLimit-Max" not in response.headers
     with pytest.raises(ValueError):
         response.json()
     assert hub.associated_pairs("contacts", "companies") == set()
