@@ -246,8 +246,8 @@ def pairs_named(error: Any, from_ids: Sequence[str], to_ids: Sequence[str]) -> l
     """Positions of the batch's pairs that an error names.
 
     Context keys that mention "from" or "to" name that side only; other keys and the message
-    name IDs on either side. Naming both ends picks those pairs; naming one end picks every
-    pair with that end.
+    name IDs on either side. Naming both ends picks the pairs with both ends named (or, when
+    no pair has both, the pairs with either); naming one end picks every pair with that end.
     """
     from_named: set[str] = set()
     to_named: set[str] = set()
@@ -265,7 +265,10 @@ def pairs_named(error: Any, from_ids: Sequence[str], to_ids: Sequence[str]) -> l
         either_named = set(_NUMBER.findall(str(error.get("message", ""))))
     positions = range(len(from_ids))
     if from_named and to_named:
-        return [i for i in positions if from_ids[i] in from_named and to_ids[i] in to_named]
+        both = [i for i in positions if from_ids[i] in from_named and to_ids[i] in to_named]
+        if both:
+            return both
+        return [i for i in positions if from_ids[i] in from_named or to_ids[i] in to_named]
     if from_named:
         return [i for i in positions if from_ids[i] in from_named]
     if to_named:

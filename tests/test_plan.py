@@ -1,0 +1,64 @@
+"""Planning: invalid rows marked, identical pairs sent once, batches cover every pair."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hubassoc_pandas.plan import chunk, count_batches, make_plan
+
+
+def test_duplicates_share_one_pair_in_first_appearance_order() -> None:
+    plan = make_plan(pd.Series([3, 1, 3, 1, 2]), pd.Series([9, 8, 9, 7, 8]))
+    assert plan.pair_from.tolist() == [3, 1, 1, 2]
+    assert plan.pair_to.tolist() == [9, 8, 7, 8]
+    assert plan.pair_of_row.tolist() == [0, 1, 0, 2, 3]
+    assert plan.rows_of_pair.tolist() == [2, 1, 1, 1]
+
+
+def test_invalid_rows_name_the_column_and_the_problem() -> None:
+    plan = make_plan(
+        pd.Series([1, None, "x", 4]), pd.Series([5, 6, -1, "7"]), from_label="c", to_label="co"
+    )
+    assert plan.pair_of_row.tolist() == [0, -1, -1, 1]
+    assert plan.row_problem[1] == "c: missing value"
+    assert plan.row_problem[2].startswith("c: 'x'") and "; co: -1 is not a positive ID" in (
+        plan.row_problem[2]
+    )
+    assert plan.n_invalid == 2 and plan.n_pairs == 2
+
+
+def test_same_ids_in_other_order_are_other_pairs() -> None:
+    plan = make_plan(pd.Series([1, 2]), pd.Series([2, 1]))
+    assert plan.n_pairs == 2
+
+
+def test_all_invalid_and_empty() -> None:
+    plan = make_plan(pd.Series([None, None]), pd.Series([1, 2]))
+    assert plan.n_pairs == 0 and plan.n_invalid == 2
+    empty = make_plan(pd.Series([], dtype="int64"), pd.Series([], dtype="int64"))
+    assert empty.n_rows == 0 and empty.n_pairs == 0
+
+
+@pytest.mark.parametrize(
+    ("n", "size", "sizes"),
+    [(0, 3, []), (5, 2, [2, 2, 1]), (6, 3, [3, 3]), (1, 100, [1]), (250, 100, [100, 100, 50])],
+)
+def test_chunks_cover_every_pair_once(n: int, size: int, sizes: list[int]) -> None:
+    pieces = list(chunk(np.arange(n), size))
+    assert [len(p) for p in pieces] == sizes
+    assert np.concatenate(pieces).tolist() == list(range(n)) if pieces else n == 0
+    assert count_batches(n, size) == len(sizes)
+
+
+def test_large_plan_is_consistent() -> None:
+    rng = np.random.default_rng(3)
+    from_ids = rng.integers(1, 500, 20_000)
+    to_ids = rng.integers(1, 50, 20_000)
+    plan = make_plan(pd.Series(from_ids), pd.Series(to_ids))
+    assert plan.rows_of_pair.sum() == 20_000
+    assert len(set(zip(from_ids.tolist(), to_ids.tolist(), strict=True))) == plan.n_pairs
+    rebuilt_from = plan.pair_from[plan.pair_of_row]
+    rebuilt_to = plan.pair_to[plan.pair_of_row]
+    assert (rebuilt_from == from_ids).all() and (rebuilt_to == to_ids).all()
