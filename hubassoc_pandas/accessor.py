@@ -50,12 +50,17 @@ class HubAssocAccessor:
         _require_results(self._frame)
         return results.failures(self._frame)
 
-    def explore(self, **kwargs: Any) -> Any:
-        """An ipywidgets explorer of the results; see :class:`hubassoc_pandas.explorer.Explorer`."""
+    def explore(self, token: str | None = None, **kwargs: Any) -> Any:
+        """An interactive explorer of the results; see :class:`hubassoc_pandas.explorer.Explorer`.
+
+        ``token`` is used only by its "Retry failed" button (None: ``HUBSPOT_ACCESS_TOKEN``
+        at click time) and is never stored in a widget. Display the returned object to show
+        it; ``explorer.results`` is the frame after any retry.
+        """
         _require_results(self._frame)
         from .explorer import Explorer
 
-        return Explorer(self._frame, **kwargs).widget
+        return Explorer(self._frame, token=token, **kwargs)
 
 
 def _require_results(frame: pd.DataFrame) -> None:

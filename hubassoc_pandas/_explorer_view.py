@@ -1,0 +1,187 @@
+"""HTML and text rendering for the results explorer. Pure: strings in, strings out.
+
+Every value taken from a results frame is escaped before it reaches the markup, so IDs,
+messages and the user's own columns can never inject HTML into a notebook.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "STATUS_COLOURS",
+    "counts_html",
+    "counts_text",
+    "detail_html",
+    "table_html",
+]
+
+#: One distinct colour per status, used for badges, the bar and the table.
+STATUS_COLOURS: dict[str, str] = {
+    "associated": "#1a7f37",
+    "failed": "#cf222e",
+    "invalid": "#8250df",
+    "unconfirmed": "#b35900",
+    "not_sent": "#57606a",
+}
+
+_CELL = "padding:2px 8px;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top"
+_MAX_CELL_CHARS = 160
+_MAX_CATEGORIES_SHOWN = 12
+
+
+def _text(value: Any) -> str:
+    """A cell's text: empty for missing values, shortened past a readable length."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return ""
+    text = str(value)
+    if len(text) > _MAX_CELL_CHARS:
+        text = text[: _MAX_CELL_CHARS - 1] + "…"
+    return text
+
+
+def _badge(status: str, label: str | None = None) -> str:
+    colour = STATUS_COLOURS.get(status, "#57606a")
+    return (
+        f'<span class="hubassoc-status" style="background:{colour};color:#fff;'
+        f'border-radius:8px;padding:1px 7px;white-space:nowrap">'
+        f"{html.escape(label if label is not None else status)}</span>"
+    )
+
+
+def counts_html(statuses: pd.DataFrame, categories: pd.DataFrame, title: str) -> str:
+    """Status badges, a stacked bar of the statuses and the error categories table.
+
+    Parameters
+    ----------
+    statuses : pandas.DataFrame
+        ``rows`` and ``share`` indexed by status (see :func:`explorer.status_counts`).
+    categories : pandas.DataFrame
+        ``error_category``, ``rows`` and ``share``, most frequent first.
+    title : str
+        A heading, e.g. ``"contacts → companies: 302 rows"``.
+    """
+    badges = " ".join(
+        _badge(str(status), f"{status}: {int(row.rows):,}")
+        for status, row in statuses.iterrows()
+        if row.rows
+    )
+    segments = "".join(
+        f'<div title="{html.escape(str(status))}: {int(row.rows):,}" '
+        f'style="width:{100 * float(row.share):.3f}%;background:{STATUS_COLOURS[str(status)]}">'
+        "</div>"
+        for status, row in statuses.iterrows()
+        if row.rows
+    )
+    bar = (
+        '<div style="display:flex;height:8px;border-radius:4px;overflow:hidden;'
+        f'margin:6px 0;background:#eaeef2">{segments}</div>'
+    )
+    parts = [
+        f'<div class="hubassoc-counts"><b>{html.escape(title)}</b>',
+        f"<div>{badges or 'no rows'}</div>",
+        bar,
+    ]
+    if len(categories):
+        shown = categories.head(_MAX_CATEGORIES_SHOWN)
+        body = "".join(
+            f'<tr><td style="{_CELL}">{html.escape(str(row.error_category))}</td>'
+            f'<td style="{_CELL};text-align:right">{int(row.rows):,}</td>'
+            f'<td style="{_CELL};text-align:right">{100 * float(row.share):.1f}%</td></tr>'
+            for row in shown.itertuples()
+        )
+        more = len(categories) - len(shown)
+        if more > 0:
+            body += f'<tr><td style="{_CELL}" colspan="3">… {more} more categories</td></tr>'
+        parts.append(
+            '<table class="hubassoc-categories" style="border-collapse:collapse;'
+            'font-size:90%"><thead><tr>'
+            f'<th style="{_CELL}">error category</th><th style="{_CELL}">rows</th>'
+            f'<th style="{_CELL}">share</th></tr></thead><tbody>{body}</tbody></table>'
+        )
+    else:
+        parts.append("<div>no errors</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def counts_text(statuses: pd.DataFrame, categories: pd.DataFrame, title: str) -> str:
+    """The same counts as :func:`counts_html`, as plain text for terminals."""
+    lines = [title, "status:"]
+    for status, row in statuses.iterrows():
+        lines.append(f"  {status:<12} {int(row.rows):>10,}  {100 * float(row.share):5.1f}%")
+    if len(categories):
+        lines.append("error categories (most frequent first):")
+        width = max(len(str(c)) for c in categories["error_category"].head(_MAX_CATEGORIES_SHOWN))
+        for row in categories.head(_MAX_CATEGORIES_SHOWN).itertuples():
+            lines.append(
+                f"  {row.error_category!s:<{width}} {int(row.rows):>10,}  "
+                f"{100 * float(row.share):5.1f}%"
+            )
+        if len(categories) > _MAX_CATEGORIES_SHOWN:
+            lines.append(f"  … {len(categories) - _MAX_CATEGORIES_SHOWN} more categories")
+    return "\n".join(lines)
+
+
+def table_html(page: pd.DataFrame, positions: Any, caption: str) -> str:
+    """An HTML table of one page of rows; ``positions`` label each row (the ``#`` column).
+
+    Parameters
+    ----------
+    page : pandas.DataFrame
+        The rows to show, already cut down to the visible page and columns.
+    positions : array-like of int
+        Row numbers of these rows in the whole results frame.
+    caption : str
+        A line above the table, e.g. ``"rows 1-20 of 301 matching"``.
+    """
+    head = "".join(f'<th style="{_CELL}">{html.escape(str(c))}</th>' for c in page.columns)
+    rows = []
+    columns = list(page.columns)
+    status_at = columns.index("status") if "status" in columns else -1
+    for position, values in zip(positions, page.itertuples(index=False, name=None), strict=True):
+        cells = [f'<td style="{_CELL};color:#57606a">{int(position)}</td>']
+        for i, value in enumerate(values):
+            if i == status_at and not pd.isna(value):
+                cells.append(f'<td style="{_CELL}">{_badge(str(value))}</td>')
+            else:
+                cells.append(f'<td style="{_CELL}">{html.escape(_text(value))}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    body = "".join(rows) or (
+        f'<tr><td style="{_CELL}" colspan="{len(columns) + 1}">no matching rows</td></tr>'
+    )
+    return (
+        f'<div class="hubassoc-table"><div style="margin:4px 0">{html.escape(caption)}</div>'
+        '<table style="border-collapse:collapse;font-size:90%;font-family:monospace">'
+        f'<thead><tr><th style="{_CELL}">#</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def detail_html(detail: dict[str, Any] | None) -> str:
+    """One row's detail: its fields, then HubSpot's verbatim error object as pretty JSON."""
+    if detail is None:
+        return '<div class="hubassoc-detail">no row selected</div>'
+    fields = "".join(
+        f'<tr><th style="{_CELL}">{html.escape(name)}</th>'
+        f'<td style="{_CELL}">'
+        + (_badge(str(value)) if name == "status" else html.escape(_text(value)))
+        + "</td></tr>"
+        for name, value in detail.items()
+        if name != "error_detail"
+    )
+    error = detail.get("error_detail")
+    error_block = (
+        '<pre class="hubassoc-error-detail" style="max-height:18em;overflow:auto;'
+        f'background:#f6f8fa;padding:6px;margin:4px 0">{html.escape(error)}</pre>'
+        if error
+        else "<div>no error object for this row</div>"
+    )
+    return (
+        '<div class="hubassoc-detail">'
+        f'<table style="border-collapse:collapse;font-size:90%">{fields}</table>'
+        f"<div><b>HubSpot error object</b></div>{error_block}</div>"
+    )
