@@ -528,22 +528,28 @@ class Explorer:
         self.counts.value = view.counts_html(statuses, categories, self._title())
         self._syncing = True
         try:
-            self.status_filter.options = [("any status", "")] + [
-                (f"{name} ({int(rows):,})", name) for name, rows in statuses["rows"].items()
-            ]
-            if self.status_filter.value is None:
-                self.status_filter.value = ""
-            self.category_filter.options = [("any category", "")] + [
-                (f"{row.error_category} ({int(row.rows):,})", str(row.error_category))
-                for row in categories.itertuples()
-            ]
-            if self.category_filter.value is None:
-                self.category_filter.value = ""
+            self._set_choices(
+                self.status_filter,
+                "any status",
+                [(name, int(rows)) for name, rows in statuses["rows"].items()],
+            )
+            self._set_choices(
+                self.category_filter,
+                "any category",
+                [(str(row.error_category), int(row.rows)) for row in categories.itertuples()],
+            )
             self.row_picker.max = max(len(self._results) - 1, 0)
         finally:
             self._syncing = False
         self.retry_button.disabled = not retry_mask(self._results).any()
         self._apply_filters()
+
+    @staticmethod
+    def _set_choices(control: Any, anything: str, choices: list[tuple[str, int]]) -> None:
+        """Offer ``choices`` (value, rows) in a dropdown, keeping its value when still offered."""
+        kept = control.value or ""
+        control.options = [(anything, "")] + [(f"{v} ({n:,})", v) for v, n in choices]
+        control.value = kept if any(v == kept for v, _ in choices) else ""
 
     def _on_filter(self, _change: Any = None) -> None:
         if not self._syncing:
