@@ -1,10 +1,14 @@
 """Pace requests to HubSpot's rate limit and decide how long to back off. Clock injectable.
 
 The :class:`Pacer` keeps the times of the requests it let through in the current window and
-lets a request go only while that count stays under the limit less a small safety margin. It
-learns the real limit from ``X-HubSpot-RateLimit-*`` headers, counts requests made by other
-processes sharing the token (the server's count above its own), and stops everyone after a
-429 until the window frees or ``Retry-After`` has passed.
+lets a request go only while that count stays under the limit less a small safety margin.
+Within the window it spaces requests evenly (a burst of at most ``burst`` at once), so that
+requests reach the server in the order and rhythm they were let through: a window spent in one
+burst reaches the server spread by queueing, and the next burst, sent as soon as the first
+one's slots free, would then overlap it. It learns the real limit from
+``X-HubSpot-RateLimit-*`` headers, counts requests made by other processes sharing the token
+(the server's count above its own), and stops everyone after a 429 until the window frees or
+``Retry-After`` has passed.
 """
 
 from __future__ import annotations
@@ -87,10 +91,21 @@ class Pacer:
         Returns the current time in seconds (monotonic).
     max_retry_after : float
         Longest wait a single ``Retry-After`` may impose.
+    burst : int or None
+        Requests that may leave back to back before even spacing (``period / budget`` apart)
+        applies; None spends the window in bursts, as fast as the window allows.
 
     Examples
     --------
-    >>> pacer = Pacer(RateLimit(3, 1.0, margin=0.0))
+    Spaced evenly, one at a time:
+
+    >>> pacer = Pacer(RateLimit(4, 1.0, margin=0.0), burst=1)
+    >>> pacer.try_acquire(0.0), pacer.try_acquire(0.0), pacer.try_acquire(0.25)
+    (0.0, 0.25, 0.0)
+
+    The window alone:
+
+    >>> pacer = Pacer(RateLimit(3, 1.0, margin=0.0), burst=None)
     >>> [pacer.try_acquire(0.0) for _ in range(4)]
     [0.0, 0.0, 0.0, 1.0]
     """
@@ -101,36 +116,53 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         max_retry_after: float = 60.0,
+        burst: int | None = 2,
     ) -> None:
+        if burst is not None and burst < 1:
+            raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
         self.limit = limit or RateLimit()
         self.clock = clock
         self._max_retry_after = max_retry_after
+        self._burst = burst
         self._sent: list[float] = []  # sorted send times, own and other processes'
+        self._next_at = float("-inf")  # when the even spacing lets the next request go
         self._blocked_until = float("-inf")
         self._lock = threading.Lock()
 
     # -- pure core, driven with explicit times -------------------------------------------------
     def try_acquire(self, now: float) -> float:
-        """Take a slot at ``now`` and return 0, or return the seconds to wait before asking again."""
+        """Take a slot at ``now`` and return 0, or the seconds to wait before asking again."""
         with self._lock:
             if now < self._blocked_until:
                 return self._blocked_until - now
             first = bisect.bisect_right(self._sent, now - self.limit.period)
             in_window = len(self._sent) - first
             budget = self.limit.budget
-            if in_window < budget:
-                bisect.insort(self._sent, now)
-                if first > 4096:
-                    del self._sent[:first]
-                return 0.0
-            frees_at = self._sent[first + in_window - budget] + self.limit.period
-            return max(frees_at - now, 1e-3)
+            if in_window >= budget:
+                frees_at = self._sent[first + in_window - budget] + self.limit.period
+                return max(frees_at - now, 1e-3)
+            if self._burst is not None:
+                spacing = self.limit.period / budget
+                earliest = self._next_at - spacing * (self._burst - 1)
+                if now < earliest:
+                    return max(earliest - now, 1e-4)
+                self._next_at = max(self._next_at, now) + spacing
+            bisect.insort(self._sent, now)
+            if first > 4096:
+                del self._sent[:first]
+            return 0.0
 
-    def observe(self, sent_at: float, headers: Mapping[str, str]) -> None:
+    def observe(
+        self, sent_at: float, headers: Mapping[str, str], received_at: float | None = None
+    ) -> None:
         """Learn from the ``X-HubSpot-RateLimit-*`` headers of a request sent at ``sent_at``.
 
         ``-Max`` and ``-Interval-Milliseconds`` replace the limit; ``-Remaining`` reveals
-        requests made by other processes with the same token, which then count here too.
+        requests made by other processes with the same token, which then count here too (at
+        ``sent_at``). The server counted the request when it arrived, some time between
+        ``sent_at`` and ``received_at`` (when the answer came back; default ``sent_at``), so
+        this pacer's own requests sent up to ``received_at`` may be in the server's count
+        and are not taken for someone else's.
         """
         lowered = {key.lower(): value for key, value in headers.items()}
         maximum = _int(lowered.get("x-hubspot-ratelimit-max"))
@@ -145,7 +177,8 @@ class Pacer:
             if remaining is None:
                 return
             low = bisect.bisect_right(self._sent, sent_at - period)
-            high = bisect.bisect_right(self._sent, sent_at)
+            until = sent_at if received_at is None else max(sent_at, received_at)
+            high = bisect.bisect_right(self._sent, until)
             used_elsewhere = (maximum - remaining) - (high - low)
             for _ in range(max(0, min(used_elsewhere, maximum))):
                 bisect.insort(self._sent, sent_at)

@@ -13,8 +13,10 @@ import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from pandas import isna as pd_isna
 
 from .client import HubSpotClient
 from .errors import AuthenticationError, FatalApiError, MissingScopesError
@@ -219,7 +221,7 @@ class _Runner:
             response = self.client.post_batch(
                 self.options.from_type, self.options.to_type, from_ids, to_ids
             )
-            self.pacer.observe(sent_at, response.headers)
+            self.pacer.observe(sent_at, response.headers, self.pacer.clock())
             kind = classify(response)
             sent.response, sent.kind = response, kind
             if kind is Kind.RATE_LIMITED:
@@ -332,28 +334,26 @@ class _Runner:
         )
 
     def _isolate(self, sent: _Sent, response: ApiResponse) -> None:
-        """A whole batch refused: fail the pairs it names, or split it to find them."""
+        """A whole batch refused: re-send apart the pairs it names, or split it in halves.
+
+        Only a pair refused on its own is marked failed, so a pair named by mistake (an ID
+        that also appears on the other side, say) is still associated.
+        """
         pairs = sent.work.pairs
-        info = parse_error(
-            response.body if response.body is not None else response.text,
-            http_status=response.status,
-        )
+        body = response.body if response.body is not None else response.text
         if len(pairs) == 1:
+            info = parse_error(body, http_status=response.status)
             self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
             return
-        from_ids, to_ids = self._wire_ids(pairs)
-        named = (
-            pairs_named(response.body, from_ids, to_ids) if isinstance(response.body, dict) else []
-        )
         self.outcomes.attempts[pairs] += sent.attempts
+        named = pairs_named(response.body, *self._wire_ids(pairs)) if isinstance(body, dict) else []
         if named and len(named) < len(pairs):
-            self._finish(pairs[named], FAILED, info, sent.batch, 0)
-            rest = np.delete(pairs, named)
-            self.front.appendleft(_Work(rest, sent.work.resend))
-            return
-        half = len(pairs) // 2
-        self.front.appendleft(_Work(pairs[half:], sent.work.resend))
-        self.front.appendleft(_Work(pairs[:half], sent.work.resend))
+            first, second = pairs[named], np.delete(pairs, named)
+        else:
+            half = len(pairs) // 2
+            first, second = pairs[:half], pairs[half:]
+        self.front.appendleft(_Work(second, sent.work.resend))
+        self.front.appendleft(_Work(first, sent.work.resend))
 
     def _fatal(self, kind: Kind, response: ApiResponse) -> None:
         info = parse_error(
@@ -361,7 +361,7 @@ class _Runner:
             http_status=response.status,
         )
         body = response.body if isinstance(response.body, dict) else {}
-        common = {
+        common: dict[str, Any] = {
             "status": response.status,
             "category": info.category,
             "correlation_id": info.correlation_id,
@@ -436,7 +436,7 @@ class _Runner:
         """Mark every pair the run did not decide as not sent, saying why."""
         o = self.outcomes
         undecided = self.pending[
-            (o.status[self.pending] == NOT_SENT) & (o.error_category[self.pending] == None)
+            (o.status[self.pending] == NOT_SENT) & pd_isna(o.error_category[self.pending])
         ]
         if self.resend:
             undecided = np.union1d(undecided, np.array(self.resend, dtype=np.int64))
@@ -469,7 +469,8 @@ def _give_up_info(kind: Kind, response: ApiResponse, sent: _Sent) -> ErrorInfo:
     category = info.category or ("SERVER_ERROR" if response.status >= 500 else "BAD_RESPONSE")
     return ErrorInfo(
         category,
-        f"HTTP {response.status} after {sent.attempts} attempts: {info.message or _describe(response)}",
+        f"HTTP {response.status} after {sent.attempts} attempts: "
+        f"{info.message or _describe(response)}",
         http_status=response.status,
         correlation_id=info.correlation_id,
         detail=info.detail,
