@@ -27,13 +27,14 @@ from .errors import (  # noqa: E402
     JournalMismatchError,
     MissingScopesError,
 )
-from .pacing import RateLimit  # noqa: E402
+from .pacing import Backoff, RateLimit  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
 
 __all__ = [
     "ANNOTATION_DTYPES",
     "STATUSES",
     "AuthenticationError",
+    "Backoff",
     "ConfigError",
     "FatalApiError",
     "HubAssocError",

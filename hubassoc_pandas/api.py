@@ -54,6 +54,7 @@ class _Settings:
     rate_limit: RateLimit
     timeout: Timeout
     api_version: str
+    backoff: Backoff
 
 
 def associate(
@@ -75,6 +76,7 @@ def associate(
     rate_limit: Any = 100,
     max_attempts: int = 5,
     timeout: Any = None,
+    backoff: Backoff | None = None,
 ) -> pd.DataFrame:
     """Associate the record pairs of two ID columns and report on every row.
 
@@ -112,6 +114,9 @@ def associate(
         Attempts per batch on 5xx and network failures (default 5).
     timeout : float or (connect, read)
         Seconds (default 10 to connect, 60 to read).
+    backoff : Backoff, optional
+        Waits between attempts after 5xx and network failures (default: from 0.5 s,
+        doubling, capped at 30 s, with jitter).
 
     Returns
     -------
@@ -154,6 +159,7 @@ def associate(
         rate_limit,
         timeout,
         api_version if client is None else client.api_version,
+        backoff,
     )
     resolved_url = client.base_url if client is not None else resolve_base_url(base_url)
     if client is None and not dry_run:
@@ -214,6 +220,7 @@ def retry(
         client.api_version
         if client is not None
         else knobs.pop("api_version", record.get("api_version", DEFAULT_API_VERSION)),
+        knobs.pop("backoff", None),
     )
     if knobs:
         raise ConfigError(f"retry() got unexpected arguments: {', '.join(sorted(knobs))}")
@@ -272,6 +279,7 @@ def _settings(
     rate_limit: Any,
     timeout: Any,
     api_version: Any,
+    backoff: Backoff | None = None,
 ) -> _Settings:
     for name, value, low, high in (
         ("batch_size", batch_size, 1, MAX_BATCH_SIZE),
@@ -293,6 +301,7 @@ def _settings(
         rate_limit=parse_rate_limit(rate_limit),
         timeout=Timeout.of(timeout),
         api_version=check_api_version(api_version),
+        backoff=backoff if backoff is not None else Backoff(),
     )
 
 
@@ -377,7 +386,7 @@ def _execute(
                 settings.batch_size,
                 settings.max_workers,
                 settings.max_attempts,
-                backoff=Backoff(),
+                backoff=settings.backoff,
             ),
             progress=sink,
             journal=opened,

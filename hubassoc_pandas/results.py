@@ -288,7 +288,7 @@ def build_results(
         copy=False,
     )
     results = (
-        pd.concat([base, annotations], axis=1, copy=False) if len(base.columns) else annotations
+        pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
     )
     results.attrs = {"hubassoc": attrs}
     return results
