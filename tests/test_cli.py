@@ -1,0 +1,136 @@
+"""The hubassoc command: demo, associate (exit codes, files), and the sandbox subcommand."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hubassoc_pandas.cli import demo_frame, main
+from hubassoc_pandas.sandbox import Sandbox
+
+
+@pytest.fixture
+def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox(records={"contacts": range(1, 101), "companies": range(1, 101)},
+                 rate_limit=None) as hub:
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", hub.token)
+        monkeypatch.setenv("HUBSPOT_BASE_URL", hub.url)
+        yield hub
+
+
+def write_csv(path: Path, contacts: list[object], companies: list[object]) -> Path:
+    pd.DataFrame({"c": contacts, "co": companies}).to_csv(path, index=False)
+    return path
+
+
+def test_associate_all_good_exits_0_and_writes_results(
+    portal: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_csv(tmp_path / "in.csv", [1, 2, 3], [4, 5, 6])
+    out = tmp_path / "out.csv"
+    code = main(["associate", str(source), "--from", "contacts", "--to", "companies",
+                 "--from-col", "c", "--to-col", "co", "--out", str(out), "--no-progress"])
+    assert code == 0
+    written = pd.read_csv(out)
+    assert written["status"].tolist() == ["associated"] * 3
+    assert "Summary" in capsys.readouterr().out
+    assert portal.token not in out.read_text()
+
+
+def test_associate_some_failed_exits_1(portal: Sandbox, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", [1, 999, "x"], [4, 5, 6])
+    code = main(["associate", str(source), "--from", "contact", "--to", "company",
+                 "--from-col", "c", "--to-col", "co", "--no-progress"])
+    assert code == 1
+
+
+def test_ids_in_csv_are_read_as_text_not_floats(portal: Sandbox, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", [1, None, 3], [4, 5, 6])
+    out = tmp_path / "out.csv"
+    main(["associate", str(source), "--from", "contacts", "--to", "companies",
+          "--from-col", "c", "--to-col", "co", "--out", str(out), "--no-progress"])
+    written = pd.read_csv(out, dtype={"from_id": str})
+    assert written["from_id"].tolist()[::2] == ["1", "3"]
+
+
+def test_parquet_input_and_dry_run(portal: Sandbox, tmp_path: Path) -> None:
+    source = tmp_path / "in.parquet"
+    pd.DataFrame({"c": [1, 2], "co": [3, 4]}).to_parquet(source)
+    out = tmp_path / "out.parquet"
+    code = main(["associate", str(source), "--from", "contacts", "--to", "companies",
+                 "--from-col", "c", "--to-col", "co", "--dry-run", "--out", str(out),
+                 "--no-progress"])
+    assert code == 1  # nothing associated in a dry run
+    assert pd.read_parquet(out)["status"].astype(str).tolist() == ["not_sent", "not_sent"]
+    assert portal.requests == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["associate", "missing.csv", "--from", "contacts", "--to", "companies",
+         "--from-col", "c", "--to-col", "co"],
+        ["associate", "{src}", "--from", "widgets", "--to", "companies",
+         "--from-col", "c", "--to-col", "co"],
+        ["associate", "{src}", "--from", "contacts", "--to", "companies",
+         "--from-col", "nope", "--to-col", "co"],
+        ["associate", "{src}", "--from", "contacts"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_usage_exits_2(
+    portal: Sandbox, tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_csv(tmp_path / "in.csv", [1], [2])
+    code = main([a.replace("{src}", str(source)) for a in argv])
+    assert code == 2
+    assert capsys.readouterr().err.strip()
+    assert portal.requests == []
+
+
+def test_wrong_token_exits_2_and_keeps_partial_results(
+    portal: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "wrong-token-value")
+    source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
+    out = tmp_path / "out.csv"
+    code = main(["associate", str(source), "--from", "contacts", "--to", "companies",
+                 "--from-col", "c", "--to-col", "co", "--out", str(out), "--no-progress"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "401" in err and "wrong-token-value" not in err
+    assert pd.read_csv(out)["status"].tolist() == ["not_sent", "not_sent"]
+
+
+def test_demo_frame_is_realistic() -> None:
+    frame = demo_frame(1000)
+    assert len(frame) == 1000 and frame["company_id"].dtype == "float64"
+    assert frame["company_id"].isna().any()
+    assert frame.duplicated(["contact_id", "company_id"]).sum() >= 40
+    assert any(isinstance(v, str) for v in frame["contact_id"])
+
+
+def test_demo_runs_end_to_end_as_the_readme_says() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "hubassoc_pandas.cli", "demo", "--rows", "800"],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Summary" in done.stdout and "associated" in done.stdout
+    assert "First failures" in done.stdout and "OBJECT_NOT_FOUND" in done.stdout
+    assert "associating" in done.stderr  # the progress bar
+    assert "sandbox-demo-token" not in done.stdout + done.stderr
+
+
+def test_sandbox_subcommand_is_wired() -> None:
+    done = subprocess.run([sys.executable, "-m", "hubassoc_pandas.cli", "sandbox", "--help"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and "hubassoc sandbox" in done.stdout
