@@ -287,9 +287,7 @@ def build_results(
         index=base.index,
         copy=False,
     )
-    results = (
-        pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
-    )
+    results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
     results.attrs = {"hubassoc": attrs}
     return results
 

@@ -40,12 +40,18 @@ def portal() -> Iterator[Sandbox]:
 
 
 def run(hub: Sandbox, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
-    options: dict[str, Any] = {"from_col": "contact", "to_col": "company", "token": hub.token,
-                               "base_url": hub.url, "progress": False,
-                               "rate_limit": (10_000, 10)}  # the sandbox here has no limit
+    options: dict[str, Any] = {
+        "from_col": "contact",
+        "to_col": "company",
+        "token": hub.token,
+        "base_url": hub.url,
+        "progress": False,
+        "rate_limit": (10_000, 10),
+    }  # the sandbox here has no limit
     options.update(kwargs)
-    return frame.hubassoc.associate(options.pop("from_type", "contacts"),
-                                    options.pop("to_type", "companies"), **options)
+    return frame.hubassoc.associate(
+        options.pop("from_type", "contacts"), options.pop("to_type", "companies"), **options
+    )
 
 
 def messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
@@ -79,8 +85,10 @@ def expected_outcome(frame: pd.DataFrame) -> pd.Series:
             return "invalid"
         return "associated" if int(c) in CONTACTS and int(co) in COMPANIES else "failed"
 
-    return pd.Series([one(a, b) for a, b in zip(frame["contact"], frame["company"], strict=True)],
-                     index=frame.index)
+    return pd.Series(
+        [one(a, b) for a, b in zip(frame["contact"], frame["company"], strict=True)],
+        index=frame.index,
+    )
 
 
 def check_consistent(results: pd.DataFrame, frame: pd.DataFrame, hub: Sandbox) -> None:
@@ -121,8 +129,10 @@ def test_every_row_once_with_the_documented_columns(portal: Sandbox) -> None:
 
 
 def test_index_with_duplicates_and_multiindex_is_kept(portal: Sandbox) -> None:
-    frame = pd.DataFrame({"contact": [1, 2, 3, 1], "company": [5, 6, 7, 5]},
-                         index=pd.MultiIndex.from_tuples([("a", 1), ("a", 1), ("b", 2), ("c", 3)]))
+    frame = pd.DataFrame(
+        {"contact": [1, 2, 3, 1], "company": [5, 6, 7, 5]},
+        index=pd.MultiIndex.from_tuples([("a", 1), ("a", 1), ("b", 2), ("c", 3)]),
+    )
     results = run(portal, frame)
     assert results.index.equals(frame.index)
     assert results["status"].tolist() == ["associated"] * 4
@@ -137,8 +147,9 @@ def test_index_with_duplicates_and_multiindex_is_kept(portal: Sandbox) -> None:
 def test_per_input_error_styles(
     portal: Sandbox, error_context: str, results_direction: str, group_errors: bool
 ) -> None:
-    portal.configure(error_context=error_context, results_direction=results_direction,
-                     group_errors=group_errors)
+    portal.configure(
+        error_context=error_context, results_direction=results_direction, group_errors=group_errors
+    )
     frame = messy_frame(400, seed=2)
     results = run(portal, frame)
     check_consistent(results, frame, portal)
@@ -158,8 +169,9 @@ def test_any_2xx_code_is_read_the_same(portal: Sandbox, success: int, partial: i
 def test_whole_batch_400_isolates_the_bad_pairs(
     portal: Sandbox, error_context: str, category: str
 ) -> None:
-    portal.configure(missing_ids="batch_400", error_context=error_context,
-                     batch_400_category=category)
+    portal.configure(
+        missing_ids="batch_400", error_context=error_context, batch_400_category=category
+    )
     frame = messy_frame(500, seed=4)
     results = run(portal, frame)
     check_consistent(results, frame, portal)
@@ -175,8 +187,11 @@ def test_whole_batch_400_isolates_the_bad_pairs(
 
 def test_whole_batch_400_naming_nothing_is_bisected(portal: Sandbox) -> None:
     # a 400 for the first request only, naming no ID: the halves go through
-    portal.configure(missing_ids="batch_400", error_context="message",
-                     faults=[Fault("400_too_large", on_requests=[1])])
+    portal.configure(
+        missing_ids="batch_400",
+        error_context="message",
+        faults=[Fault("400_too_large", on_requests=[1])],
+    )
     frame = pd.DataFrame({"contact": range(1, 101), "company": range(1, 101)})
     results = run(portal, frame, batch_size=100)
     assert (results["status"] == "associated").all()
@@ -226,8 +241,11 @@ def test_association_limits_fail_the_excess_for_good(portal: Sandbox) -> None:
 
 
 def test_legacy_v4_path_and_custom_objects() -> None:
-    with Sandbox(records={"contacts": range(1, 10), "p_cars": range(1, 10)},
-                 custom_object_types={"2-3453": "p_cars"}, rate_limit=None) as hub:
+    with Sandbox(
+        records={"contacts": range(1, 10), "p_cars": range(1, 10)},
+        custom_object_types={"2-3453": "p_cars"},
+        rate_limit=None,
+    ) as hub:
         frame = pd.DataFrame({"contact": [1, 2], "company": [3, 4]})
         results = run(hub, frame, to_type="2-3453", api_version="v4")
         assert (results["status"] == "associated").all()
@@ -260,9 +278,12 @@ def test_wrong_token_raises_with_results_attached(portal: Sandbox) -> None:
 
 @pytest.mark.parametrize("scopes_key", ["requiredScopes", "missingScopes"])
 def test_missing_scopes_names_them(scopes_key: str) -> None:
-    with Sandbox(records={"contacts": range(1, 10), "companies": range(1, 10)},
-                 tokens={"narrow": {"crm.objects.contacts.write"}}, scopes_key=scopes_key,
-                 rate_limit=None) as hub:
+    with Sandbox(
+        records={"contacts": range(1, 10), "companies": range(1, 10)},
+        tokens={"narrow": {"crm.objects.contacts.write"}},
+        scopes_key=scopes_key,
+        rate_limit=None,
+    ) as hub:
         frame = pd.DataFrame({"contact": [1, 2], "company": [3, 4]})
         with pytest.raises(MissingScopesError) as info:
             run(hub, frame, token="narrow")
@@ -316,15 +337,17 @@ def test_token_and_base_url_from_the_environment(
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", portal.token)
     monkeypatch.setenv("HUBSPOT_BASE_URL", portal.url)
     frame = pd.DataFrame({"c": [1], "co": [2]})
-    results = frame.hubassoc.associate("contacts", "companies", from_col="c", to_col="co",
-                                       progress=False)
+    results = frame.hubassoc.associate(
+        "contacts", "companies", from_col="c", to_col="co", progress=False
+    )
     assert results["status"].tolist() == ["associated"]
     assert portal.requests[0].headers["Authorization"] == "Bearer ***"
 
 
 def test_empty_frame_sends_nothing(portal: Sandbox) -> None:
-    frame = pd.DataFrame({"contact": pd.Series([], dtype="int64"),
-                          "company": pd.Series([], dtype="int64")})
+    frame = pd.DataFrame(
+        {"contact": pd.Series([], dtype="int64"), "company": pd.Series([], dtype="int64")}
+    )
     results = run(portal, frame)
     assert len(results) == 0 and list(results.columns)[2:] == list(ANNOTATION_DTYPES)
     assert results["status"].dtype == ANNOTATION_DTYPES["status"]
@@ -342,8 +365,9 @@ def test_dry_run_sends_nothing_and_plans(portal: Sandbox) -> None:
 
 
 def test_clashing_input_columns_are_kept_under_a_new_name(portal: Sandbox) -> None:
-    frame = pd.DataFrame({"contact": [1, 2], "company": [3, 4], "status": ["lead", "customer"],
-                          "batch": [9, 9]})
+    frame = pd.DataFrame(
+        {"contact": [1, 2], "company": [3, 4], "status": ["lead", "customer"], "batch": [9, 9]}
+    )
     with pytest.warns(UserWarning, match="'status' -> 'status_input'"):
         results = run(portal, frame)
     assert results["status_input"].tolist() == ["lead", "customer"]

@@ -17,8 +17,9 @@ from hubassoc_pandas.sandbox import Sandbox
 
 @pytest.fixture
 def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(records={"contacts": range(1, 101), "companies": range(1, 101)},
-                 rate_limit=None) as hub:
+    with Sandbox(
+        records={"contacts": range(1, 101), "companies": range(1, 101)}, rate_limit=None
+    ) as hub:
         monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", hub.token)
         monkeypatch.setenv("HUBSPOT_BASE_URL", hub.url)
         yield hub
@@ -34,8 +35,23 @@ def test_associate_all_good_exits_0_and_writes_results(
 ) -> None:
     source = write_csv(tmp_path / "in.csv", [1, 2, 3], [4, 5, 6])
     out = tmp_path / "out.csv"
-    code = main(["associate", str(source), "--from", "contacts", "--to", "companies",
-                 "--from-col", "c", "--to-col", "co", "--out", str(out), "--no-progress"])
+    code = main(
+        [
+            "associate",
+            str(source),
+            "--from",
+            "contacts",
+            "--to",
+            "companies",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     written = pd.read_csv(out)
     assert written["status"].tolist() == ["associated"] * 3
@@ -45,16 +61,44 @@ def test_associate_all_good_exits_0_and_writes_results(
 
 def test_associate_some_failed_exits_1(portal: Sandbox, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.csv", [1, 999, "x"], [4, 5, 6])
-    code = main(["associate", str(source), "--from", "contact", "--to", "company",
-                 "--from-col", "c", "--to-col", "co", "--no-progress"])
+    code = main(
+        [
+            "associate",
+            str(source),
+            "--from",
+            "contact",
+            "--to",
+            "company",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+            "--no-progress",
+        ]
+    )
     assert code == 1
 
 
 def test_ids_in_csv_are_read_as_text_not_floats(portal: Sandbox, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.csv", [1, None, 3], [4, 5, 6])
     out = tmp_path / "out.csv"
-    main(["associate", str(source), "--from", "contacts", "--to", "companies",
-          "--from-col", "c", "--to-col", "co", "--out", str(out), "--no-progress"])
+    main(
+        [
+            "associate",
+            str(source),
+            "--from",
+            "contacts",
+            "--to",
+            "companies",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     written = pd.read_csv(out, dtype={"from_id": str})
     assert written["from_id"].tolist()[::2] == ["1", "3"]
 
@@ -63,9 +107,24 @@ def test_parquet_input_and_dry_run(portal: Sandbox, tmp_path: Path) -> None:
     source = tmp_path / "in.parquet"
     pd.DataFrame({"c": [1, 2], "co": [3, 4]}).to_parquet(source)
     out = tmp_path / "out.parquet"
-    code = main(["associate", str(source), "--from", "contacts", "--to", "companies",
-                 "--from-col", "c", "--to-col", "co", "--dry-run", "--out", str(out),
-                 "--no-progress"])
+    code = main(
+        [
+            "associate",
+            str(source),
+            "--from",
+            "contacts",
+            "--to",
+            "companies",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+            "--dry-run",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 1  # nothing associated in a dry run
     assert pd.read_parquet(out)["status"].astype(str).tolist() == ["not_sent", "not_sent"]
     assert portal.requests == []
@@ -74,12 +133,42 @@ def test_parquet_input_and_dry_run(portal: Sandbox, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["associate", "missing.csv", "--from", "contacts", "--to", "companies",
-         "--from-col", "c", "--to-col", "co"],
-        ["associate", "{src}", "--from", "widgets", "--to", "companies",
-         "--from-col", "c", "--to-col", "co"],
-        ["associate", "{src}", "--from", "contacts", "--to", "companies",
-         "--from-col", "nope", "--to-col", "co"],
+        [
+            "associate",
+            "missing.csv",
+            "--from",
+            "contacts",
+            "--to",
+            "companies",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+        ],
+        [
+            "associate",
+            "{src}",
+            "--from",
+            "widgets",
+            "--to",
+            "companies",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+        ],
+        [
+            "associate",
+            "{src}",
+            "--from",
+            "contacts",
+            "--to",
+            "companies",
+            "--from-col",
+            "nope",
+            "--to-col",
+            "co",
+        ],
         ["associate", "{src}", "--from", "contacts"],
         ["frobnicate"],
     ],
@@ -95,14 +184,31 @@ def test_bad_usage_exits_2(
 
 
 def test_wrong_token_exits_2_and_keeps_partial_results(
-    portal: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    portal: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "wrong-token-value")
     source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
     out = tmp_path / "out.csv"
-    code = main(["associate", str(source), "--from", "contacts", "--to", "companies",
-                 "--from-col", "c", "--to-col", "co", "--out", str(out), "--no-progress"])
+    code = main(
+        [
+            "associate",
+            str(source),
+            "--from",
+            "contacts",
+            "--to",
+            "companies",
+            "--from-col",
+            "c",
+            "--to-col",
+            "co",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "401" in err and "wrong-token-value" not in err
@@ -121,7 +227,11 @@ def test_demo_runs_end_to_end_as_the_readme_says() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
     done = subprocess.run(
         [sys.executable, "-m", "hubassoc_pandas.cli", "demo", "--rows", "800"],
-        capture_output=True, text=True, timeout=120, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Summary" in done.stdout and "associated" in done.stdout
@@ -131,6 +241,11 @@ def test_demo_runs_end_to_end_as_the_readme_says() -> None:
 
 
 def test_sandbox_subcommand_is_wired() -> None:
-    done = subprocess.run([sys.executable, "-m", "hubassoc_pandas.cli", "sandbox", "--help"],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "hubassoc_pandas.cli", "sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0 and "hubassoc sandbox" in done.stdout

@@ -8,11 +8,20 @@ from hubassoc_pandas import ConfigError
 from hubassoc_pandas.object_types import normalize_object_type
 
 ACCEPTED = [
-    ("contacts", "contacts"), ("Contact", "contacts"), ("COMPANIES", "companies"),
-    ("company", "companies"), ("0-3", "deals"), ("line_item", "line_items"),
-    ("Line-Items", "line_items"), ("0-116", "postal_mail"), ("  tickets ", "tickets"),
-    ("2-3453", "2-3453"), ("p_cars", "p_cars"), ("p1234_cars", "p1234_cars"),
-    ("lead", "leads"), ("0-136", "leads"),
+    ("contacts", "contacts"),
+    ("Contact", "contacts"),
+    ("COMPANIES", "companies"),
+    ("company", "companies"),
+    ("0-3", "deals"),
+    ("line_item", "line_items"),
+    ("Line-Items", "line_items"),
+    ("0-116", "postal_mail"),
+    ("  tickets ", "tickets"),
+    ("2-3453", "2-3453"),
+    ("p_cars", "p_cars"),
+    ("p1234_cars", "p1234_cars"),
+    ("lead", "leads"),
+    ("0-136", "leads"),
 ]
 
 

@@ -23,8 +23,9 @@ def test_invalid_rows_name_the_column_and_the_problem() -> None:
     )
     assert plan.pair_of_row.tolist() == [0, -1, -1, 1]
     assert plan.row_problem[1] == "c: missing value"
-    assert plan.row_problem[2].startswith("c: 'x'") and "; co: -1 is not a positive ID" in (
-        plan.row_problem[2]
+    assert (
+        plan.row_problem[2].startswith("c: 'x'")
+        and "; co: -1 is not a positive ID" in (plan.row_problem[2])
     )
     assert plan.n_invalid == 2 and plan.n_pairs == 2
 

@@ -27,53 +27,83 @@ id_values = st.one_of(
 )
 
 fault_kinds = st.sampled_from(
-    ["500_json", "502_html", "close", "close_after_commit", "truncated", "non_json",
-     "empty_2xx", "429"]
+    [
+        "500_json",
+        "502_html",
+        "close",
+        "close_after_commit",
+        "truncated",
+        "non_json",
+        "empty_2xx",
+        "429",
+    ]
 )
 faults = st.lists(
-    st.builds(lambda kind, rate: Fault(kind, rate=rate, times=3), fault_kinds,
-              st.floats(min_value=0.05, max_value=0.4)),
+    st.builds(
+        lambda kind, rate: Fault(kind, rate=rate, times=3),
+        fault_kinds,
+        st.floats(min_value=0.05, max_value=0.4),
+    ),
     max_size=3,
 )
-wire = st.fixed_dictionaries({
-    "error_context": st.sampled_from(["from_to", "ids", "message"]),
-    "results_direction": st.sampled_from(["both", "one"]),
-    "missing_ids": st.sampled_from(["per_input", "batch_400"]),
-    "partial_status": st.sampled_from([200, 201, 207]),
-    "group_errors": st.booleans(),
-})
+wire = st.fixed_dictionaries(
+    {
+        "error_context": st.sampled_from(["from_to", "ids", "message"]),
+        "results_direction": st.sampled_from(["both", "one"]),
+        "missing_ids": st.sampled_from(["per_input", "batch_400"]),
+        "partial_status": st.sampled_from([200, 201, 207]),
+        "group_errors": st.booleans(),
+    }
+)
 
 
 @pytest.fixture(scope="module")
 def hub() -> Iterator[Sandbox]:
-    with Sandbox(records={"contacts": EXISTING, "companies": EXISTING}, rate_limit=None,
-                 log_bodies=False) as sandbox:
+    with Sandbox(
+        records={"contacts": EXISTING, "companies": EXISTING}, rate_limit=None, log_bodies=False
+    ) as sandbox:
         yield sandbox
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     rows=st.lists(st.tuples(id_values, id_values), max_size=60),
     faults=faults,
     wire=wire,
-    silent=st.sets(st.tuples(st.integers(1, 40).map(str), st.integers(1, 40).map(str)),
-                   max_size=3),
+    silent=st.sets(st.tuples(st.integers(1, 40).map(str), st.integers(1, 40).map(str)), max_size=3),
     batch_size=st.integers(min_value=1, max_value=9),
     seed=st.integers(min_value=0, max_value=1000),
 )
 def test_every_row_accounted_for_and_store_matches(
-    hub: Sandbox, rows: list[tuple[Any, Any]], faults: list[Fault], wire: dict[str, Any],
-    silent: set[tuple[str, str]], batch_size: int, seed: int,
+    hub: Sandbox,
+    rows: list[tuple[Any, Any]],
+    faults: list[Fault],
+    wire: dict[str, Any],
+    silent: set[tuple[str, str]],
+    batch_size: int,
+    seed: int,
 ) -> None:
     hub.configure(faults=faults, silent_pairs=silent, seed=seed, **wire)
     hub.reset()
     frame = pd.DataFrame(rows, columns=["a", "b"], dtype=object)
     frame.index = np.arange(len(frame))[::-1]  # an index that is not 0..n-1
     results = frame.hubassoc.associate(
-        "contacts", "companies", from_col="a", to_col="b", token=hub.token,
-        base_url=hub.url, batch_size=batch_size, progress=False, max_workers=4,
-        rate_limit=(10_000, 1), max_attempts=10, backoff=Backoff(base=0.001, cap=0.01),
+        "contacts",
+        "companies",
+        from_col="a",
+        to_col="b",
+        token=hub.token,
+        base_url=hub.url,
+        batch_size=batch_size,
+        progress=False,
+        max_workers=4,
+        rate_limit=(10_000, 1),
+        max_attempts=10,
+        backoff=Backoff(base=0.001, cap=0.01),
         timeout=(2, 2),
     )
     assert len(results) == len(frame)

@@ -29,7 +29,8 @@ def test_exception_tree() -> None:
 
 
 MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(hubassoc_pandas.__path__, "hubassoc_pandas.")
+    m.name
+    for m in pkgutil.walk_packages(hubassoc_pandas.__path__, "hubassoc_pandas.")
     if not m.name.endswith("__main__")
 )
 
@@ -37,5 +38,7 @@ MODULES = sorted(
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(name)
-    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    failures, _ = doctest.testmod(
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    )
     assert failures == 0

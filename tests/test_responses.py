@@ -73,8 +73,13 @@ def test_size_limit_from(message: str, current: int, limit: int) -> None:
 
 @pytest.mark.parametrize(
     ("headers", "seconds"),
-    [({"Retry-After": "3"}, 3.0), ({"retry-after": "0.5"}, 0.5), ({}, None),
-     ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, None), ({"Retry-After": "-1"}, None)],
+    [
+        ({"Retry-After": "3"}, 3.0),
+        ({"retry-after": "0.5"}, 0.5),
+        ({}, None),
+        ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
+        ({"Retry-After": "-1"}, None),
+    ],
 )
 def test_retry_after(headers: dict[str, str], seconds: float | None) -> None:
     assert retry_after_seconds(ApiResponse(status=429, headers=headers)) == seconds
@@ -83,8 +88,13 @@ def test_retry_after(headers: dict[str, str], seconds: float | None) -> None:
 def test_parse_error_treats_every_field_as_optional() -> None:
     assert parse_error({}).message == ""
     info = parse_error(
-        {"category": "VALIDATION_ERROR", "subCategory": {"odd": "object"}, "message": "m",
-         "correlationId": "abc", "context": {"ids": ["1"]}},
+        {
+            "category": "VALIDATION_ERROR",
+            "subCategory": {"odd": "object"},
+            "message": "m",
+            "correlationId": "abc",
+            "context": {"ids": ["1"]},
+        },
         http_status=400,
     )
     assert info.category == "VALIDATION_ERROR" and info.correlation_id == "abc"
@@ -99,14 +109,22 @@ TO = ["9001", "9001", "9002", "9003"]
 
 
 def _result(f: str, t: str, type_id: int = 279) -> dict[str, Any]:
-    return {"from": {"id": f}, "to": {"id": t},
-            "associationSpec": {"associationCategory": "HUBSPOT_DEFINED",
-                                "associationTypeId": type_id}}
+    return {
+        "from": {"id": f},
+        "to": {"id": t},
+        "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id},
+    }
 
 
 def test_results_in_any_order_and_both_directions() -> None:
-    body = {"results": [_result("9002", "103", 280), _result("103", "9002"),
-                        _result("101", "9001"), _result("9003", "104", 280)]}
+    body = {
+        "results": [
+            _result("9002", "103", 280),
+            _result("103", "9002"),
+            _result("101", "9001"),
+            _result("9003", "104", 280),
+        ]
+    }
     verdict = map_success(body, FROM, TO)
     assert verdict.confirmed == {
         0: (279, "HUBSPOT_DEFINED"),
@@ -134,8 +152,11 @@ def test_same_type_pair_and_its_reverse_are_told_apart() -> None:
 
 ERROR_STYLES = [
     ("from and to keys", {"context": {"fromObjectId": ["102"], "toObjectId": ["9001"]}}, [1]),
-    ("from and to keys, no pair with both", {"context": {"fromObjectId": ["101"],
-                                                          "toObjectId": ["9002"]}}, [0, 2]),
+    (
+        "from and to keys, no pair with both",
+        {"context": {"fromObjectId": ["101"], "toObjectId": ["9002"]}},
+        [0, 2],
+    ),
     ("to key only", {"context": {"toObjectId": ["9001"]}}, [0, 1]),
     ("from key only", {"context": {"fromObjectId": ["103"]}}, [2]),
     ("generic ids naming both ends", {"context": {"ids": ["104", "9003"]}}, [3]),
@@ -148,8 +169,9 @@ ERROR_STYLES = [
 ]
 
 
-@pytest.mark.parametrize(("label", "error", "positions"), ERROR_STYLES,
-                         ids=[e[0] for e in ERROR_STYLES])
+@pytest.mark.parametrize(
+    ("label", "error", "positions"), ERROR_STYLES, ids=[e[0] for e in ERROR_STYLES]
+)
 def test_pairs_named(label: str, error: dict[str, Any], positions: list[int]) -> None:
     assert pairs_named(error, FROM, TO) == positions
 
@@ -158,8 +180,11 @@ def test_errors_fail_named_pairs_but_never_confirmed_ones() -> None:
     body = {
         "results": [_result("101", "9001")],
         "errors": [
-            {"category": "OBJECT_NOT_FOUND", "message": "No company 9001",
-             "context": {"toObjectId": ["9001"]}},
+            {
+                "category": "OBJECT_NOT_FOUND",
+                "message": "No company 9001",
+                "context": {"toObjectId": ["9001"]},
+            },
             {"category": "VALIDATION_ERROR", "message": "unrelated"},
         ],
     }
