@@ -463,9 +463,15 @@ def _give_up_info(kind: Kind, response: ApiResponse, sent: _Sent) -> ErrorInfo:
         return ErrorInfo(
             "NETWORK", f"No answer after {sent.attempts} attempts: {response.error}", retryable=True
         )
-    info = parse_error(
-        response.body if response.body is not None else response.text, http_status=response.status
-    )
+    if not isinstance(response.body, dict):  # an HTML page or other text: show a snippet
+        return ErrorInfo(
+            "SERVER_ERROR" if response.status >= 500 else "BAD_RESPONSE",
+            f"{_describe(response)} (after {sent.attempts} attempts)",
+            http_status=response.status,
+            detail=response.text[:4000] or None,
+            retryable=True,
+        )
+    info = parse_error(response.body, http_status=response.status)
     category = info.category or ("SERVER_ERROR" if response.status >= 500 else "BAD_RESPONSE")
     return ErrorInfo(
         category,

@@ -3,16 +3,19 @@
 ``hub`` is a function-scoped :class:`~hubassoc_pandas.sandbox.Sandbox` seeded with contacts
 1..20000 and companies 1..10000 and no rate limit; change it with ``hub.configure(...)``.
 ``make_frame(n, seed)`` builds ``n`` rows of ``contact_id`` / ``company_id`` pairs.
+``fast_backoff`` is a backoff of milliseconds that records each delay asked for; ``RecordingProgress`` keeps what a run reported and can interrupt it like Ctrl-C.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from hubassoc_pandas.pacing import Backoff
 from hubassoc_pandas.sandbox import Sandbox
 
 CONTACTS = range(1, 20_001)
@@ -59,3 +62,47 @@ def build_frame(n: int, seed: int = 0) -> pd.DataFrame:
 def make_frame() -> Callable[..., pd.DataFrame]:
     """Factory: ``make_frame(n, seed=0)`` returns ``n`` distinct, existing ID pairs."""
     return build_frame
+
+
+@dataclass(frozen=True)
+class RecordingBackoff(Backoff):
+    """A :class:`Backoff` that records the attempt numbers it was asked about."""
+
+    asked: list[int] = field(default_factory=list)
+
+    def delay(self, attempt: int) -> float:
+        self.asked.append(attempt)
+        return super().delay(attempt)
+
+
+@pytest.fixture
+def fast_backoff() -> RecordingBackoff:
+    """A backoff of milliseconds for ``associate(backoff=...)``; ``.asked`` lists the attempt
+    numbers it was asked to wait after."""
+    return RecordingBackoff(base=0.005, cap=0.02)
+
+
+class RecordingProgress:
+    """A progress sink that records rows, counts and notes; raises Ctrl-C after ``stop_after``
+    rows (once)."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.rows = 0
+        self.counts: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.closed = False
+        self.stop_after = stop_after
+
+    def advance(self, rows: int, counts: dict[str, int]) -> None:
+        self.rows += rows
+        self.counts = counts
+        if self.stop_after is not None and self.rows >= self.stop_after:
+            self.stop_after = None
+            raise KeyboardInterrupt
+
+    def note(self, text: str | None) -> None:
+        if text:
+            self.notes.append(text)
+
+    def close(self) -> None:
+        self.closed = True
