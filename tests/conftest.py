@@ -3,7 +3,8 @@
 ``hub`` is a function-scoped :class:`~hubassoc_pandas.sandbox.Sandbox` seeded with contacts
 1..20000 and companies 1..10000 and no rate limit; change it with ``hub.configure(...)``.
 ``make_frame(n, seed)`` builds ``n`` rows of ``contact_id`` / ``company_id`` pairs.
-``fast_backoff`` is a backoff of milliseconds that records each delay asked for; ``RecordingProgress`` keeps what a run reported and can interrupt it like Ctrl-C.
+``fast_backoff`` is a backoff of milliseconds that records each delay asked for;
+``RecordingProgress`` keeps what a run reported and can interrupt it like Ctrl-C.
 """
 
 from __future__ import annotations
