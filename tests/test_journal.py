@@ -1,0 +1,189 @@
+"""The journal: written batch by batch, resumed from, refused when it belongs to another run."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import RecordingProgress
+
+import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas.errors import JournalMismatchError
+from hubassoc_pandas.journal import Journal, identity_of, match_pairs
+from hubassoc_pandas.sandbox import Sandbox
+
+
+def associate(frame: pd.DataFrame, hub: Sandbox, **kwargs: Any) -> pd.DataFrame:
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("to_type", "companies")
+    to_type = kwargs.pop("to_type")
+    kwargs.setdefault("base_url", hub.url)
+    return frame.hubassoc.associate(  # type: ignore[no-any-return]
+        "contacts",
+        to_type,
+        from_col="contact_id",
+        to_col="company_id",
+        token=hub.token,
+        **kwargs,
+    )
+
+
+def journal_rows(path: Path) -> pd.DataFrame:
+    with sqlite3.connect(path) as db:
+        return pd.read_sql_query("SELECT * FROM outcome", db)
+
+
+class JournalWatcher(RecordingProgress):
+    """Checks, each time rows are decided, that the journal already holds them."""
+
+    def __init__(self, path: Path, stop_after: int | None = None) -> None:
+        super().__init__(stop_after)
+        self.path = path
+        self.seen: list[tuple[int, int]] = []
+
+    def advance(self, rows: int, counts: dict[str, int]) -> None:
+        if rows and self.path.exists():
+            with sqlite3.connect(self.path) as db:
+                (recorded,) = db.execute("SELECT COUNT(*) FROM outcome").fetchone()
+            self.seen.append((self.rows + rows, recorded))
+        super().advance(rows, counts)
+
+
+def with_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[[10, 400, 900], "company_id"] = 50_000_000  # no such company
+    frame.loc[20, "contact_id"] = None  # invalid, never sent
+    return frame
+
+
+def test_each_batch_is_journaled_as_it_completes(
+    hub: Sandbox, make_frame: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "run.sqlite"
+    watcher = JournalWatcher(path)
+    frame = with_missing(make_frame(1000, seed=21))
+    results = associate(frame, hub, journal=path, batch_size=50, progress=watcher)
+    assert len(watcher.seen) >= 20
+    # written before shown (the one invalid row is shown first and never journaled)
+    assert all(recorded + 1 >= rows for rows, recorded in watcher.seen)
+    rows = journal_rows(path)
+    assert len(rows) == 999  # every sent pair, not the invalid row
+    assert rows["status"].value_counts().to_dict() == {"associated": 996, "failed": 3}
+    assert rows["batch"].between(1, 20).all()
+    assert results.attrs["hubassoc"]["journal"] == str(path)
+
+
+def test_resume_skips_confirmed_pairs_and_matches_one_run(
+    hub: Sandbox, make_frame: Any, tmp_path: Path
+) -> None:
+    frame = with_missing(make_frame(2000, seed=22))
+    hub.configure(latency=0.01)
+    whole = associate(frame, hub, batch_size=50)
+    hub.reset()
+
+    path = tmp_path / "run.sqlite"
+    with pytest.warns(RuntimeWarning, match="Interrupted"):
+        first = associate(
+            frame, hub, journal=path, batch_size=50, max_workers=4,
+            progress=RecordingProgress(stop_after=600),
+        )  # fmt: skip
+    done_first = first[first["status"] == "associated"]
+    assert 500 <= len(done_first) < 1996
+    before = len(hub.requests)
+    second = associate(frame, hub, journal=path, batch_size=50)
+    resent = {
+        (i["from"]["id"], i["to"]["id"])
+        for r in hub.requests[before:]
+        for i in (r.body or {}).get("inputs", [])
+    }
+    assert not resent & set(zip(done_first["from_id"], done_first["to_id"], strict=True))
+    assert second.attrs["hubassoc"]["resumed_pairs"] == len(done_first)
+    # the same as one uninterrupted run
+    columns = ["from_id", "to_id", "status", "error_category", "association_type_id", "retryable"]
+    pd.testing.assert_frame_equal(second[columns], whole[columns])
+    assert (second["status"] == "associated").sum() == 1996
+    assert second.loc[done_first.index, "batch"].equals(done_first["batch"])
+    assert second["batch"].max() > first["batch"].max()  # batch numbers continue
+    stored = hub.associated_pairs("contacts", "companies")
+    assert stored == set(
+        zip(*[second.loc[second["status"] == "associated", c] for c in ("from_id", "to_id")],
+            strict=True)
+    )  # fmt: skip
+    # a third call sends only what never succeeded
+    before = len(hub.requests)
+    third = associate(frame, hub, journal=path, batch_size=50)
+    assert sum(r.inputs for r in hub.requests[before:]) == 3
+    pd.testing.assert_frame_equal(third[columns], whole[columns])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"to_type": "deals"}, "to_type"), ({"base_url": "http://127.0.0.1:9"}, "base_url")],
+)
+def test_a_journal_of_another_run_is_refused(
+    hub: Sandbox, make_frame: Any, tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    path = tmp_path / "run.sqlite"
+    frame = make_frame(30)
+    associate(frame, hub, journal=path)
+    before = len(hub.requests)
+    with pytest.raises(JournalMismatchError, match=message):
+        associate(frame, hub, journal=path, **change)
+    assert len(hub.requests) == before  # refused before anything is sent
+    assert len(journal_rows(path)) == 30  # and left as it was
+
+
+def test_journal_never_holds_the_token(make_frame: Any, tmp_path: Path) -> None:
+    token = "pat-na1-0f3c9a7e-journal-secret"
+    path = tmp_path / "run.sqlite"
+    snapshots: list[bytes] = []
+
+    class Snooper(RecordingProgress):
+        def advance(self, rows: int, counts: dict[str, int]) -> None:
+            super().advance(rows, counts)
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{path}{suffix}")
+                if part.exists():
+                    snapshots.append(part.read_bytes())
+
+    with Sandbox(
+        records={"contacts": range(1, 5001), "companies": range(1, 5001)},
+        tokens={token: None},
+        rate_limit=None,
+    ) as hub:
+        frame = with_missing(make_frame(1000, seed=5).clip(upper=5000))
+        frame.hubassoc.associate(
+            "contacts", "companies", from_col="contact_id", to_col="company_id",
+            token=token, base_url=hub.url, journal=path, progress=Snooper(), batch_size=20,
+        )  # fmt: skip
+    assert any(b"-wal" not in s for s in snapshots) and len(snapshots) > 10
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            snapshots.append(part.read_bytes())
+    secret = token.encode()
+    assert not any(secret in s or b"0f3c9a7e" in s for s in snapshots)
+
+
+def test_match_pairs_and_identity() -> None:
+    journal = pd.DataFrame({"from_id": [5, 1, 9], "to_id": [6, 2, 9]})
+    found, rows = match_pairs(journal, pd.array([1, 3, 5, 9]).to_numpy(), [2, 4, 6, 8])
+    assert found.tolist() == [0, 2] and rows.tolist() == [1, 0]
+    assert identity_of("0-1", "0-2", "https://api.hubapi.com")["base_url"].startswith("https")
+
+
+def test_journal_reopens_and_reports_last_batch(tmp_path: Path) -> None:
+    identity = identity_of("0-1", "0-2", "http://127.0.0.1:1")
+    journal = Journal(tmp_path / "j.sqlite", identity)
+    assert journal.last_batch() == 0
+    journal.record([(1, 2, "associated", 7, 1, 200, 279, "HUBSPOT_DEFINED", None, None)])
+    journal.record([(3, 4, "failed", 9, 2, 207, None, None, "OBJECT_NOT_FOUND", "gone")])
+    journal.close()
+    again = Journal(tmp_path / "j.sqlite", identity)
+    assert again.last_batch() == 9
+    assert again.associated()[["from_id", "to_id"]].values.tolist() == [[1, 2]]
+    assert "token" not in repr(again).lower()
+    again.close()
