@@ -165,9 +165,9 @@ def detail_html(detail: dict[str, Any] | None) -> str:
     """One row's detail: its fields, then HubSpot's verbatim error object as pretty JSON."""
     if detail is None:
         return '<div class="hubassoc-detail">no row selected</div>'
+    cell = "padding:1px 8px;text-align:left;vertical-align:top"
     fields = "".join(
-        f'<tr><th style="{_CELL}">{html.escape(name)}</th>'
-        f'<td style="{_CELL}">'
+        f'<tr><th style="{cell};color:#57606a">{html.escape(name)}</th><td style="{cell}">'
         + (_badge(str(value)) if name == "status" else html.escape(_text(value)))
         + "</td></tr>"
         for name, value in detail.items()
@@ -181,7 +181,8 @@ def detail_html(detail: dict[str, Any] | None) -> str:
         else "<div>no error object for this row</div>"
     )
     return (
-        '<div class="hubassoc-detail">'
+        '<div class="hubassoc-detail" style="display:flex;flex-wrap:wrap;gap:16px">'
         f'<table style="border-collapse:collapse;font-size:90%">{fields}</table>'
-        f"<div><b>HubSpot error object</b></div>{error_block}</div>"
+        '<div style="flex:1;min-width:320px"><b>HubSpot error object</b>'
+        f"{error_block}</div></div>"
     )
