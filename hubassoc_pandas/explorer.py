@@ -112,18 +112,18 @@ def category_counts(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _contains(column: pd.Series, needle: str, few_values: bool) -> np.ndarray:
-    case = needle.lower() != needle.upper()  # only letters need case folding
+    fold = needle.lower() != needle.upper()  # only text with letters needs case folding
     if few_values:
         # match each distinct value once, then spread the verdicts back over the rows
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         hits = (
             pd.Series(uniques, dtype="string")
-            .str.contains(needle, case=not case, regex=False)
+            .str.contains(needle, case=not fold, regex=False)
             .fillna(False)
             .to_numpy(dtype=bool)
         )
         return np.append(hits, False)[codes]  # code -1 (missing) picks the trailing False
-    found = column.astype("string").str.contains(needle, case=not case, regex=False)
+    found = column.astype("string").str.contains(needle, case=not fold, regex=False)
     return found.fillna(False).to_numpy(dtype=bool)
 
 
@@ -210,7 +210,7 @@ class Page:
             return "no matching rows"
         return (
             f"matching rows {self.start + 1:,}-{self.start + len(self.positions):,} of "
-            f"{self.matches:,} (page {self.number + 1} of {self.pages})"
+            f"{self.matches:,} (page {self.number + 1:,} of {self.pages:,})"
         )
 
 
@@ -338,7 +338,8 @@ class Explorer:
     ----------
     widget : ipywidgets.VBox
         The whole view; its controls are also attributes (``status_filter``,
-        ``category_filter``, ``search_box``, ``table``, ``row_picker``, ``detail``,
+        ``category_filter``, ``search_box``, ``prev_button``, ``page_box``, ``next_button``,
+        ``table``, ``row_picker``, ``detail``,
         ``retry_button``, ``export_path``, ``export_button``, ``message``, ...).
 
     Examples
@@ -382,6 +383,9 @@ class Explorer:
         )
         self.prev_button = w.Button(description="Previous", icon="chevron-left", layout=wide)
         self.next_button = w.Button(description="Next", icon="chevron-right", layout=wide)
+        self.page_box = w.BoundedIntText(
+            description="Page", min=1, max=1, value=1, layout=w.Layout(width="180px")
+        )
         self.table = w.HTML()
         self.row_picker = w.BoundedIntText(
             description="Row #", min=0, max=max(len(results) - 1, 0), layout=w.Layout(width="200px")
@@ -405,7 +409,7 @@ class Explorer:
             [
                 self.counts,
                 w.HBox([self.status_filter, self.category_filter, self.search_box]),
-                w.HBox([self.prev_button, self.next_button]),
+                w.HBox([self.prev_button, self.page_box, self.next_button]),
                 self.table,
                 w.HBox([self.row_picker]),
                 self.detail,
@@ -420,6 +424,7 @@ class Explorer:
         for control in (self.status_filter, self.category_filter, self.search_box):
             control.observe(self._on_filter, names="value")
         self.row_picker.observe(self._on_row, names="value")
+        self.page_box.observe(self._on_page_box, names="value")
         self.prev_button.on_click(lambda _: self._turn(-1))
         self.next_button.on_click(lambda _: self._turn(+1))
         self.retry_button.on_click(lambda _: self.retry())
@@ -567,8 +572,18 @@ class Explorer:
     def _turn(self, step: int) -> None:
         self._show_page(self._page.number + step)
 
+    def _on_page_box(self, _change: Any = None) -> None:
+        if not self._syncing:
+            self._show_page(int(self.page_box.value) - 1)
+
     def _show_page(self, number: int) -> None:
         self._page = page = page_of(self._mask, number, self._page_size)
+        self._syncing = True
+        try:
+            self.page_box.max = page.pages
+            self.page_box.value = page.number + 1
+        finally:
+            self._syncing = False
         columns = table_columns(self._results, self._user_columns)
         rows = self._results.iloc[page.positions][columns]
         self.table.value = view.table_html(rows, page.positions, page.caption)

@@ -346,6 +346,9 @@ def test_paging() -> None:
     assert explorer.next_button.disabled
     explorer.prev_button.click()
     assert _shown_positions(explorer) == [3, 4, 5]
+    assert explorer.page_box.value == 2
+    explorer.page_box.value = 1
+    assert _shown_positions(explorer) == [0, 1, 2]
     explorer.status_filter.value = "failed"  # a new filter starts at page 1
     assert _shown_positions(explorer) == [1, 2, 4]
 
@@ -403,6 +406,24 @@ def test_export_button_writes_the_filtered_rows(
     (tmp_path / "no").write_text("a file where a directory should be")
     explorer.export_button.click()
     assert "export failed" in explorer.message.value
+
+
+def test_only_the_visible_page_is_rendered() -> None:
+    small = _frame()
+    big = small.iloc[np.tile(np.arange(len(small)), 50_000)]  # 350,000 rows
+    explorer = Explorer(big, page_size=25)
+    explorer.status_filter.value = "failed"
+    assert explorer.mask.sum() == 150_000
+    assert explorer.table.value.count("<tr>") == 1 + 25  # header and one page
+    assert "matching rows 1-25 of 150,000 (page 1 of 6,000)" in explorer.table.value
+    assert explorer.page_box.max == 6_000
+    explorer.page_box.value = 6_000
+    assert explorer._page.positions[-1] == len(big) - 3  # the last failed row
+    assert explorer.next_button.disabled and not explorer.prev_button.disabled
+    explorer.search_box.value = "too MANY"
+    assert explorer.mask.sum() == 100_000
+    assert explorer.page_box.value == 1
+    assert len(explorer.table.value) < 40_000
 
 
 def test_accessor_returns_the_explorer() -> None:
