@@ -1,0 +1,137 @@
+"""The access token appears nowhere but the Authorization header: not in logs, warnings,
+progress output, reprs, results, attrs, journals or exception messages and tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import traceback
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import requests
+
+import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas.client import HubSpotClient
+from hubassoc_pandas.errors import AuthenticationError, InsecureTransportError
+from hubassoc_pandas.journal import Journal, identity_of
+from hubassoc_pandas.sandbox import Fault, Sandbox
+
+TOKEN = "pat-na1-7d1e4c2b-aa90-4f6e-b3c1-9e0d5f7a2c44"
+WRONG = "pat-na1-0c9b8a7f-dead-beef-cafe-123456789abc"
+FRAGMENTS = [TOKEN, WRONG, "7d1e4c2b", "9e0d5f7a2c44", "0c9b8a7f", "123456789abc"]
+
+
+def leaks(text: str) -> list[str]:
+    return [f for f in FRAGMENTS if f in text]
+
+
+def test_a_failing_run_never_shows_the_token(
+    make_frame: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.DEBUG)
+    logger = logging.getLogger("hubassoc_pandas")
+    logger.addHandler(handler)
+    caplog.set_level(logging.DEBUG)
+    seen: list[str] = []
+    journal = tmp_path / "run.sqlite"
+    frame = make_frame(600, seed=3)
+    frame["company_id"] = frame["company_id"].astype(object)
+    frame.loc[[1, 2], "company_id"] = 40_000_000  # missing
+    frame.loc[[3], "company_id"] = "not-an-id"
+    faults = [
+        Fault("500_json", on_requests=[1, 2, 3, 4, 5, 6]),
+        Fault("502_html", on_requests=[7]),
+        Fault("close", on_requests=[8]),
+        Fault("truncated", on_requests=[9]),
+        Fault("429", on_requests=[10]),
+        Fault("429_daily", on_requests=[20]),
+    ]
+    try:
+        with (
+            Sandbox(
+                records={"contacts": range(1, 20_001), "companies": range(1, 10_001)},
+                tokens={TOKEN: None},
+                rate_limit=(50, 1.0),
+                faults=faults,
+            ) as hub,
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
+            url = hub.url
+            results = frame.hubassoc.associate(
+                "contacts", "companies", from_col="contact_id", to_col="company_id",
+                token=TOKEN, base_url=hub.url, journal=journal, batch_size=25, max_workers=2,
+                max_attempts=2, rate_limit=(50, 1.0), progress=True,
+            )  # fmt: skip
+            with pytest.raises(AuthenticationError) as refused:
+                frame.hubassoc.associate(
+                    "contacts", "companies", from_col="contact_id", to_col="company_id",
+                    token=WRONG, base_url=hub.url, progress=True,
+                )  # fmt: skip
+            client = HubSpotClient(TOKEN, base_url=hub.url)
+            seen += [repr(client), str(client), repr(hub.requests)]
+            client.close()
+            seen += [json.dumps(r.headers) for r in hub.requests]
+    finally:
+        logger.removeHandler(handler)
+    statuses = set(results["status"])
+    assert {"failed", "not_sent", "associated", "invalid"} <= statuses, statuses
+    assert any(issubclass(w.category, RuntimeWarning) for w in caught)
+    error = refused.value
+    assert error.results is not None
+    seen += [
+        stream.getvalue(),
+        caplog.text,
+        *[str(w.message) for w in caught],
+        *capsys.readouterr(),
+        results.to_string(),
+        results.to_csv(),
+        repr(results.attrs),
+        json.dumps(results.attrs),
+        str(error),
+        repr(error),
+        repr(error.body),
+        error.results.to_csv(),
+        "".join(traceback.format_exception(error)),
+        repr(Journal(journal, identity_of("contacts", "companies", url))),
+    ]
+    assert "associating" in seen[-12] + seen[-11]  # the progress bar was captured
+    assert len(stream.getvalue()) > 100  # debug logging was on
+    for part in ("", "-wal", "-shm"):
+        path = Path(f"{journal}{part}")
+        if path.exists():
+            seen.append(path.read_bytes().decode("latin-1"))
+    found = [(i, leaks(text)) for i, text in enumerate(seen) if leaks(text)]
+    assert not found
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.com", "http://10.0.0.5:8080", "http://api.hubapi.com/", "http://[::2]"]
+)
+def test_plain_http_to_another_host_is_refused_before_sending(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_traffic(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a request was attempted")
+
+    monkeypatch.setattr(requests.Session, "send", no_traffic)
+    monkeypatch.setattr(requests.Session, "request", no_traffic)
+    frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [3, 4]})
+    with pytest.raises(InsecureTransportError) as refused:
+        frame.hubassoc.associate(
+            "contacts", "companies", from_col="contact_id", to_col="company_id",
+            token=TOKEN, base_url=url, progress=False,
+        )  # fmt: skip
+    assert not leaks(str(refused.value))
+    with pytest.raises(InsecureTransportError):
+        HubSpotClient(TOKEN, base_url=url)
