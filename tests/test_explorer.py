@@ -507,6 +507,7 @@ def test_retry_button_updates_counts_in_place(flaky_hub: Sandbox) -> None:
     assert "retried 100 rows" in explorer.message.value
     assert explorer.retry_button.disabled  # nothing left that may succeed
     assert explorer.progress.layout.display == "none"
+    assert (explorer.progress.value, explorer.progress.max) == (100, 100)
     assert flaky_hub.associated_pairs("contacts", "companies") >= {("1", "1"), ("120", "120")}
 
 
