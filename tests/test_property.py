@@ -66,7 +66,7 @@ def hub() -> Iterator[Sandbox]:
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -126,4 +126,5 @@ def test_every_row_accounted_for_and_store_matches(
         if (from_id, to_id) in silent:
             assert status == "unconfirmed"
         if int(from_id) not in EXISTING or int(to_id) not in EXISTING:
-            assert status == "failed"
+            allowed = {"failed", "unconfirmed"} if may_stay_open else {"failed"}
+            assert status in allowed, (from_id, to_id, status)
