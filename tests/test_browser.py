@@ -116,7 +116,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         "--ServerApp.disable_check_xsrf=True",
         "--LabApp.extension_manager=readonly",
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-        "--LabApp.news_url=",
+        "--LabApp.news_url=None",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # CI containers often run as root
