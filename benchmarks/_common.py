@@ -159,12 +159,47 @@ def _serve(config_text: str) -> int:
 
 
 def machine() -> dict[str, Any]:
-    """Where the figures were measured."""
+    """Where and on what code the figures were measured, and how busy the machine was."""
     return {
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        **_code_version(),
     }
+
+
+def _code_version() -> dict[str, Any]:
+    """The commit measured, and whether the package had uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "hubassoc_pandas"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "package_modified": None}
+    return {"commit": commit, "package_modified": bool(changed)}
+
+
+def describe_machine(info: dict[str, Any]) -> str:
+    """One line about the machine and code, for the printed set-up."""
+    modified = " + uncommitted package changes" if info.get("package_modified") else ""
+    return (
+        f"Python {info['python']} on {info['cpus']} CPUs (1-min load {info['load_average_1min']} "
+        f"at start), commit {info.get('commit')}{modified}."
+    )
 
 
 def peak_rss_mb() -> float:

@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     RESULTS_DIR,
+    describe_machine,
     format_table,
     machine,
     peak_rss_mb,
@@ -302,40 +303,55 @@ def baseline_mapping(frame: pd.DataFrame) -> tuple[pd.DataFrame, float, int]:
 # -- one measurement, in a child process -----------------------------------------------------
 
 
-def measure_here(measurement: str, implementation: str, rows: int) -> dict[str, Any]:
-    """Run one measurement in this process and return its figures."""
-    frame = make_frame(rows)
-    import hubassoc_pandas  # noqa: F401  (imported before the clock starts, for both)
-
-    setup_rss = peak_rss_mb()
-    batches = None
+def _run_once(measurement: str, implementation: str, frame: pd.DataFrame) -> tuple[Any, float, Any]:
     if measurement == "dry_run":
         began = time.perf_counter()
         if implementation == "hubassoc":
             results = hubassoc_dry_run(frame)
         else:
             results = baseline_dry_run(frame)
-        seconds = time.perf_counter() - began
-    else:
-        if implementation == "hubassoc":
-            results, seconds, batches = hubassoc_mapping(frame)
-        else:
-            results, seconds, batches = baseline_mapping(frame)
+        return results, time.perf_counter() - began, None
+    if implementation == "hubassoc":
+        return hubassoc_mapping(frame)
+    return baseline_mapping(frame)
+
+
+def measure_here(
+    measurement: str, implementation: str, rows: int, repeat: int = 1
+) -> dict[str, Any]:
+    """Run one measurement ``repeat`` times in this process and return its figures.
+
+    Peak memory is read after the first run, when the process has done that work once.
+    """
+    frame = make_frame(rows)
+    import hubassoc_pandas  # noqa: F401  (imported before the clock starts, for both)
+
+    setup_rss = peak_rss_mb()
+    results, seconds, batches = _run_once(measurement, implementation, frame)
+    peak = peak_rss_mb()
     counts = results["status"].astype(str).value_counts()
+    result_rows = len(results)
+    del results
+    timings = [seconds]
+    for _ in range(repeat - 1):
+        timings.append(_run_once(measurement, implementation, frame)[1])
     return {
         "measurement": measurement,
         "implementation": implementation,
         "rows": rows,
-        "result_rows": len(results),
-        "seconds": round(seconds, 3),
+        "result_rows": result_rows,
+        "seconds": round(min(timings), 3),
+        "seconds_each_run": [round(t, 3) for t in timings],
         "batches": batches,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak,
         "rss_after_input_mb": setup_rss,
         "status_counts": {str(k): int(v) for k, v in sorted(counts.items())},
     }
 
 
-def measure_in_child(measurement: str, implementation: str, rows: int) -> dict[str, Any]:
+def measure_in_child(
+    measurement: str, implementation: str, rows: int, repeat: int
+) -> dict[str, Any]:
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -344,6 +360,8 @@ def measure_in_child(measurement: str, implementation: str, rows: int) -> dict[s
         implementation,
         "--rows",
         str(rows),
+        "--repeat",
+        str(repeat),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -355,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the measurements, print the table, write the JSON. Returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the frame")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement; the best is reported"
+    )
     parser.add_argument("--quick", action="store_true", help="20,000 rows, for the smoke test")
     parser.add_argument(
         "--sandbox-rate-seconds",
@@ -368,8 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         args.rows = min(args.rows, 20_000)
         args.sandbox_rate_seconds = min(args.sandbox_rate_seconds, 0.5)
+        args.repeat = 1
     if args.child:
-        print(json.dumps(measure_here(args.child[0], args.child[1], args.rows)))
+        print(json.dumps(measure_here(args.child[0], args.child[1], args.rows, args.repeat)))
         return 0
 
     print(
@@ -377,18 +399,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "1% duplicate pairs, ~0.05% junk per column), no network."
     )
     print(
-        "  Each figure comes from a fresh child process; seconds exclude building the input "
-        "and the synthetic answers; peak RSS is the child's ru_maxrss (input included)."
+        f"  Each measurement runs in a fresh child process, {args.repeat} time(s), best time "
+        "reported; seconds exclude building the input and the synthetic answers; peak RSS is "
+        "the child's ru_maxrss after the first run (input included)."
     )
     print(
         "  Baseline: per-row pure Python (itertuples, value checks, dict dedupe, per-row "
         "records, a DataFrame built from them), written for this benchmark."
     )
+    setup = {"rows": args.rows, "batch_size": BATCH, "quick": args.quick, **machine()}
+    print(f"  {describe_machine(setup)}")
     sys.stdout.flush()
     figures: list[dict[str, Any]] = []
     for measurement in MEASUREMENTS:
         for implementation in IMPLEMENTATIONS:
-            figure = measure_in_child(measurement, implementation, args.rows)
+            figure = measure_in_child(measurement, implementation, args.rows, args.repeat)
             figures.append(figure)
             print(
                 f"  done: {measurement} / {implementation}: {figure['seconds']} s, "
@@ -422,6 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     figure["implementation"],
                     figure["rows"],
                     figure["batches"] if figure["batches"] is not None else "-",
+                    figure["seconds_each_run"][0],
                     figure["seconds"],
                     figure["peak_rss_mb"],
                     round(figure["peak_rss_mb"] - figure["rss_after_input_mb"], 1),
@@ -437,7 +463,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "implementation",
                 "rows",
                 "batches",
-                "seconds",
+                "first run s",
+                "best s",
                 "peak RSS MiB",
                 "added MiB",
                 "speed vs per-row",
@@ -446,6 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             table,
         )
     )
+    print("  Goals are judged on the first run (what a user's single call costs).")
     for measurement, info in summary.items():
         print(
             f"  {measurement}: both implementations give the same status counts: "
@@ -458,8 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f for f in figures if f["measurement"] == "mapping" and f["implementation"] == "hubassoc"
     )
     goals = {
-        "dry_run_under_1_5_s": dry["seconds"] < 1.5,
-        "mapping_under_2_s": mapping["seconds"] < 2.0,
+        "dry_run_under_1_5_s": dry["seconds_each_run"][0] < 1.5,
+        "mapping_under_2_s": mapping["seconds_each_run"][0] < 2.0,
         "peak_memory_under_1_gb": max(dry["peak_rss_mb"], mapping["peak_rss_mb"]) < 1024,
     }
     print(
@@ -471,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_json(
         args.output,
         {
-            "setup": {"rows": args.rows, "batch_size": BATCH, "quick": args.quick, **machine()},
+            "setup": setup,
             "results": figures,
             "comparison": summary,
             "goals": goals,

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     RESULTS_DIR,
     SandboxProcess,
+    describe_machine,
     format_table,
     machine,
     print_sandbox_rate,
@@ -337,10 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "  The sandbox runs in a child process, so 'client CPU' is the benchmark process's "
         "time.process_time() over the contender's run (all its threads), without the server."
     )
-    print(
-        f"  Python {setup['python']} on {setup['cpus']} CPUs, client and sandbox processes "
-        "sharing them."
-    )
+    print(f"  {describe_machine(setup)} Client and sandbox processes share the CPUs.")
     sys.stdout.flush()
 
     rows: list[dict[str, Any]] = []
