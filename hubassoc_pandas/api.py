@@ -236,7 +236,9 @@ def retry(
     positions = np.flatnonzero(chosen.to_numpy(dtype=bool))
     if len(positions) == 0:
         logger.info("retry(): no row is failed-and-retryable, unconfirmed or not_sent")
-        return results.copy()
+        unchanged = results.copy()
+        unchanged.attrs = {"hubassoc": {**record, "retried_rows": 0}}
+        return unchanged
     subset = results.iloc[positions]
     plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
