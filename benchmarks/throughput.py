@@ -59,6 +59,22 @@ class Outcome:
     in_scope: list[Pair] = field(default_factory=list)  # pairs it was asked to (or did) send
     missing_rows: int = 0  # input rows with no reported outcome at all
     note: str = ""
+    seconds: float = 0.0  # wall time of the contender's own work, not of this bookkeeping
+    cpu_seconds: float = 0.0  # process CPU time over the same span
+
+
+class _Clock:
+    """Wall and process CPU time over a span, written into an :class:`Outcome`."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.outcome.seconds = time.perf_counter() - self.wall
+        self.outcome.cpu_seconds = time.process_time() - self.cpu
 
 
 def make_frame(rows: int) -> pd.DataFrame:
@@ -85,18 +101,20 @@ def run_hubassoc(frame: pd.DataFrame, url: str, token: str, cap: float | None) -
     """(a) the package, defaults only: no rate_limit, no max_workers, no batch_size."""
     import hubassoc_pandas  # noqa: F401  (registers the accessor)
 
-    results = frame.hubassoc.associate(
-        FROM_TYPE,
-        TO_TYPE,
-        from_col="contact_id",
-        to_col="company_id",
-        token=token,
-        base_url=url,
-        progress=False,
-    )
+    outcome = Outcome()
+    with _Clock(outcome):
+        results = frame.hubassoc.associate(
+            FROM_TYPE,
+            TO_TYPE,
+            from_col="contact_id",
+            to_col="company_id",
+            token=token,
+            base_url=url,
+            progress=False,
+        )
+    outcome.in_scope = wire_pairs(frame)
     pairs = list(zip(results["from_id"].tolist(), results["to_id"].tolist(), strict=True))
     status = results["status"].astype(str).to_numpy()
-    outcome = Outcome(in_scope=wire_pairs(frame))
     outcome.claimed = {p for p, s in zip(pairs, status, strict=True) if s == "associated"}
     outcome.reported_failed = {p for p, s in zip(pairs, status, strict=True) if s != "associated"}
     outcome.missing_rows = len(frame) - len(results) + int(results["status"].isna().sum())
@@ -122,43 +140,44 @@ def run_sdk(frame: pd.DataFrame, url: str, token: str, cap: float | None) -> Out
         PublicObjectId,
     )
 
-    client = HubSpot(access_token=token)
-    api = client.crm.associations.v4.batch_api
-    api.api_client.configuration.host = url
     outcome = Outcome()
-    started = time.perf_counter()
-    try:
-        for batch in _batches(wire_pairs(frame)):
-            if cap is not None and time.perf_counter() - started >= cap:
-                outcome.note = f"stopped after {cap:g} s (time cap)"
-                break
-            outcome.in_scope.extend(batch)
-            body = BatchInputPublicDefaultAssociationMultiPost(
-                inputs=[
-                    PublicDefaultAssociationMultiPost(
-                        _from=PublicObjectId(id=f), to=PublicObjectId(id=t)
-                    )
-                    for f, t in batch
-                ]
-            )
-            while True:
-                try:
-                    api.create_default(
-                        from_object_type=FROM_TYPE,
-                        to_object_type=TO_TYPE,
-                        batch_input_public_default_association_multi_post=body,
-                    )
-                except ApiException as exc:
-                    if exc.status == 429:
-                        headers = exc.headers or {}
-                        time.sleep(float(headers.get("Retry-After") or 1))
-                        continue
-                    outcome.reported_failed.update(batch)
+    with _Clock(outcome):
+        started = time.perf_counter()
+        client = HubSpot(access_token=token)
+        api = client.crm.associations.v4.batch_api
+        api.api_client.configuration.host = url
+        try:
+            for batch in _batches(wire_pairs(frame)):
+                if cap is not None and time.perf_counter() - started >= cap:
+                    outcome.note = f"stopped after {cap:g} s (time cap)"
                     break
-                outcome.claimed.update(batch)
-                break
-    finally:
-        api.api_client.rest_client.pool_manager.clear()
+                outcome.in_scope.extend(batch)
+                body = BatchInputPublicDefaultAssociationMultiPost(
+                    inputs=[
+                        PublicDefaultAssociationMultiPost(
+                            _from=PublicObjectId(id=f), to=PublicObjectId(id=t)
+                        )
+                        for f, t in batch
+                    ]
+                )
+                while True:
+                    try:
+                        api.create_default(
+                            from_object_type=FROM_TYPE,
+                            to_object_type=TO_TYPE,
+                            batch_input_public_default_association_multi_post=body,
+                        )
+                    except ApiException as exc:
+                        if exc.status == 429:
+                            headers = exc.headers or {}
+                            time.sleep(float(headers.get("Retry-After") or 1))
+                            continue
+                        outcome.reported_failed.update(batch)
+                        break
+                    outcome.claimed.update(batch)
+                    break
+        finally:
+            api.api_client.rest_client.pool_manager.clear()
     return outcome
 
 
@@ -169,7 +188,7 @@ def run_requests(frame: pd.DataFrame, url: str, token: str, cap: float | None) -
     endpoint = f"{url}/crm/v4/associations/{FROM_TYPE}/{TO_TYPE}/batch/associate/default"
     outcome = Outcome()
     started = time.perf_counter()
-    with requests.Session() as session:
+    with _Clock(outcome), requests.Session() as session:
         session.headers["Authorization"] = f"Bearer {token}"
         for batch in _batches(wire_pairs(frame)):
             if cap is not None and time.perf_counter() - started >= cap:
@@ -211,11 +230,8 @@ def measure(
     label, runner, capped = CONTENDERS[name]
     hub.reset()
     server_cpu = hub.cpu_seconds()
-    cpu = time.process_time()
-    wall = time.perf_counter()
     outcome = runner(frame, hub.url, hub.token, cap if capped else None)
-    elapsed = time.perf_counter() - wall
-    client_cpu = time.process_time() - cpu
+    elapsed, client_cpu = outcome.seconds, outcome.cpu_seconds
     server_cpu = hub.cpu_seconds() - server_cpu
     stats = hub.stats()
     stored = hub.associated_pairs(FROM_TYPE, TO_TYPE)
@@ -336,7 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         "  The sandbox runs in a child process, so 'client CPU' is the benchmark process's "
-        "time.process_time() over the contender's run (all its threads), without the server."
+        "time.process_time() over the contender's run (all its threads), without the server; "
+        "seconds and CPU cover the contender's call or loop only, not this script's checks."
     )
     print(f"  {describe_machine(setup)} Client and sandbox processes share the CPUs.")
     sys.stdout.flush()
