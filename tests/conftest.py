@@ -10,13 +10,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pytest
+from hubassoc_testkit import RecordingBackoff
 
-from hubassoc_pandas.pacing import Backoff
 from hubassoc_pandas.sandbox import Sandbox
 
 CONTACTS = range(1, 20_001)
@@ -65,45 +64,8 @@ def make_frame() -> Callable[..., pd.DataFrame]:
     return build_frame
 
 
-@dataclass(frozen=True)
-class RecordingBackoff(Backoff):
-    """A :class:`Backoff` that records the attempt numbers it was asked about."""
-
-    asked: list[int] = field(default_factory=list)
-
-    def delay(self, attempt: int) -> float:
-        self.asked.append(attempt)
-        return super().delay(attempt)
-
-
 @pytest.fixture
 def fast_backoff() -> RecordingBackoff:
     """A backoff of milliseconds for ``associate(backoff=...)``; ``.asked`` lists the attempt
     numbers it was asked to wait after."""
     return RecordingBackoff(base=0.005, cap=0.02)
-
-
-class RecordingProgress:
-    """A progress sink that records rows, counts and notes; raises Ctrl-C after ``stop_after``
-    rows (once)."""
-
-    def __init__(self, stop_after: int | None = None) -> None:
-        self.rows = 0
-        self.counts: dict[str, int] = {}
-        self.notes: list[str] = []
-        self.closed = False
-        self.stop_after = stop_after
-
-    def advance(self, rows: int, counts: dict[str, int]) -> None:
-        self.rows += rows
-        self.counts = counts
-        if self.stop_after is not None and self.rows >= self.stop_after:
-            self.stop_after = None
-            raise KeyboardInterrupt
-
-    def note(self, text: str | None) -> None:
-        if text:
-            self.notes.append(text)
-
-    def close(self) -> None:
-        self.closed = True

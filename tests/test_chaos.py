@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import RecordingBackoff
+from hubassoc_testkit import RecordingBackoff
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.sandbox import Fault, Sandbox

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import RecordingBackoff, RecordingProgress
+from hubassoc_testkit import RecordingBackoff, RecordingProgress
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.errors import AuthenticationError, MissingScopesError
