@@ -379,12 +379,13 @@ def _execute(
             settings.to_type,
             settings.batch_size,
         )
+        pacer = Pacer(settings.rate_limit)
         report = run(
             plan,
             pending,
             outcomes,
             client,
-            Pacer(settings.rate_limit),
+            pacer,
             RunOptions(
                 settings.from_type,
                 settings.to_type,
@@ -397,6 +398,7 @@ def _execute(
             journal=opened,
             first_batch=first_batch,
         )
+        extra["rate_limit_in_force"] = [pacer.limit.requests, pacer.limit.period]
         return outcomes, report, extra
     finally:
         if opened is not None:

@@ -186,9 +186,14 @@ class Pacer:
     def block(self, now: float, retry_after: float | None) -> float:
         """After a 429: hold every worker until ``Retry-After`` or until the window frees.
 
-        Returns the seconds the hold lasts from ``now``.
+        Each call also widens the safety margin by 2% of the limit (at most 20%), so a
+        connection whose timing jitters keeps under the limit afterwards. Returns the seconds
+        the hold lasts from ``now``.
         """
         with self._lock:
+            # each refusal widens the safety margin a little, up to a fifth of the limit
+            limit = self.limit
+            self.limit = RateLimit(limit.requests, limit.period, min(0.2, limit.margin + 0.02))
             if retry_after is not None:
                 wait = min(max(retry_after, 0.0), self._max_retry_after)
             else:

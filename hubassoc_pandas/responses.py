@@ -216,30 +216,64 @@ def map_success(
     >>> sorted(v.confirmed), sorted(v.refused), v.unmentioned
     ([0], [1], [])
     """
-    position_of = {pair: i for i, pair in enumerate(zip(from_ids, to_ids, strict=True))}
     verdict = BatchVerdict()
-    confirmed = verdict.confirmed
     results = body.get("results")
-    for result in results if isinstance(results, list) else ():
-        try:
-            from_id = str(result["from"]["id"])
-            to_id = str(result["to"]["id"])
-        except (KeyError, TypeError):
-            continue
-        position = position_of.get((from_id, to_id))
-        if position is not None:
-            confirmed[position] = _spec_of(result)
-            continue
-        position = position_of.get((to_id, from_id))
-        if position is not None and position not in confirmed:
-            confirmed[position] = (None, _spec_of(result)[1])
+    if isinstance(results, list) and results:
+        _confirm(results, from_ids, to_ids, verdict.confirmed)
     errors = body.get("errors")
     if isinstance(errors, list) and errors:
         _apply_errors(errors, from_ids, to_ids, verdict)
     verdict.unmentioned = [
-        i for i in range(len(from_ids)) if i not in confirmed and i not in verdict.refused
+        i for i in range(len(from_ids)) if i not in verdict.confirmed and i not in verdict.refused
     ]
     return verdict
+
+
+def _confirm(
+    results: list[Any],
+    from_ids: Sequence[str],
+    to_ids: Sequence[str],
+    confirmed: dict[int, tuple[int | None, str | None]],
+) -> None:
+    """Fill ``confirmed`` from a results list: the hot loop of a run, kept lean.
+
+    The first pass matches from->to listings with string IDs, which is all a usual answer
+    needs; a second pass, only when some pair is still open, reads other ID types and
+    listings from the other end.
+    """
+    by_pair = {pair: i for i, pair in enumerate(zip(from_ids, to_ids, strict=True))}
+    found: dict[int, Any] = {}
+    for result in results:
+        try:
+            position = by_pair.get((result["from"]["id"], result["to"]["id"]))
+        except (KeyError, TypeError):
+            continue
+        if position is not None:
+            found[position] = result
+    other_end: dict[int, Any] = {}
+    if len(found) < len(by_pair):
+        for result in results:
+            try:
+                from_id, to_id = str(result["from"]["id"]), str(result["to"]["id"])
+            except (KeyError, TypeError):
+                continue
+            position = by_pair.get((from_id, to_id))
+            if position is not None:
+                found.setdefault(position, result)
+                continue
+            position = by_pair.get((to_id, from_id))
+            if position is not None:
+                other_end.setdefault(position, result)
+    for position, result in found.items():
+        spec = result.get("associationSpec")
+        if type(spec) is dict and type(type_id := spec.get("associationTypeId")) is int:
+            confirmed[position] = (type_id, spec.get("associationCategory"))
+        else:
+            confirmed[position] = _spec_of(result)
+    # a pair listed only from its other end is confirmed too, its from->to type unknown
+    for position, result in other_end.items():
+        if position not in confirmed:
+            confirmed[position] = (None, _spec_of(result)[1])
 
 
 def pairs_named(error: Any, from_ids: Sequence[str], to_ids: Sequence[str]) -> list[int]:

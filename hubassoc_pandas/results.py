@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ids import id_strings
+from .ids import id_string_array
 from .plan import Plan
 from .responses import ApiResponse, BatchVerdict, ErrorInfo, map_success
 
@@ -260,8 +260,8 @@ def build_results(
         error_category[invalid] = INVALID_ID
         error_message[invalid] = plan.row_problem[invalid]
     columns: dict[str, Any] = {
-        "from_id": id_strings(plan.row_from),
-        "to_id": id_strings(plan.row_to),
+        "from_id": id_string_array(plan.row_from),
+        "to_id": id_string_array(plan.row_to),
         "status": pd.Categorical.from_codes(status, dtype=ANNOTATION_DTYPES["status"]),
         "error_category": error_category,
         "error_message": error_message,
@@ -279,9 +279,7 @@ def build_results(
         columns["retryable"][retryable_na] = pd.NA
     annotations = pd.DataFrame(
         {
-            name: values
-            if name in ("status", "retryable") or not isinstance(values, np.ndarray)
-            else pd.array(values, dtype=ANNOTATION_DTYPES[name])
+            name: _string_array(values) if isinstance(values, np.ndarray) else values
             for name, values in columns.items()
         },
         index=base.index,
@@ -290,6 +288,16 @@ def build_results(
     results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
     results.attrs = {"hubassoc": attrs}
     return results
+
+
+def _string_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``string`` array from an object array of few distinct values (None for missing).
+
+    Converting the distinct values once and expanding them by position is several times
+    faster on a million rows than converting every element.
+    """
+    codes, distinct = pd.factorize(values)
+    return pd.array(distinct.astype(object), dtype="string").take(codes, allow_fill=True)
 
 
 def _nullable(values: np.ndarray, missing: int) -> pd.arrays.IntegerArray:

@@ -83,6 +83,8 @@ class _Sent:
     rate_limited: int = 0
     response: ApiResponse | None = None
     kind: Kind | None = None  # None: abandoned before an answer, because the run stopped
+    from_ids: list[str] = field(default_factory=list)  # the batch's IDs as sent
+    to_ids: list[str] = field(default_factory=list)
 
 
 def run(
@@ -211,7 +213,7 @@ class _Runner:
     # -- worker side -------------------------------------------------------------------------
     def _send(self, work: _Work, batch: int) -> _Sent:
         from_ids, to_ids = self._wire_ids(work.pairs)
-        sent = _Sent(work, batch, attempts=0)
+        sent = _Sent(work, batch, attempts=0, from_ids=from_ids, to_ids=to_ids)
         failures = 0
         while True:
             sent_at = self.pacer.acquire(self.stop)
@@ -303,7 +305,8 @@ class _Runner:
         decided, open_pairs, verdict = apply_success(
             self.outcomes,
             pairs,
-            *self._wire_ids(pairs),
+            sent.from_ids,
+            sent.to_ids,
             response,
             batch=sent.batch,
             attempts=sent.attempts,
@@ -346,7 +349,9 @@ class _Runner:
             self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
             return
         self.outcomes.attempts[pairs] += sent.attempts
-        named = pairs_named(response.body, *self._wire_ids(pairs)) if isinstance(body, dict) else []
+        named = (
+            pairs_named(response.body, sent.from_ids, sent.to_ids) if isinstance(body, dict) else []
+        )
         if named and len(named) < len(pairs):
             first, second = pairs[named], np.delete(pairs, named)
         else:
