@@ -550,7 +550,8 @@ def test_the_token_is_in_no_widget_state(flaky_hub: Sandbox) -> None:
 def test_detail_shows_hubspots_error_object(flaky_hub: Sandbox) -> None:
     results = _run(flaky_hub)
     explorer = results.hubassoc.explore(token=TOKEN)
-    explorer.search_box.value = "999"
+    # the message's words: a bare "999" may also occur in a random correlation ID
+    explorer.search_box.value = "with ID 999 "
     position = results.index.get_loc(120)
     assert _shown_positions(explorer) == [position]
     error = json.loads(results["error_detail"].iloc[position])
