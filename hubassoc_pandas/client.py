@@ -151,7 +151,7 @@ class HubSpotClient:
         self.base_url = resolve_base_url(base_url)
         self.api_version = check_api_version(api_version)
         self.timeout = timeout or Timeout()
-        self.__token = resolve_token(token)
+        self._authorization = _Secret(f"Bearer {resolve_token(token)}")
         self._session = requests.Session()
         self._session.trust_env = False
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
@@ -201,7 +201,7 @@ class HubSpotClient:
             response = self._session.post(
                 url,
                 data=json.dumps(payload, separators=(",", ":")),
-                headers={"Authorization": f"Bearer {self.__token}"},
+                headers={"Authorization": self._authorization.reveal()},
                 timeout=(self.timeout.connect, self.timeout.read),
                 allow_redirects=False,
             )
@@ -229,6 +229,26 @@ class HubSpotClient:
         return ApiResponse(
             status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
         )
+
+
+class _Secret:
+    """Holds a credential; its repr, str and pickled form never show it."""
+
+    __slots__ = ("__value",)
+
+    def __init__(self, value: str) -> None:
+        self.__value = value
+
+    def reveal(self) -> str:
+        return self.__value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a credential cannot be pickled")
 
 
 def check_api_version(version: str) -> str:

@@ -135,3 +135,19 @@ def test_plain_http_to_another_host_is_refused_before_sending(
     assert not leaks(str(refused.value))
     with pytest.raises(InsecureTransportError):
         HubSpotClient(TOKEN, base_url=url)
+
+
+def test_client_attributes_never_show_the_token() -> None:
+    import pickle
+
+    from hubassoc_pandas import HubSpotClient
+
+    secret = "pat-na1-client-attribute-secret"
+    client = HubSpotClient(secret, base_url="http://127.0.0.1:9")
+    try:
+        shown = repr(client) + repr(vars(client)) + str(vars(client))
+        assert secret not in shown
+        with pytest.raises(TypeError):
+            pickle.dumps(client._authorization)
+    finally:
+        client.close()

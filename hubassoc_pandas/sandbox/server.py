@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Collection, Iterable, Mapping
@@ -72,6 +73,12 @@ class _Server(ThreadingHTTPServer):
         finally:
             with self.connections_lock:
                 self.connections.discard(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request is normal here; anything else is printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def drop_connections(self) -> None:
         """Shut every open connection, waking handler threads blocked on them."""
