@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._stack import user_stacklevel
 from .client import (
     DEFAULT_API_VERSION,
     HubSpotClient,
@@ -41,7 +42,6 @@ logger = logging.getLogger("hubassoc_pandas")
 
 #: Largest batch size accepted; HubSpot documents none for this endpoint.
 MAX_BATCH_SIZE = 10_000
-RETRY_STATUSES = ("failed", "unconfirmed", "not_sent")
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,11 @@ def associate(
             available = ", ".join(repr(c) for c in list(frame.columns)[:20])
             raise ConfigError(
                 f"{role}={column!r} is not a column of the frame; its columns are: {available}."
+            )
+        if isinstance(frame[column], pd.DataFrame):
+            raise ConfigError(
+                f"{role}={column!r} names {frame[column].shape[1]} columns of the frame; "
+                "make the column names unique (e.g. df.columns = [...])."
             )
     settings = _settings(
         from_type,
@@ -458,14 +463,14 @@ def _warn_if_stopped(report: RunReport) -> None:
             "HubSpot's daily API limit was reached: the rows not yet sent are "
             "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     elif report.stopped == "INTERRUPTED":
         warnings.warn(
             "Interrupted: finished rows are kept; the rest are not_sent "
             "(INTERRUPTED). Run retry() to send them.",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 

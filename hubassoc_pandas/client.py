@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import logging
 import os
 import time
@@ -33,6 +34,7 @@ DEFAULT_API_VERSION = "2026-03"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 BASE_URL_ENV = "HUBSPOT_BASE_URL"
 _KEPT_HEADERS = ("retry-after", "content-type")
+_TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 _TEXT_LIMIT = 2000
 
 
@@ -75,7 +77,13 @@ def resolve_token(token: str | None) -> str:
             f"No HubSpot access token: pass token=... or set the {TOKEN_ENV} environment "
             "variable to a private-app or OAuth access token with the CRM write scopes."
         )
-    return value.strip()
+    value = value.strip()
+    if not _TOKEN_CHARACTERS.fullmatch(value):
+        raise ConfigError(
+            "The access token contains spaces, control or non-ASCII characters; copy it "
+            "again from HubSpot (a stray newline or quote is the usual cause)."
+        )
+    return value
 
 
 def resolve_base_url(base_url: str | None) -> str:
@@ -206,9 +214,10 @@ class HubSpotClient:
                 allow_redirects=False,
             )
             content = response.content
-        except requests.RequestException as exc:
+        except (requests.RequestException, ValueError) as exc:
             elapsed = time.monotonic() - started
-            reason = f"{type(exc).__name__}: {_describe(exc)}"
+            secret = self._authorization.reveal()
+            reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
             logger.debug("POST %s failed after %.2fs: %s", url, elapsed, reason)
             return ApiResponse(status=0, error=reason, elapsed=elapsed)
         elapsed = time.monotonic() - started
@@ -253,8 +262,6 @@ class _Secret:
 
 def check_api_version(version: str) -> str:
     """Accept ``"v4"`` or a date version such as ``"2026-03"``."""
-    import re
-
     if version == "v4" or (isinstance(version, str) and re.fullmatch(r"20\d\d-\d\d", version)):
         return version
     raise ConfigError(
@@ -262,7 +269,7 @@ def check_api_version(version: str) -> str:
     )
 
 
-def _describe(exc: requests.RequestException) -> str:
+def _describe(exc: Exception) -> str:
     """A short, token-free description of a transport failure."""
     text = str(exc)
     return text if len(text) <= 300 else text[:297] + "..."

@@ -19,10 +19,10 @@ __all__ = ["MAX_ID", "id_string_array", "id_strings", "read_ids"]
 
 #: HubSpot record IDs are 64-bit signed integers.
 MAX_ID = 2**63 - 1
-#: Past this, a float64 no longer holds every integer exactly.
+#: From this on, a float64 no longer holds every integer exactly.
 _MAX_EXACT_FLOAT = 2**53
-_DIGITS = re.compile(r"[0-9]+(?:\.0+)?")
 _DIGITS_PATTERN = r"[0-9]+(?:\.0+)?"
+_DIGITS = re.compile(_DIGITS_PATTERN)
 
 IdArrays = tuple[np.ndarray, np.ndarray]
 
@@ -56,7 +56,7 @@ def read_ids(values: pd.Series) -> IdArrays:
     if pd.api.types.is_integer_dtype(dtype):
         return _read_integers(values)
     if pd.api.types.is_float_dtype(dtype):
-        return _read_floats(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        return _read_floats(values.to_numpy(dtype=np.float64, na_value=np.nan), _exact_limit(dtype))
     if pd.api.types.is_string_dtype(dtype) and pd.api.types.infer_dtype(values) in (
         "string",
         "empty",
@@ -135,16 +135,27 @@ def _read_integers(values: pd.Series) -> IdArrays:
     return ids, problems
 
 
-def _read_floats(numbers: np.ndarray) -> IdArrays:
+def _exact_limit(dtype: Any) -> int:
+    """The power of two below which a float dtype holds every integer exactly."""
+    numpy_type = getattr(dtype, "numpy_dtype", dtype)  # Float64 and Arrow floats have one
+    try:
+        mantissa_bits = int(np.finfo(numpy_type).nmant)
+    except (TypeError, ValueError):
+        mantissa_bits = 52
+    return int(2 ** (mantissa_bits + 1))
+
+
+def _read_floats(numbers: np.ndarray, exact_limit: int = _MAX_EXACT_FLOAT) -> IdArrays:
     missing = np.isnan(numbers)
     with np.errstate(invalid="ignore"):
         whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
-        good = whole & (numbers > 0) & (numbers <= _MAX_EXACT_FLOAT)
+        good = whole & (numbers > 0) & (numbers < exact_limit)
     ids = np.where(good, numbers, 0).astype(np.int64)
     problems = np.full(len(numbers), None, dtype=object)
     problems[missing] = "missing value"
     for position in np.flatnonzero(~missing & ~good):
-        problems[position] = _problem_of_float(float(numbers[position])) or "not an ID"
+        problem = _problem_of_float(float(numbers[position]), exact_limit)
+        problems[position] = problem or "not an ID"
     return ids, problems
 
 
@@ -223,14 +234,14 @@ def _problem_of_int(number: int) -> str | None:
     return None
 
 
-def _problem_of_float(number: float) -> str | None:
+def _problem_of_float(number: float, exact_limit: int = _MAX_EXACT_FLOAT) -> str | None:
     if not math.isfinite(number):
         return f"{number} is not a number"
     if number != math.floor(number):
         return f"{number!r} is not a whole number"
     if number <= 0:
         return f"{int(number)} is not a positive ID"
-    if number <= _MAX_EXACT_FLOAT:
+    if number < exact_limit:  # the limit itself may be a larger ID rounded down
         return None
     return (
         f"{number!r} is too large to be exact in a float column; "

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._stack import user_stacklevel
 from .ids import id_string_array
 from .plan import Plan
 from .responses import ApiResponse, BatchVerdict, ErrorInfo, map_success
@@ -242,7 +243,7 @@ def build_results(
             "input columns renamed to keep them beside the result columns: "
             + ", ".join(f"{old!r} -> {new!r}" for old, new in renames.items()),
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     pair_of_row = plan.pair_of_row
     invalid = pair_of_row < 0

@@ -85,6 +85,7 @@ class _Sent:
     kind: Kind | None = None  # None: abandoned before an answer, because the run stopped
     from_ids: list[str] = field(default_factory=list)  # the batch's IDs as sent
     to_ids: list[str] = field(default_factory=list)
+    maybe_applied: bool = False  # an attempt may have reached HubSpot without a clear answer
 
 
 def run(
@@ -136,6 +137,9 @@ class _Runner:
         self.front: deque[_Work] = deque()
         self.resend: list[int] = []
         self.stop = threading.Event()
+        self.in_flight: dict[Future[_Sent], _Work] = {}
+        self.posting: set[int] = set()  # batches whose request may be at HubSpot right now
+        self._batch_of: dict[int, int] = {}  # id(work) -> batch number, for work in flight
         self.stop_info: ErrorInfo | None = None
         self.report = RunReport()
 
@@ -158,7 +162,7 @@ class _Runner:
         executor = ThreadPoolExecutor(
             max_workers=self.options.max_workers, thread_name_prefix="hubassoc"
         )
-        in_flight: dict[Future[_Sent], _Work] = {}
+        in_flight = self.in_flight
         try:
             try:
                 while True:
@@ -167,6 +171,7 @@ class _Runner:
                         if work is None:
                             break
                         batch, self.next_batch = self.next_batch, self.next_batch + 1
+                        self._batch_of[id(work)] = batch
                         in_flight[executor.submit(self._send, work, batch)] = work
                     if not in_flight:
                         break
@@ -218,11 +223,16 @@ class _Runner:
         while True:
             sent_at = self.pacer.acquire(self.stop)
             if sent_at is None:
+                sent.kind = None
                 return sent
             sent.attempts += 1
+            self.posting.add(batch)
             response = self.client.post_batch(
                 self.options.from_type, self.options.to_type, from_ids, to_ids
             )
+            if response.status != 429:
+                sent.maybe_applied = True
+            self.posting.discard(batch)
             self.pacer.observe(sent_at, response.headers, self.pacer.clock())
             kind = classify(response)
             sent.response, sent.kind = response, kind
@@ -254,6 +264,7 @@ class _Runner:
 
     # -- main-thread bookkeeping -----------------------------------------------------------
     def _handle(self, future: Future[_Sent], work: _Work) -> None:
+        self._batch_of.pop(id(work), None)
         try:
             sent = future.result()
         except Exception as exc:  # a bug or an unexpected library error: keep the rows
@@ -268,7 +279,11 @@ class _Runner:
         response, kind = sent.response, sent.kind
         pairs = work.pairs
         if kind is None or response is None:
-            return  # left undecided; settled as not_sent when the run ends
+            if sent.maybe_applied:  # sent, but the run stopped before a final answer
+                self._finish(
+                    pairs, UNCONFIRMED, self._stopped_in_flight(), sent.batch, sent.attempts
+                )
+            return  # otherwise never sent: settled as not_sent when the run ends
         if kind is Kind.SUCCESS:
             self._apply_success(sent, response)
         elif kind is Kind.TOO_LARGE and len(pairs) > 1:
@@ -296,8 +311,10 @@ class _Runner:
         elif kind in (Kind.UNAUTHORIZED, Kind.FORBIDDEN, Kind.FATAL):
             self._fatal(kind, response)
         else:  # TRANSIENT or RATE_LIMITED with the budget spent
+            # a 2xx that could not be read may have done its work: unconfirmed, not failed
+            status = UNCONFIRMED if 200 <= response.status < 300 else FAILED
             self._finish(
-                pairs, FAILED, _give_up_info(kind, response, sent), sent.batch, sent.attempts
+                pairs, status, _give_up_info(kind, response, sent), sent.batch, sent.attempts
             )
 
     def _apply_success(self, sent: _Sent, response: ApiResponse) -> None:
@@ -437,9 +454,28 @@ class _Runner:
             )
         return rows
 
+    def _stopped_in_flight(self) -> ErrorInfo:
+        reason = self.stop_info.category if self.stop_info else "INTERRUPTED"
+        return ErrorInfo(
+            reason,
+            "Sent, but the run stopped before HubSpot's answer came back, so it may or may not "
+            "be associated; retry() sends it again (associating twice is harmless).",
+            retryable=True,
+        )
+
     def _settle_undecided(self) -> None:
-        """Mark every pair the run did not decide as not sent, saying why."""
+        """Mark every pair the run did not decide: unconfirmed if its request may have
+        reached HubSpot, else not sent; saying why."""
         o = self.outcomes
+        for future, work in list(self.in_flight.items()):
+            if not future.done() and self._batch_of.get(id(work)) in self.posting:
+                o.refused(
+                    work.pairs,
+                    self._stopped_in_flight(),
+                    status=UNCONFIRMED,
+                    batch=self._batch_of[id(work)],
+                    attempts=1,
+                )
         undecided = self.pending[
             (o.status[self.pending] == NOT_SENT) & pd_isna(o.error_category[self.pending])
         ]

@@ -89,10 +89,13 @@ def test_typed_columns_report_bad_values(values: pd.Series, fragment: str) -> No
     assert all((p is None) == (i > 0) for i, p in zip(ids, problems, strict=True))
 
 
-def test_float_exactness_boundary() -> None:
-    ids, problems = read_ids(pd.Series([2.0**53, 2.0**53 + 2]))
-    assert ids[0] == 2**53 and problems[0] is None
-    assert ids[1] == 0 and "too large" in problems[1]
+@pytest.mark.parametrize(("dtype", "bits"), [("float64", 53), ("float32", 24), ("Float64", 53)])
+def test_float_exactness_boundary(dtype: str, bits: int) -> None:
+    # 2**bits itself may be 2**bits + 1 rounded down by the float column, so it is refused
+    ids, problems = read_ids(pd.Series([2.0**bits - 1, 2.0**bits, 2.0**bits + 2], dtype=dtype))
+    assert ids[0] == 2**bits - 1 and problems[0] is None
+    assert ids[1] == 0 and "too large to be exact" in problems[1]
+    assert ids[2] == 0 and "too large to be exact" in problems[2]
 
 
 def test_id_strings() -> None:
