@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 import logging
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
