@@ -51,7 +51,7 @@ class _Settings:
     batch_size: int
     max_workers: int
     max_attempts: int
-    rate_limit: RateLimit
+    rate_limit: RateLimit | None  # the user's ceiling; None: start at the default, follow headers
     timeout: Timeout
     api_version: str
     backoff: Backoff
@@ -73,7 +73,7 @@ def associate(
     client: HubSpotClient | None = None,
     api_version: str = DEFAULT_API_VERSION,
     max_workers: int = 16,
-    rate_limit: Any = 100,
+    rate_limit: Any = None,
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
@@ -107,9 +107,11 @@ def associate(
         ``"2026-03"`` (default), another date version, or ``"v4"`` for the legacy path.
     max_workers : int
         Requests in flight at once (default 16), all paced by one rate limiter.
-    rate_limit : int, tuple or str
-        Requests per 10 s (default 100), or ``(requests, seconds)``; learnt from
-        HubSpot's rate-limit headers when present.
+    rate_limit : int, tuple or str, optional
+        Default None: start at 100 requests per 10 s and follow HubSpot's
+        ``X-HubSpot-RateLimit-*`` headers. A value (requests per 10 s, ``(requests,
+        seconds)`` or ``"requests/seconds"``) is a ceiling the headers may lower but never
+        raise: use it to leave room for other integrations sharing the app.
     max_attempts : int
         Attempts per batch on 5xx and network failures (default 5).
     timeout : float or (connect, read)
@@ -220,7 +222,7 @@ def retry(
         knobs.pop("batch_size", record.get("batch_size", 100)),
         knobs.pop("max_workers", record.get("max_workers", 16)),
         knobs.pop("max_attempts", record.get("max_attempts", 5)),
-        knobs.pop("rate_limit", tuple(record.get("rate_limit", (100, 10.0)))),
+        knobs.pop("rate_limit", record.get("rate_limit")),
         knobs.pop("timeout", None),
         client.api_version
         if client is not None
@@ -308,7 +310,7 @@ def _settings(
         batch_size=int(batch_size),
         max_workers=int(max_workers),
         max_attempts=int(max_attempts),
-        rate_limit=parse_rate_limit(rate_limit),
+        rate_limit=None if rate_limit is None else parse_rate_limit(rate_limit),
         timeout=Timeout.of(timeout),
         api_version=check_api_version(api_version),
         backoff=backoff if backoff is not None else Backoff(),
@@ -384,7 +386,7 @@ def _execute(
             settings.to_type,
             settings.batch_size,
         )
-        pacer = Pacer(settings.rate_limit)
+        pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
         report = run(
             plan,
             pending,
@@ -432,7 +434,9 @@ def _finish(
         "final_batch_size": report.final_batch_size or settings.batch_size,
         "max_workers": settings.max_workers,
         "max_attempts": settings.max_attempts,
-        "rate_limit": [settings.rate_limit.requests, settings.rate_limit.period],
+        "rate_limit": None
+        if settings.rate_limit is None
+        else [settings.rate_limit.requests, settings.rate_limit.period],
         "rows": plan.n_rows,
         "unique_pairs": plan.n_pairs,
         "requests": report.requests,

@@ -92,7 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--base-url", help="API base URL (https, or http on loopback only)")
     run.add_argument("--api-version", default="2026-03", help="date version or v4")
     run.add_argument("--max-workers", type=int, default=16, help="requests in flight")
-    run.add_argument("--rate-limit", default="100/10", help="requests/seconds, e.g. 190/10")
+    run.add_argument(
+        "--rate-limit",
+        help="at most this many requests/seconds, e.g. 150/10 (default: follow HubSpot's "
+        "rate-limit headers, starting at 100/10)",
+    )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 

@@ -91,6 +91,9 @@ class Pacer:
         Returns the current time in seconds (monotonic).
     max_retry_after : float
         Longest wait a single ``Retry-After`` may impose.
+    ceiling : RateLimit, optional
+        A limit the headers may lower but never raise (the user's own ``rate_limit``, when
+        other integrations share the app).
     burst : int or None
         Requests that may leave back to back before even spacing (``period / budget`` apart)
         applies; None spends the window in bursts, as fast as the window allows.
@@ -117,10 +120,12 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         max_retry_after: float = 60.0,
         burst: int | None = 2,
+        ceiling: RateLimit | None = None,
     ) -> None:
         if burst is not None and burst < 1:
             raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
         self.limit = limit or RateLimit()
+        self._ceiling = ceiling
         self.clock = clock
         self._max_retry_after = max_retry_after
         self._burst = burst
@@ -172,8 +177,12 @@ class Pacer:
         remaining = _int(lowered.get("x-hubspot-ratelimit-remaining"))
         with self._lock:
             period = interval / 1000.0 if interval and interval > 0 else self.limit.period
-            if (maximum, period) != (self.limit.requests, self.limit.period):
-                self.limit = RateLimit(maximum, period, self.limit.margin)
+            learnt = RateLimit(maximum, period, self.limit.margin)
+            ceiling = self._ceiling
+            if ceiling is not None and maximum / period > ceiling.requests / ceiling.period:
+                learnt = RateLimit(ceiling.requests, ceiling.period, self.limit.margin)
+            if (learnt.requests, learnt.period) != (self.limit.requests, self.limit.period):
+                self.limit = learnt
             if remaining is None:
                 return
             low = bisect.bisect_right(self._sent, sent_at - period)

@@ -346,3 +346,53 @@ def test_runs_sharing_a_token_slow_down_instead_of_hammering(hub: Sandbox, make_
         assert (outputs[index]["status"] == "associated").all()
     # without the headers each run learns only from its own 429s (about 8% of requests)
     assert share_429 < 0.03
+
+
+def test_a_user_ceiling_is_never_raised_by_headers() -> None:
+    pacer = Pacer(RateLimit(3, 10.0), ceiling=RateLimit(3, 10.0))
+    pacer.observe(
+        0.0,
+        {"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"},
+    )
+    assert (pacer.limit.requests, pacer.limit.period) == (3, 10.0)
+    pacer.observe(
+        0.0, {"X-HubSpot-RateLimit-Max": "2", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+    )
+    assert (pacer.limit.requests, pacer.limit.period) == (2, 10.0)  # lower: followed
+
+
+def test_without_a_ceiling_headers_set_the_limit() -> None:
+    pacer = Pacer()
+    pacer.observe(
+        0.0,
+        {"X-HubSpot-RateLimit-Max": "190", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"},
+    )
+    assert (pacer.limit.requests, pacer.limit.period) == (190, 10.0)
+
+
+def test_rate_limit_argument_caps_a_run_over_real_sockets() -> None:
+    import pandas as pd
+
+    import hubassoc_pandas  # noqa: F401
+
+    with Sandbox(
+        records={"contacts": range(1, 50), "companies": range(1, 50)}, rate_limit=(100, 10.0)
+    ) as hub:
+        frame = pd.DataFrame({"c": range(1, 9), "co": range(1, 9)})
+        results = frame.hubassoc.associate(
+            "contacts",
+            "companies",
+            from_col="c",
+            to_col="co",
+            token=hub.token,
+            base_url=hub.url,
+            batch_size=1,
+            progress=False,
+            rate_limit=(5, 1.0),
+        )
+        starts = sorted(r.started for r in hub.requests)
+    assert (results["status"] == "associated").all()
+    assert results.attrs["hubassoc"]["rate_limit_in_force"] == [5, 1.0]
+    # at most 5 - margin = 4 requests per 1 s window, although the headers allow 100/10 s
+    # (which would let the fifth go about 0.3 s after the first)
+    assert starts[4] - starts[0] >= 0.9
