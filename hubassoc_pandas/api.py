@@ -25,6 +25,7 @@ from .client import (
     check_api_version,
     resolve_base_url,
     resolve_token,
+    token_fingerprint,
 )
 from .errors import ConfigError
 from .journal import Journal, identity_of, match_pairs
@@ -341,7 +342,15 @@ def _execute(
     report = RunReport()
     try:
         if journal is not None:
-            opened = Journal(journal, identity_of(settings.from_type, settings.to_type, base_url))
+            if dry_run:
+                credential = None
+            elif client is not None:
+                credential = client.token_fingerprint()
+            else:
+                credential = token_fingerprint(resolve_token(token))
+            opened = Journal(
+                journal, identity_of(settings.from_type, settings.to_type, base_url, credential)
+            )
             done = opened.associated()
             found, rows = match_pairs(done, plan.pair_from, plan.pair_to)
             if len(found):

@@ -7,6 +7,7 @@ repr, a log record or an exception raised here.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import logging
@@ -186,6 +187,10 @@ class HubSpotClient:
         """Close the pooled connections."""
         self._session.close()
 
+    def token_fingerprint(self) -> str:
+        """A one-way fingerprint of the token; see :func:`token_fingerprint`."""
+        return token_fingerprint(self._authorization.reveal().removeprefix("Bearer "))
+
     def endpoint(self, from_type: str, to_type: str) -> str:
         """The URL of the associate-default endpoint for two object types."""
         if self.api_version == "v4":
@@ -238,6 +243,17 @@ class HubSpotClient:
         return ApiResponse(
             status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
         )
+
+
+def token_fingerprint(token: str) -> str:
+    """A salted one-way fingerprint that tells tokens apart without revealing them.
+
+    Examples
+    --------
+    >>> len(token_fingerprint("secret")), token_fingerprint("a") == token_fingerprint("b")
+    (16, False)
+    """
+    return hashlib.sha256(b"hubassoc-token\0" + token.encode()).hexdigest()[:16]
 
 
 class _Secret:

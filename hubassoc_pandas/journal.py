@@ -58,24 +58,29 @@ class Journal:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         stored = dict(self._db.execute("SELECT key, value FROM run").fetchall())
-        if not stored:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany(
-                    "INSERT INTO run (key, value) VALUES (?, ?)", sorted(identity.items())
-                )
-        else:
-            differing = {k: (stored.get(k), v) for k, v in identity.items() if stored.get(k) != v}
-            if differing:
-                self.close()
-                detail = "; ".join(
-                    f"{key}: journal has {old!r}, this run {new!r}"
-                    for key, (old, new) in differing.items()
-                )
-                raise JournalMismatchError(
-                    f"The journal {str(self.path)!r} belongs to another run ({detail}). "
-                    "Use a new journal file for this run, or the arguments of the original run."
-                )
+        differing = {
+            key: (stored[key], value)
+            for key, value in identity.items()
+            if key in stored and stored[key] != value
+        }
+        if differing:
+            self.close()
+            detail = "; ".join(
+                "written with another access token (another portal, or a rotated token)"
+                if key == "credential"
+                else f"{key}: journal has {old!r}, this run {new!r}"
+                for key, (old, new) in differing.items()
+            )
+            raise JournalMismatchError(
+                f"The journal {str(self.path)!r} belongs to another run ({detail}). Use a new "
+                "journal file for this run (pairs already associated are simply sent again, "
+                "which is harmless), or the arguments of the original run."
+            )
+        with self._db:  # a dry run records no credential; the first real run adds it
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO run (key, value) VALUES (?, ?)", sorted(identity.items())
+            )
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -129,11 +134,23 @@ def match_pairs(
     return found, positions[found]
 
 
-def identity_of(from_type: str, to_type: str, base_url: str) -> dict[str, str]:
-    """The identity a journal is keyed by."""
-    return {
+def identity_of(
+    from_type: str, to_type: str, base_url: str, token_fingerprint: str | None = None
+) -> dict[str, str]:
+    """The identity a journal is keyed by: object types, portal URL and the token's
+    fingerprint (never the token), so a journal of one portal is not taken for another's.
+
+    Examples
+    --------
+    >>> sorted(identity_of("contacts", "companies", "https://api.hubapi.com", "1f2e"))
+    ['base_url', 'credential', 'format', 'from_type', 'to_type']
+    """
+    identity = {
         "from_type": from_type,
         "to_type": to_type,
         "base_url": base_url,
         "format": json.dumps(1),
     }
+    if token_fingerprint is not None:
+        identity["credential"] = token_fingerprint
+    return identity

@@ -187,3 +187,38 @@ def test_journal_reopens_and_reports_last_batch(tmp_path: Path) -> None:
     assert again.associated()[["from_id", "to_id"]].values.tolist() == [[1, 2]]
     assert "token" not in repr(again).lower()
     again.close()
+
+
+def test_a_journal_of_another_token_is_refused(
+    hub: Sandbox, make_frame: Any, tmp_path: Any
+) -> None:
+    from hubassoc_pandas.errors import JournalMismatchError
+
+    hub.configure(tokens={hub.token: None, "other-portal-token": None})
+    frame = make_frame(30)
+    path = tmp_path / "run.db"
+    first = frame.hubassoc.associate(
+        "contacts",
+        "companies",
+        from_col="contact_id",
+        to_col="company_id",
+        token=hub.token,
+        base_url=hub.url,
+        progress=False,
+        journal=path,
+    )
+    assert (first["status"] == "associated").all()
+    requests_before = len(hub.requests)
+    with pytest.raises(JournalMismatchError, match="another access token"):
+        frame.hubassoc.associate(
+            "contacts",
+            "companies",
+            from_col="contact_id",
+            to_col="company_id",
+            token="other-portal-token",
+            base_url=hub.url,
+            progress=False,
+            journal=path,
+        )
+    assert len(hub.requests) == requests_before
+    assert b"other-portal-token" not in path.read_bytes()
