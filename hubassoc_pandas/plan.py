@@ -15,7 +15,7 @@ import pandas as pd
 
 from .ids import read_ids
 
-__all__ = ["Plan", "chunk", "make_plan"]
+__all__ = ["Plan", "chunk", "count_batches", "make_plan", "mirror_last"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +120,37 @@ def _combine_problems(
             parts.append(f"{to_label}: {to_problem[position]}")
         combined[position] = "; ".join(parts)
     return combined
+
+
+def mirror_last(
+    pair_from: np.ndarray, pair_to: np.ndarray, pairs: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Order pairs so that no batch holds a pair together with its mirror (a->b, b->a).
+
+    HubSpot may list a confirmed pair from its other end too, and such a listing of a->b is
+    indistinguishable from one of b->a by IDs alone; keeping mirrors in different batches
+    removes the doubt. Returns the reordered pairs and the position where the mirrors with
+    the larger from-ID begin: batches must not straddle it.
+
+    Examples
+    --------
+    >>> order, boundary = mirror_last(np.array([2, 1, 5]), np.array([1, 2, 6]), np.arange(3))
+    >>> order.tolist(), boundary
+    ([1, 2, 0], 2)
+    """
+    if len(pairs) == 0:
+        return pairs, 0
+    from_ids, to_ids = pair_from[pairs], pair_to[pairs]
+    codes, uniques = pd.factorize(np.concatenate([from_ids, to_ids]))
+    width = np.int64(len(uniques))
+    from_codes, to_codes = (
+        codes[: len(pairs)].astype(np.int64),
+        codes[len(pairs) :].astype(np.int64),
+    )
+    keys = from_codes * width + to_codes
+    mirrored = np.isin(to_codes * width + from_codes, keys) & (from_ids != to_ids)
+    later = mirrored & (from_ids > to_ids)
+    return np.concatenate([pairs[~later], pairs[later]]), int((~later).sum())
 
 
 def chunk(pairs: np.ndarray, size: int) -> Iterator[np.ndarray]:

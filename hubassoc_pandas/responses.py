@@ -239,31 +239,14 @@ def _confirm(
 
     The first pass matches from->to listings with string IDs, which is all a usual answer
     needs; a second pass, only when some pair is still open, reads other ID types and
-    listings from the other end.
+    listings from the other end. A batch holding a pair and its mirror (a->b and b->a) goes
+    the careful way, where the type IDs tell a listing from its reverse.
     """
     by_pair = {pair: i for i, pair in enumerate(zip(from_ids, to_ids, strict=True))}
-    found: dict[int, Any] = {}
-    for result in results:
-        try:
-            position = by_pair.get((result["from"]["id"], result["to"]["id"]))
-        except (KeyError, TypeError):
-            continue
-        if position is not None:
-            found[position] = result
-    other_end: dict[int, Any] = {}
-    if len(found) < len(by_pair):
-        for result in results:
-            try:
-                from_id, to_id = str(result["from"]["id"]), str(result["to"]["id"])
-            except (KeyError, TypeError):
-                continue
-            position = by_pair.get((from_id, to_id))
-            if position is not None:
-                found.setdefault(position, result)
-                continue
-            position = by_pair.get((to_id, from_id))
-            if position is not None:
-                other_end.setdefault(position, result)
+    if any((to_id, from_id) in by_pair for from_id, to_id in by_pair):
+        found, other_end = _match_with_mirrors(results, by_pair)
+    else:
+        found, other_end = _match(results, by_pair)
     for position, result in found.items():
         spec = result.get("associationSpec")
         if type(spec) is dict and type(type_id := spec.get("associationTypeId")) is int:
@@ -274,6 +257,94 @@ def _confirm(
     for position, result in other_end.items():
         if position not in confirmed:
             confirmed[position] = (None, _spec_of(result)[1])
+
+
+def _match(
+    results: list[Any], by_pair: dict[tuple[str, str], int]
+) -> tuple[dict[int, Any], dict[int, Any]]:
+    found: dict[int, Any] = {}
+    for result in results:
+        try:
+            position = by_pair.get((result["from"]["id"], result["to"]["id"]))
+        except (KeyError, TypeError):
+            continue
+        if position is not None:
+            found[position] = result
+    other_end: dict[int, Any] = {}
+    if len(found) < len(by_pair):
+        for from_id, to_id, result in _listings(results):
+            position = by_pair.get((from_id, to_id))
+            if position is not None:
+                found.setdefault(position, result)
+                continue
+            position = by_pair.get((to_id, from_id))
+            if position is not None:
+                other_end.setdefault(position, result)
+    return found, other_end
+
+
+def _match_with_mirrors(
+    results: list[Any], by_pair: dict[tuple[str, str], int]
+) -> tuple[dict[int, Any], dict[int, Any]]:
+    found: dict[int, Any] = {}
+    other_end: dict[int, Any] = {}
+    forward_types: set[Any] = set()
+    ambiguous: list[tuple[int, int, Any]] = []
+    for from_id, to_id, result in _listings(results):
+        position = by_pair.get((from_id, to_id))
+        mirror = by_pair.get((to_id, from_id))
+        if position is not None and mirror is None:
+            found.setdefault(position, result)
+            forward_types.add(_spec_of(result)[0])
+        elif position is None and mirror is not None:
+            other_end.setdefault(mirror, result)
+        elif position is not None and mirror is not None:
+            ambiguous.append((position, mirror, result))
+    forward_types.discard(None)
+    if not forward_types and ambiguous:
+        forward_types = _forward_types_among_mirrors(ambiguous)
+        if len(forward_types) > 1:  # confirmed both ways; which type is from->to is unknown
+            for position, _, result in ambiguous:
+                other_end.setdefault(position, result)
+            return found, other_end
+    for position, mirror, result in ambiguous:
+        type_id = _spec_of(result)[0]
+        if type_id is None or not forward_types:
+            continue  # cannot tell this listing from its reverse: leave both pairs open
+        if type_id in forward_types:
+            found.setdefault(position, result)
+        else:
+            other_end.setdefault(mirror, result)
+    return found, other_end
+
+
+def _forward_types_among_mirrors(ambiguous: list[tuple[int, int, Any]]) -> set[Any]:
+    """Which type IDs mean from->to, when every listing names a pair and its mirror.
+
+    One type ID throughout means a symmetric association (or one listing per pair): it is
+    the forward one. A pair listed under two type IDs was confirmed in both directions, so
+    its from->to listing is among them, and so is its mirror's: then every type is taken.
+    Otherwise the listings cannot be told from their reverses and the answer is empty.
+    """
+    types_by_position: dict[int, set[Any]] = {}
+    for position, _, result in ambiguous:
+        types_by_position.setdefault(position, set()).add(_spec_of(result)[0])
+    every_type = set().union(*types_by_position.values()) - {None}
+    if len(every_type) == 1:
+        return every_type
+    if all(len(types - {None}) >= 2 for types in types_by_position.values()):
+        return every_type
+    return set()
+
+
+def _listings(results: list[Any]) -> list[tuple[str, str, Any]]:
+    listed = []
+    for result in results:
+        try:
+            listed.append((str(result["from"]["id"]), str(result["to"]["id"]), result))
+        except (KeyError, TypeError):
+            continue
+    return listed
 
 
 def pairs_named(error: Any, from_ids: Sequence[str], to_ids: Sequence[str]) -> list[int]:

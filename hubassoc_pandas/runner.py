@@ -22,7 +22,7 @@ from .client import HubSpotClient
 from .errors import AuthenticationError, FatalApiError, MissingScopesError
 from .journal import Journal, OutcomeRow
 from .pacing import Backoff, Pacer
-from .plan import Plan, chunk
+from .plan import Plan, chunk, mirror_last
 from .progress import Progress
 from .responses import (
     ApiResponse,
@@ -124,7 +124,8 @@ class _Runner:
         first_batch: int,
     ) -> None:
         self.plan = plan
-        self.pending = pending
+        # a pair and its mirror never share a batch: mirrors with the larger from-ID go last
+        self.pending, self.boundary = mirror_last(plan.pair_from, plan.pair_to, pending)
         self.outcomes = outcomes
         self.client = client
         self.pacer = pacer
@@ -150,13 +151,31 @@ class _Runner:
         if len(self.resend) >= self.batch_size or (
             self.resend and self.cursor >= len(self.pending)
         ):
-            taken, self.resend = self.resend[: self.batch_size], self.resend[self.batch_size :]
-            return _Work(np.array(taken, dtype=np.int64), resend=True)
+            return _Work(self._take_resend(), resend=True)
         if self.cursor < len(self.pending):
-            pairs = self.pending[self.cursor : self.cursor + self.batch_size]
+            end = self.cursor + self.batch_size
+            if self.cursor < self.boundary:
+                end = min(end, self.boundary)
+            pairs = self.pending[self.cursor : end]
             self.cursor += len(pairs)
             return _Work(pairs)
         return None
+
+    def _take_resend(self) -> np.ndarray:
+        """Up to a batch of pairs to send again, leaving any pair whose mirror is taken."""
+        taken: list[int] = []
+        kept: list[int] = []
+        keys: set[tuple[int, int]] = set()
+        pair_from, pair_to = self.plan.pair_from, self.plan.pair_to
+        for pair in self.resend:
+            key = (int(pair_from[pair]), int(pair_to[pair]))
+            if len(taken) < self.batch_size and key[::-1] not in keys:
+                taken.append(pair)
+                keys.add(key)
+            else:
+                kept.append(pair)
+        self.resend = kept
+        return np.array(taken, dtype=np.int64)
 
     def go(self) -> RunReport:
         executor = ThreadPoolExecutor(

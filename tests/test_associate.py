@@ -410,3 +410,42 @@ def test_summary_and_failures(portal: Sandbox) -> None:
     assert failures["error_category"].iloc[-1] == "INVALID_ID"
     with pytest.raises(ConfigError, match="not a results frame"):
         frame.hubassoc.summary()
+
+
+@pytest.mark.parametrize("results_direction", ["both", "one"])
+@pytest.mark.parametrize("error_context", ["from_to", "ids", "message"])
+def test_a_pair_and_its_mirror_in_one_batch_are_told_apart(
+    results_direction: str, error_context: str
+) -> None:
+    # contact 35 exists but company 35 does not: 35->5 is good, its mirror 5->35 is not
+    with Sandbox(
+        records={"contacts": range(1, 41), "companies": range(1, 31)},
+        rate_limit=None,
+        results_direction=results_direction,
+        error_context=error_context,
+    ) as hub:
+        frame = pd.DataFrame({"contact": [35, 5, 1, 2, 2], "company": [5, 35, 2, 1, 3]})
+        results = run(hub, frame)
+        stored = hub.associated_pairs("contacts", "companies")
+    assert results["status"].astype(str).tolist() == [
+        "associated",
+        "failed",
+        "associated",
+        "associated",
+        "associated",
+    ]
+    assert associated_pairs(results) == stored
+    assert results.loc[0, "association_type_id"] == 279
+
+
+@pytest.mark.parametrize("results_direction", ["both", "one"])
+def test_a_batch_of_mirrors_only(results_direction: str) -> None:
+    with Sandbox(
+        records={"contacts": range(1, 5), "companies": range(1, 5)},
+        rate_limit=None,
+        results_direction=results_direction,
+    ) as hub:
+        frame = pd.DataFrame({"contact": [1, 2], "company": [2, 1]})
+        results = run(hub, frame)
+        assert (results["status"] == "associated").all()
+        assert associated_pairs(results) == hub.associated_pairs("contacts", "companies")

@@ -373,7 +373,6 @@ def test_without_a_ceiling_headers_set_the_limit() -> None:
 def test_rate_limit_argument_caps_a_run_over_real_sockets() -> None:
     import pandas as pd
 
-    import hubassoc_pandas  # noqa: F401
 
     with Sandbox(
         records={"contacts": range(1, 50), "companies": range(1, 50)}, rate_limit=(100, 10.0)

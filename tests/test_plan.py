@@ -63,3 +63,23 @@ def test_large_plan_is_consistent() -> None:
     rebuilt_from = plan.pair_from[plan.pair_of_row]
     rebuilt_to = plan.pair_to[plan.pair_of_row]
     assert (rebuilt_from == from_ids).all() and (rebuilt_to == to_ids).all()
+
+
+@pytest.mark.parametrize(
+    ("pairs", "order", "boundary"),
+    [
+        ([(1, 2), (3, 4)], [0, 1], 2),  # no mirrors: order kept
+        ([(2, 1), (1, 2), (5, 6)], [1, 2, 0], 2),
+        ([(7, 7), (1, 2)], [0, 1], 2),  # a pair that is its own mirror stays put
+        ([(9, 3), (3, 9), (4, 8), (8, 4)], [1, 2, 0, 3], 2),
+    ],
+)
+def test_mirrors_are_kept_apart(
+    pairs: list[tuple[int, int]], order: list[int], boundary: int
+) -> None:
+    from hubassoc_pandas.plan import mirror_last
+
+    pair_from = np.array([p[0] for p in pairs])
+    pair_to = np.array([p[1] for p in pairs])
+    reordered, cut = mirror_last(pair_from, pair_to, np.arange(len(pairs)))
+    assert reordered.tolist() == order and cut == boundary

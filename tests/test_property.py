@@ -16,7 +16,8 @@ import hubassoc_pandas  # noqa: F401
 from hubassoc_pandas import STATUSES, Backoff
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
-EXISTING = range(1, 41)
+EXISTING = range(1, 41)  # contacts
+COMPANIES = range(1, 31)  # fewer companies, so a pair and its mirror can differ in outcome
 
 id_values = st.one_of(
     st.integers(min_value=1, max_value=40),  # existing records
@@ -60,13 +61,13 @@ wire = st.fixed_dictionaries(
 @pytest.fixture(scope="module")
 def hub() -> Iterator[Sandbox]:
     with Sandbox(
-        records={"contacts": EXISTING, "companies": EXISTING}, rate_limit=None, log_bodies=False
+        records={"contacts": EXISTING, "companies": COMPANIES}, rate_limit=None, log_bodies=False
     ) as sandbox:
         yield sandbox
 
 
 @settings(
-    max_examples=40,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -74,9 +75,10 @@ def hub() -> Iterator[Sandbox]:
     rows=st.lists(st.tuples(id_values, id_values), max_size=60),
     faults=faults,
     wire=wire,
-    silent=st.sets(st.tuples(st.integers(1, 40).map(str), st.integers(1, 40).map(str)), max_size=3),
+    silent=st.sets(st.tuples(st.integers(1, 40).map(str), st.integers(1, 30).map(str)), max_size=3),
     batch_size=st.integers(min_value=1, max_value=9),
     seed=st.integers(min_value=0, max_value=1000),
+    mirrors=st.integers(min_value=0, max_value=6),
 )
 def test_every_row_accounted_for_and_store_matches(
     hub: Sandbox,
@@ -86,9 +88,12 @@ def test_every_row_accounted_for_and_store_matches(
     silent: set[tuple[str, str]],
     batch_size: int,
     seed: int,
+    mirrors: int,
 ) -> None:
     hub.configure(faults=faults, silent_pairs=silent, seed=seed, **wire)
     hub.reset()
+    # a pair and its mirror (a->b, b->a) in one batch are easy to confuse in an answer
+    rows = [pair for row in rows[:mirrors] for pair in (row, row[::-1])] + rows[mirrors:]
     frame = pd.DataFrame(rows, columns=["a", "b"], dtype=object)
     frame.index = np.arange(len(frame))[::-1]  # an index that is not 0..n-1
     results = frame.hubassoc.associate(
@@ -112,7 +117,15 @@ def test_every_row_accounted_for_and_store_matches(
     assert set(results["status"].astype(str)) <= set(STATUSES)
     done = results[results["status"] == "associated"]
     reported = set(zip(done["from_id"], done["to_id"], strict=True))
-    assert reported == hub.associated_pairs("contacts", "companies")
+    stored = hub.associated_pairs("contacts", "companies")
+    assert reported <= stored  # nothing is reported associated that HubSpot does not hold
+    # a stored pair not reported associated must be reported unconfirmed ("may or may not"),
+    # which happens only when an answer was lost after the work was done or said nothing
+    open_rows = results[results["status"] == "unconfirmed"]
+    unconfirmed = set(zip(open_rows["from_id"], open_rows["to_id"], strict=True))
+    assert stored - reported <= unconfirmed
+    if not any(f.kind in ("close_after_commit", "empty_2xx") for f in faults):
+        assert reported == stored
     # identical pairs share one outcome
     valid = results[results["from_id"].notna() & results["to_id"].notna()]
     assert (valid.groupby(["from_id", "to_id"], observed=True)["status"].nunique() == 1).all()
@@ -120,11 +133,11 @@ def test_every_row_accounted_for_and_store_matches(
     # answered 2xx without a word about it (the empty_2xx fault)
     may_stay_open = any(f.kind == "empty_2xx" for f in faults)
     for from_id, to_id, status in valid[["from_id", "to_id", "status"]].itertuples(index=False):
-        if int(from_id) in EXISTING and int(to_id) in EXISTING and (from_id, to_id) not in silent:
+        if int(from_id) in EXISTING and int(to_id) in COMPANIES and (from_id, to_id) not in silent:
             allowed = {"associated", "unconfirmed"} if may_stay_open else {"associated"}
             assert status in allowed, (from_id, to_id, status)
         if (from_id, to_id) in silent:
             assert status == "unconfirmed"
-        if int(from_id) not in EXISTING or int(to_id) not in EXISTING:
+        if int(from_id) not in EXISTING or int(to_id) not in COMPANIES:
             allowed = {"failed", "unconfirmed"} if may_stay_open else {"failed"}
             assert status in allowed, (from_id, to_id, status)
