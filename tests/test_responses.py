@@ -199,3 +199,40 @@ def test_errors_fail_named_pairs_but_never_confirmed_ones() -> None:
 def test_empty_success_leaves_everything_unmentioned() -> None:
     verdict = map_success({"status": "COMPLETE", "results": [], "errors": []}, FROM, TO)
     assert verdict.unmentioned == [0, 1, 2, 3] and not verdict.confirmed and not verdict.refused
+
+
+MIRRORS = [
+    # (results as (from, to, type), expected confirmed {position: type})
+    (
+        "a good pair and its failed mirror, both directions listed, a plain pair for reference",
+        [("35", "5", 279), ("5", "35", 280), ("1", "9", 279), ("9", "1", 280)],
+        {0: 279, 2: 279},
+    ),
+    (
+        "both mirrors confirmed, one direction each",
+        [("35", "5", 279), ("5", "35", 279)],
+        {0: 279, 1: 279},
+    ),
+    (
+        "both mirrors confirmed in both directions: confirmed, type unknown",
+        [("35", "5", 279), ("5", "35", 280), ("5", "35", 279), ("35", "5", 280)],
+        {0: None, 1: None},
+    ),
+    (
+        "one mirror confirmed in both directions, no reference: left open",
+        [("35", "5", 279), ("5", "35", 280)],
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "listed", "expected"), MIRRORS, ids=[m[0] for m in MIRRORS])
+def test_mirrors_in_one_answer(
+    label: str, listed: list[tuple[str, str, int]], expected: dict[int, int | None]
+) -> None:
+    from_ids, to_ids = ["35", "5"], ["5", "35"]
+    if any(f == "1" for f, _, _ in listed):
+        from_ids, to_ids = [*from_ids, "1"], [*to_ids, "9"]  # the reference pair, position 2
+    body = {"results": [_result(f, t, type_id) for f, t, type_id in listed]}
+    verdict = map_success(body, from_ids, to_ids)
+    assert {p: spec[0] for p, spec in verdict.confirmed.items()} == expected
