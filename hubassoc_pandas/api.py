@@ -34,7 +34,14 @@ from .pacing import Backoff, Pacer, RateLimit, parse_rate_limit
 from .plan import Plan, count_batches, make_plan
 from .progress import Progress, make_progress
 from .responses import ErrorInfo
-from .results import ANNOTATION_DTYPES, NOT_SENT, STATUSES, PairOutcomes, build_results
+from .results import (
+    ANNOTATION_DTYPES,
+    NOT_SENT,
+    STATUSES,
+    PairOutcomes,
+    build_results,
+    retry_mask,
+)
 from .runner import RunOptions, RunReport, run
 
 __all__ = ["associate", "retry"]
@@ -237,11 +244,7 @@ def retry(
         if client is not None
         else resolve_base_url(base_url if base_url is not None else record.get("base_url"))
     )
-    status = results["status"]
-    chosen = ((status == "failed") & results["retryable"].fillna(False).astype(bool)) | status.isin(
-        ["unconfirmed", "not_sent"]
-    )
-    positions = np.flatnonzero(chosen.to_numpy(dtype=bool))
+    positions = np.flatnonzero(retry_mask(results))
     if len(positions) == 0:
         logger.info("retry(): no row is failed-and-retryable, unconfirmed or not_sent")
         unchanged = results.copy()
@@ -449,6 +452,7 @@ def _finish(
         "rows": plan.n_rows,
         "unique_pairs": plan.n_pairs,
         "requests": report.requests,
+        "batches": report.batches,
         "rate_limited_responses": report.rate_limited,
         "stopped": report.stopped,
         "started_at": _iso(report.started),

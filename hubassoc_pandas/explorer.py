@@ -28,7 +28,8 @@ import pandas as pd
 
 from . import _explorer_view as view
 from .api import retry
-from .results import ANNOTATION_DTYPES, STATUSES
+from .client import _Secret
+from .results import ANNOTATION_DTYPES, STATUSES, retry_mask
 
 __all__ = [
     "DEFAULT_EXPORT_PATH",
@@ -176,15 +177,6 @@ def match_mask(
     if search.strip():
         mask &= search_mask(results, search)
     return mask
-
-
-def retry_mask(results: pd.DataFrame) -> np.ndarray:
-    """Rows ``retry()`` would send again: failed and retryable, unconfirmed, not_sent."""
-    status = results["status"]
-    retryable = results["retryable"].fillna(False).to_numpy(dtype=bool)
-    return ((status == "failed").to_numpy(dtype=bool) & retryable) | status.isin(
-        ["unconfirmed", "not_sent"]
-    ).to_numpy(dtype=bool)
 
 
 def table_columns(results: pd.DataFrame, limit: int = 3) -> list[str]:
@@ -364,7 +356,7 @@ class Explorer:
         if page_size < 1:
             raise ValueError(f"page_size must be at least 1, not {page_size!r}")
         self._results = results
-        self._token = token  # deliberately kept off every widget
+        self._token = _Secret(token) if token is not None else None  # never on a widget
         self._page_size = int(page_size)
         self._user_columns = int(user_columns)
         self._mask = np.ones(len(results), dtype=bool)
@@ -469,7 +461,9 @@ class Explorer:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 updated = retry(
-                    self._results, token=self._token, progress=_BarProgress(self, total)
+                    self._results,
+                    token=self._token.reveal() if self._token is not None else None,
+                    progress=_BarProgress(self, total),
                 )
         except Exception as exc:
             partial = getattr(exc, "results", None)
@@ -515,7 +509,8 @@ class Explorer:
     # -- wiring ---------------------------------------------------------------------------
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        for secret in (self._token, os.environ.get("HUBSPOT_ACCESS_TOKEN")):
+        own = self._token.reveal() if self._token is not None else None
+        for secret in (own, os.environ.get("HUBSPOT_ACCESS_TOKEN")):
             if secret:
                 text = text.replace(secret, "***")
         colour = view.STATUS_COLOURS["failed"] if error else "inherit"

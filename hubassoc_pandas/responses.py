@@ -22,7 +22,7 @@ __all__ = [
     "parse_error",
 ]
 
-_NUMBER = re.compile(r"(?<![0-9A-Za-z.\-])[0-9]+(?![0-9A-Za-z]|\.[0-9])")
+_NUMBER = re.compile(r"(?<![0-9A-Za-z.])[0-9]+(?![0-9A-Za-z]|\.[0-9])")
 _SIZE_WORDS = re.compile(r"batch|inputs?|items|size|request", re.IGNORECASE)
 _TOO_LARGE = re.compile(
     r"too (?:large|many|big)|exceed|maximum|max(?:imum)? (?:of )?\d+|at most \d+|limit of \d+",

@@ -27,6 +27,7 @@ __all__ = [
     "build_results",
     "failures",
     "is_results_frame",
+    "retry_mask",
     "summary",
 ]
 
@@ -303,6 +304,15 @@ def _string_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
 
 def _nullable(values: np.ndarray, missing: int) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(values.astype(np.int64), values == missing)
+
+
+def retry_mask(results: pd.DataFrame) -> np.ndarray:
+    """Rows ``retry()`` sends again: failed and retryable, unconfirmed, not_sent."""
+    status = results["status"]
+    retryable = results["retryable"].fillna(False).to_numpy(dtype=bool)
+    return ((status == "failed").to_numpy(dtype=bool) & retryable) | status.isin(
+        ["unconfirmed", "not_sent"]
+    ).to_numpy(dtype=bool)
 
 
 def summary(results: pd.DataFrame) -> pd.DataFrame:
