@@ -201,9 +201,12 @@ def _report(results: pd.DataFrame, *, out: Path | None) -> None:
     print(results.hubassoc.summary().to_string())
     failures = results.hubassoc.failures()
     if len(failures):
-        print(f"\nFirst failures (of {len(failures)} rows not associated)")
+        # a few rows of each kind of failure, the commonest kind first
+        distinct = failures.drop_duplicates("error_message")
+        sample = distinct.groupby("error_category", sort=False, dropna=False).head(5)
+        print(f"\nFirst failures of each kind (of {len(failures)} rows not associated)")
         with pd.option_context("display.max_colwidth", 70, "display.width", 160):
-            print(failures[_SHOWN_COLUMNS].head(10).to_string())
+            print(sample[_SHOWN_COLUMNS].to_string())
     seconds = record.get("seconds")
     if seconds is not None:
         print(

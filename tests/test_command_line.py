@@ -235,7 +235,11 @@ def test_demo_runs_end_to_end_as_the_readme_says() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Summary" in done.stdout and "associated" in done.stdout
-    assert "First failures" in done.stdout and "OBJECT_NOT_FOUND" in done.stdout
+    assert (
+        "First failures of each kind" in done.stdout
+        and "INVALID_ID" in done.stdout
+        and "OBJECT_NOT_FOUND" in done.stdout
+    )
     assert "associating" in done.stderr  # the progress bar
     assert "sandbox-demo-token" not in done.stdout + done.stderr
 
