@@ -243,7 +243,10 @@ def _confirm(
     the careful way, where the type IDs tell a listing from its reverse.
     """
     by_pair = {pair: i for i, pair in enumerate(zip(from_ids, to_ids, strict=True))}
-    if any((to_id, from_id) in by_pair for from_id, to_id in by_pair):
+    # mirrors need an ID on both sides; the set test settles the usual case cheaply
+    if not set(from_ids).isdisjoint(to_ids) and any(
+        (to_id, from_id) in by_pair for from_id, to_id in by_pair
+    ):
         found, other_end = _match_with_mirrors(results, by_pair)
     else:
         found, other_end = _match(results, by_pair)

@@ -298,8 +298,12 @@ def _string_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
     Converting the distinct values once and expanding them by position is several times
     faster on a million rows than converting every element.
     """
-    codes, distinct = pd.factorize(values)
-    return pd.array(distinct.astype(object), dtype="string").take(codes, allow_fill=True)
+    present = values != None  # noqa: E711  (elementwise)
+    codes = np.full(len(values), -1, dtype=np.intp)
+    distinct: Any = np.empty(0, dtype=object)
+    if present.any():
+        codes[present], distinct = pd.factorize(values[present])
+    return pd.array(np.asarray(distinct, dtype=object), dtype="string").take(codes, allow_fill=True)
 
 
 def _nullable(values: np.ndarray, missing: int) -> pd.arrays.IntegerArray:
