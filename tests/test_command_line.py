@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,29 +32,34 @@ def write_csv(path: Path, contacts: list[object], companies: list[object]) -> Pa
     return path
 
 
+def associate_argv(
+    source: Path | str,
+    *extra: str,
+    types: tuple[str, str] = ("contacts", "companies"),
+    columns: tuple[str, str] = ("c", "co"),
+) -> list[str]:
+    """``hubassoc associate`` arguments for a file of columns c (contacts) and co (companies)."""
+    return [
+        "associate",
+        str(source),
+        "--from",
+        types[0],
+        "--to",
+        types[1],
+        "--from-col",
+        columns[0],
+        "--to-col",
+        columns[1],
+        *extra,
+    ]
+
+
 def test_associate_all_good_exits_0_and_writes_results(
     portal: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = write_csv(tmp_path / "in.csv", [1, 2, 3], [4, 5, 6])
     out = tmp_path / "out.csv"
-    code = main(
-        [
-            "associate",
-            str(source),
-            "--from",
-            "contacts",
-            "--to",
-            "companies",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-            "--out",
-            str(out),
-            "--no-progress",
-        ]
-    )
-    assert code == 0
+    assert main(associate_argv(source, "--out", str(out), "--no-progress")) == 0
     written = pd.read_csv(out)
     assert written["status"].tolist() == ["associated"] * 3
     assert "Summary" in capsys.readouterr().out
@@ -61,44 +68,14 @@ def test_associate_all_good_exits_0_and_writes_results(
 
 def test_associate_some_failed_exits_1(portal: Sandbox, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.csv", [1, 999, "x"], [4, 5, 6])
-    code = main(
-        [
-            "associate",
-            str(source),
-            "--from",
-            "contact",
-            "--to",
-            "company",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-            "--no-progress",
-        ]
-    )
-    assert code == 1
+    argv = associate_argv(source, "--no-progress", types=("contact", "company"))
+    assert main(argv) == 1
 
 
 def test_ids_in_csv_are_read_as_text_not_floats(portal: Sandbox, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.csv", [1, None, 3], [4, 5, 6])
     out = tmp_path / "out.csv"
-    main(
-        [
-            "associate",
-            str(source),
-            "--from",
-            "contacts",
-            "--to",
-            "companies",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-            "--out",
-            str(out),
-            "--no-progress",
-        ]
-    )
+    main(associate_argv(source, "--out", str(out), "--no-progress"))
     written = pd.read_csv(out, dtype={"from_id": str})
     assert written["from_id"].tolist()[::2] == ["1", "3"]
 
@@ -107,24 +84,7 @@ def test_parquet_input_and_dry_run(portal: Sandbox, tmp_path: Path) -> None:
     source = tmp_path / "in.parquet"
     pd.DataFrame({"c": [1, 2], "co": [3, 4]}).to_parquet(source)
     out = tmp_path / "out.parquet"
-    code = main(
-        [
-            "associate",
-            str(source),
-            "--from",
-            "contacts",
-            "--to",
-            "companies",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-            "--dry-run",
-            "--out",
-            str(out),
-            "--no-progress",
-        ]
-    )
+    code = main(associate_argv(source, "--dry-run", "--out", str(out), "--no-progress"))
     assert code == 1  # nothing associated in a dry run
     assert pd.read_parquet(out)["status"].astype(str).tolist() == ["not_sent", "not_sent"]
     assert portal.requests == []
@@ -133,42 +93,9 @@ def test_parquet_input_and_dry_run(portal: Sandbox, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        [
-            "associate",
-            "missing.csv",
-            "--from",
-            "contacts",
-            "--to",
-            "companies",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-        ],
-        [
-            "associate",
-            "{src}",
-            "--from",
-            "widgets",
-            "--to",
-            "companies",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-        ],
-        [
-            "associate",
-            "{src}",
-            "--from",
-            "contacts",
-            "--to",
-            "companies",
-            "--from-col",
-            "nope",
-            "--to-col",
-            "co",
-        ],
+        associate_argv("missing.csv"),
+        associate_argv("{src}", types=("widgets", "companies")),
+        associate_argv("{src}", columns=("nope", "co")),
         ["associate", "{src}", "--from", "contacts"],
         ["frobnicate"],
     ],
@@ -192,27 +119,54 @@ def test_wrong_token_exits_2_and_keeps_partial_results(
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "wrong-token-value")
     source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
     out = tmp_path / "out.csv"
-    code = main(
-        [
-            "associate",
-            str(source),
-            "--from",
-            "contacts",
-            "--to",
-            "companies",
-            "--from-col",
-            "c",
-            "--to-col",
-            "co",
-            "--out",
-            str(out),
-            "--no-progress",
-        ]
-    )
-    assert code == 2
+    assert main(associate_argv(source, "--out", str(out), "--no-progress")) == 2
     err = capsys.readouterr().err
     assert "401" in err and "wrong-token-value" not in err
     assert pd.read_csv(out)["status"].tolist() == ["not_sent", "not_sent"]
+
+
+def test_ctrl_c_exits_non_zero_and_keeps_finished_rows(tmp_path: Path) -> None:
+    with Sandbox(
+        records={"contacts": range(1, 2001), "companies": range(1, 2001)},
+        rate_limit=None,
+        latency=0.2,
+    ) as hub:
+        source = write_csv(tmp_path / "in.csv", list(range(1, 2001)), list(range(1, 2001)))
+        out = tmp_path / "out.csv"
+        env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": hub.token, "HUBSPOT_BASE_URL": hub.url}
+        argv = associate_argv(
+            source,
+            "--out",
+            str(out),
+            "--batch-size",
+            "10",
+            "--max-workers",
+            "2",
+            "--rate-limit",
+            "20/1",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while len(hub.associated_pairs("contacts", "companies")) < 50:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+        stored = hub.associated_pairs("contacts", "companies")
+    assert process.returncode == 1, stderr
+    assert "Interrupted" in stderr and "Traceback" not in stderr
+    written = pd.read_csv(out, dtype={"from_id": str, "to_id": str})
+    assert len(written) == 2000
+    done = written[written["status"] == "associated"]
+    assert set(zip(done["from_id"], done["to_id"], strict=True)) <= stored
+    assert len(done) >= 50 and (written["status"] == "not_sent").sum() > 0
+    assert hub.token not in stdout + stderr
 
 
 def test_demo_frame_is_realistic() -> None:
