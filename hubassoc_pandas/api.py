@@ -36,6 +36,7 @@ from .progress import Progress, make_progress
 from .responses import ErrorInfo
 from .results import (
     ANNOTATION_DTYPES,
+    ASSOCIATED,
     NOT_SENT,
     STATUSES,
     PairOutcomes,
@@ -388,7 +389,7 @@ def _execute(
                 pool_size=settings.max_workers,
             )
         sink = progress if not isinstance(progress, bool) else make_progress(progress, plan.n_rows)
-        already = plan.n_invalid + int(plan.rows_of_pair[outcomes.status == 0].sum())
+        already = plan.n_invalid + int(plan.rows_of_pair[outcomes.status == ASSOCIATED].sum())
         sink.advance(already, {"invalid": plan.n_invalid, **outcomes.counts(plan.rows_of_pair)})
         logger.info(
             "sending %d pairs (%d rows) %s -> %s in batches of %d",
