@@ -143,6 +143,7 @@ class _Runner:
         self._batch_of: dict[int, int] = {}  # id(work) -> batch number, for work in flight
         self.stop_info: ErrorInfo | None = None
         self.report = RunReport()
+        self._lone_refusals: dict[str, int] = {}  # message -> single pairs refused with it
 
     # -- scheduling ------------------------------------------------------------------------
     def _next_work(self) -> _Work | None:
@@ -376,18 +377,22 @@ class _Runner:
         """A whole batch refused: re-send apart the pairs it names, or split it in halves.
 
         Only a pair refused on its own is marked failed, so a pair named by mistake (an ID
-        that also appears on the other side, say) is still associated.
+        that also appears on the other side, say) is still associated. A refusal that names
+        no pair and has already come back for single pairs is about the request itself:
+        splitting further would only multiply requests, so the batch fails as a whole.
         """
         pairs = sent.work.pairs
         body = response.body if response.body is not None else response.text
-        if len(pairs) == 1:
-            info = parse_error(body, http_status=response.status)
-            self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
-            return
-        self.outcomes.attempts[pairs] += sent.attempts
+        info = parse_error(body, http_status=response.status)
         named = (
             pairs_named(response.body, sent.from_ids, sent.to_ids) if isinstance(body, dict) else []
         )
+        if len(pairs) == 1 or (not named and self._lone_refusals.get(info.message, 0) >= 3):
+            if len(pairs) == 1 and not named:
+                self._lone_refusals[info.message] = self._lone_refusals.get(info.message, 0) + 1
+            self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
+            return
+        self.outcomes.attempts[pairs] += sent.attempts
         if named and len(named) < len(pairs):
             first, second = pairs[named], np.delete(pairs, named)
         else:

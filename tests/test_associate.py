@@ -449,3 +449,16 @@ def test_a_batch_of_mirrors_only(results_direction: str) -> None:
         results = run(hub, frame)
         assert (results["status"] == "associated").all()
         assert associated_pairs(results) == hub.associated_pairs("contacts", "companies")
+
+
+def test_a_refusal_of_the_request_itself_is_not_split_forever(portal: Sandbox) -> None:
+    # every request gets the same 400 naming no pair: bisecting each batch down to single
+    # pairs would cost about 2 requests per row; once single pairs came back with it, the
+    # rest fail whole
+    portal.configure(faults=[Fault("400_json", rate=1.0)])
+    frame = pd.DataFrame({"contact": range(1, 501), "company": range(1, 501)})
+    results = run(portal, frame, max_workers=1)
+    assert (results["status"] == "failed").all()
+    assert results["error_message"].str.startswith("Invalid input JSON").all()
+    assert (results["http_status"] == 400).all() and not results["retryable"].any()
+    assert portal.stats()["endpoint_requests"] <= 30

@@ -433,6 +433,11 @@ class App:
         if kind == "400_too_large":
             body = self._too_large(extra["inputs"])
             return self._json(400, body, headers, **extra)
+        if kind == "400_json":
+            body = error_body(
+                "Invalid input JSON: the request could not be processed.", "VALIDATION_ERROR"
+            )
+            return self._json(400, body, headers, **extra)
         results: list[dict[str, Any]] = []
         if kind == "truncated" and inputs:
             type_id = self.association_type_id(*self._canonical_route(route))

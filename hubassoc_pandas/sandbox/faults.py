@@ -31,6 +31,9 @@ Kinds
     The success status with empty ``results`` and no errors.
 ``400_too_large``
     The over-large-batch 400, whatever the batch size.
+``400_json``
+    A 400 VALIDATION_ERROR for the whole request that names no ID (a refusal of the request
+    itself, not of particular pairs).
 
 Only ``close_after_commit`` stores associations; every other kind stores nothing.
 """
@@ -58,6 +61,7 @@ FAULT_KINDS: frozenset[str] = frozenset(
         "429_daily",
         "empty_2xx",
         "400_too_large",
+        "400_json",
     }
 )
 
