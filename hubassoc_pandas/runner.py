@@ -8,10 +8,12 @@ what may be retried (429 on the rolling window, 5xx, network failures, unreadabl
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,9 +181,7 @@ class _Runner:
         return np.array(taken, dtype=np.int64)
 
     def go(self) -> RunReport:
-        executor = ThreadPoolExecutor(
-            max_workers=self.options.max_workers, thread_name_prefix="hubassoc"
-        )
+        executor = _DaemonPool(self.options.max_workers)
         in_flight = self.in_flight
         try:
             try:
@@ -211,7 +211,7 @@ class _Runner:
                 self._drain(in_flight)
         finally:
             self.stop.set()
-            executor.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown()
             self._settle_undecided()
             self.progress.note(None)
             self.progress.close()
@@ -511,6 +511,53 @@ class _Runner:
             "INTERRUPTED", "The run ended before this row was sent.", retryable=True
         )
         o.refused(undecided, info, status=NOT_SENT, batch=0, attempts=0)
+
+
+class _DaemonPool:
+    """A fixed set of daemon worker threads running submitted calls, returning futures.
+
+    Unlike a ThreadPoolExecutor, whose threads the interpreter waits for at exit, these never
+    keep a process alive: after Ctrl-C, a request still hanging on the network must not hold
+    up the exit of a script that already has its results.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._queue: queue.SimpleQueue[
+            tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None
+        ] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"hubassoc-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._queue.put((future, call, args))
+        return future
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            future, call, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call(*args))
+            except BaseException as exc:  # handed to the waiting thread via the future
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        """Cancel calls not started yet and let every thread end after its current call."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
 
 
 def _give_up_info(kind: Kind, response: ApiResponse, sent: _Sent) -> ErrorInfo:

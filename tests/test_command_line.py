@@ -207,3 +207,46 @@ def test_sandbox_subcommand_is_wired() -> None:
         check=False,
     )
     assert done.returncode == 0 and "hubassoc sandbox" in done.stdout
+
+
+def test_ctrl_c_exits_promptly_while_a_request_hangs(tmp_path: Path) -> None:
+    from hubassoc_pandas.sandbox import Fault
+
+    with Sandbox(
+        records={"contacts": range(1, 101), "companies": range(1, 101)},
+        rate_limit=None,
+        faults=[Fault("hang", on_requests=[2], hang_seconds=60)],
+    ) as hub:
+        source = write_csv(tmp_path / "in.csv", list(range(1, 101)), list(range(1, 101)))
+        env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": hub.token, "HUBSPOT_BASE_URL": hub.url}
+        argv = associate_argv(
+            source,
+            "--out",
+            str(tmp_path / "out.csv"),
+            "--batch-size",
+            "10",
+            "--max-workers",
+            "1",
+            "--no-progress",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while hub.stats()["faults"].get("hang", 0) == 0:  # the second request is hanging
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=40)
+        waited = time.monotonic() - started
+    assert process.returncode == 1
+    # a few seconds of grace for the request in flight, not the read timeout (60 s)
+    assert waited < 15, waited
+    written = pd.read_csv(tmp_path / "out.csv")
+    assert (written["status"] == "associated").sum() == 10
+    assert (written["status"] == "unconfirmed").sum() == 10
