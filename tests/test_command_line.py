@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -125,6 +125,24 @@ def test_wrong_token_exits_2_and_keeps_partial_results(
     assert pd.read_csv(out)["status"].tolist() == ["not_sent", "not_sent"]
 
 
+def start_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """``hubassoc`` in a child process, as a user's script would run it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+
+
 def test_ctrl_c_exits_non_zero_and_keeps_finished_rows(tmp_path: Path) -> None:
     with Sandbox(
         records={"contacts": range(1, 2001), "companies": range(1, 2001)},
@@ -145,17 +163,8 @@ def test_ctrl_c_exits_non_zero_and_keeps_finished_rows(tmp_path: Path) -> None:
             "--rate-limit",
             "20/1",
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while len(hub.associated_pairs("contacts", "companies")) < 50:
-            assert time.monotonic() < deadline and process.poll() is None
-            time.sleep(0.05)
+        process = start_cli(argv, env)
+        wait_for(lambda: len(hub.associated_pairs("contacts", "companies")) >= 50, process)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=60)
         stored = hub.associated_pairs("contacts", "companies")
@@ -229,17 +238,8 @@ def test_ctrl_c_exits_promptly_while_a_request_hangs(tmp_path: Path) -> None:
             "1",
             "--no-progress",
         )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while hub.stats()["faults"].get("hang", 0) == 0:  # the second request is hanging
-            assert time.monotonic() < deadline and process.poll() is None
-            time.sleep(0.05)
+        process = start_cli(argv, env)
+        wait_for(lambda: hub.stats()["faults"].get("hang", 0) > 0, process)  # 2nd request hangs
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=40)
