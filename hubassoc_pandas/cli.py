@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -102,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _associate(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        _check_writable(args.out)
     frame = _read(args.file, [args.from_col, args.to_col])
     try:
         results = associate(
@@ -215,7 +219,25 @@ def _report(results: pd.DataFrame, *, out: Path | None) -> None:
         )
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse an --out the results could not be written to, before anything is sent."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConfigError(f"--out {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigError(f"--out {path}: not writable")
+
+
 def _read(path: Path, id_columns: list[str]) -> pd.DataFrame:
+    try:
+        return _read_table(path, id_columns)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ParserError is a ValueError
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from exc
+
+
+def _read_table(path: Path, id_columns: list[str]) -> pd.DataFrame:
     if not path.exists():
         raise ConfigError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -234,6 +256,19 @@ def _read(path: Path, id_columns: list[str]) -> pd.DataFrame:
 
 
 def _write(results: pd.DataFrame, path: Path) -> None:
+    """Write the results; if that fails, keep them in a temporary file and say where."""
+    try:
+        _write_to(results, path)
+    except (OSError, ImportError) as exc:
+        fallback = Path(tempfile.mkdtemp(prefix="hubassoc-")) / "results.csv"
+        results.to_csv(fallback, index=True)
+        raise ConfigError(
+            f"could not write {path} ({type(exc).__name__}: {exc}); the results were saved "
+            f"to {fallback} instead"
+        ) from exc
+
+
+def _write_to(results: pd.DataFrame, path: Path) -> None:
     if path.suffix.lower() == ".parquet":
         results.to_parquet(path)
     else:

@@ -132,6 +132,7 @@ class Pacer:
         self._sent: list[float] = []  # sorted send times, own and other processes'
         self._next_at = float("-inf")  # when the even spacing lets the next request go
         self._blocked_until = float("-inf")
+        self._widened_at = float("-inf")
         self._lock = threading.Lock()
 
     # -- pure core, driven with explicit times -------------------------------------------------
@@ -195,14 +196,17 @@ class Pacer:
     def block(self, now: float, retry_after: float | None) -> float:
         """After a 429: hold every worker until ``Retry-After`` or until the window frees.
 
-        Each call also widens the safety margin by 2% of the limit (at most 20%), so a
-        connection whose timing jitters keeps under the limit afterwards. Returns the seconds
+        It also widens the safety margin by 2% of the limit (once per window, at most 20%),
+        so a connection whose timing jitters keeps under the limit afterwards. Returns the seconds
         the hold lasts from ``now``.
         """
         with self._lock:
-            # each refusal widens the safety margin a little, up to a fifth of the limit
+            # a refusal widens the safety margin a little, up to a fifth of the limit; the
+            # 429s of one crowded window (many requests in flight) count once
             limit = self.limit
-            self.limit = RateLimit(limit.requests, limit.period, min(0.2, limit.margin + 0.02))
+            if now >= self._widened_at + limit.period:
+                self.limit = RateLimit(limit.requests, limit.period, min(0.2, limit.margin + 0.02))
+                self._widened_at = now
             if retry_after is not None:
                 wait = min(max(retry_after, 0.0), self._max_retry_after)
             else:

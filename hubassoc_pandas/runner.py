@@ -7,6 +7,7 @@ what may be retried (429 on the rolling window, 5xx, network failures, unreadabl
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -75,6 +76,7 @@ class RunReport:
 class _Work:
     pairs: np.ndarray
     resend: bool = False
+    refused_with: str | None = None  # the whole-batch refusal this work was split from
 
 
 @dataclass
@@ -146,6 +148,7 @@ class _Runner:
         self.stop_info: ErrorInfo | None = None
         self.report = RunReport()
         self._lone_refusals: dict[str, int] = {}  # message -> single pairs refused with it
+        self._pair_specific: set[str] = set()  # refusals a part of the batch then got past
 
     # -- scheduling ------------------------------------------------------------------------
     def _next_work(self) -> _Work | None:
@@ -348,8 +351,11 @@ class _Runner:
             batch=sent.batch,
             attempts=sent.attempts,
         )
+        if sent.work.refused_with is not None and verdict.confirmed:
+            self._pair_specific.add(sent.work.refused_with)  # part of it got through
         if len(open_pairs) and not sent.work.resend:
             self.outcomes.attempts[open_pairs] += sent.attempts
+            self.outcomes.batch[open_pairs] = sent.batch
             self.resend.extend(open_pairs.tolist())
         elif len(open_pairs):
             note = "; ".join(sorted({i.message for i in verdict.unattributed if i.message}))[:500]
@@ -387,10 +393,19 @@ class _Runner:
         named = (
             pairs_named(response.body, sent.from_ids, sent.to_ids) if isinstance(body, dict) else []
         )
-        if len(pairs) == 1 or (not named and self._lone_refusals.get(info.message, 0) >= 3):
-            if len(pairs) == 1 and not named:
+        if len(pairs) == 1:
+            if not named:
                 self._lone_refusals[info.message] = self._lone_refusals.get(info.message, 0) + 1
             self._finish(pairs, FAILED, info, sent.batch, sent.attempts)
+            return
+        if (
+            not named
+            and info.message not in self._pair_specific
+            and self._lone_refusals.get(info.message, 0) >= 3
+        ):
+            # may still be about a pair after all: retry() is allowed to send these again
+            whole = dataclasses.replace(info, retryable=True)
+            self._finish(pairs, FAILED, whole, sent.batch, sent.attempts)
             return
         self.outcomes.attempts[pairs] += sent.attempts
         if named and len(named) < len(pairs):
@@ -398,8 +413,8 @@ class _Runner:
         else:
             half = len(pairs) // 2
             first, second = pairs[:half], pairs[half:]
-        self.front.appendleft(_Work(second, sent.work.resend))
-        self.front.appendleft(_Work(first, sent.work.resend))
+        self.front.appendleft(_Work(second, sent.work.resend, info.message))
+        self.front.appendleft(_Work(first, sent.work.resend, info.message))
 
     def _fatal(self, kind: Kind, response: ApiResponse) -> None:
         info = parse_error(
@@ -503,8 +518,23 @@ class _Runner:
         undecided = self.pending[
             (o.status[self.pending] == NOT_SENT) & pd_isna(o.error_category[self.pending])
         ]
-        if self.resend:
-            undecided = np.union1d(undecided, np.array(self.resend, dtype=np.int64))
+        if self.resend:  # answered 2xx without a word about them, and not yet sent again
+            waiting = np.array(self.resend, dtype=np.int64)
+            self.resend = []
+            reason = self.stop_info.category if self.stop_info else "INTERRUPTED"
+            o.refused(
+                waiting,
+                ErrorInfo(
+                    reason,
+                    "Sent once; HubSpot answered without confirming or refusing it and the run "
+                    "stopped before sending it again, so it may or may not be associated.",
+                    retryable=True,
+                ),
+                status=UNCONFIRMED,
+                batch=0,
+                attempts=0,
+            )
+            undecided = np.setdiff1d(undecided, waiting)
         if len(undecided) == 0:
             return
         info = self.stop_info or ErrorInfo(

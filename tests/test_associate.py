@@ -460,5 +460,20 @@ def test_a_refusal_of_the_request_itself_is_not_split_forever(portal: Sandbox) -
     results = run(portal, frame, max_workers=1)
     assert (results["status"] == "failed").all()
     assert results["error_message"].str.startswith("Invalid input JSON").all()
-    assert (results["http_status"] == 400).all() and not results["retryable"].any()
+    assert (results["http_status"] == 400).all()
+    # pairs refused alone are settled; the rest, failed whole, may be tried again
+    assert 3 <= (~results["retryable"]).sum() <= 10 and results["retryable"].sum() >= 490
     assert portal.stats()["endpoint_requests"] <= 30
+
+
+def test_missing_records_refused_whole_without_naming_them_are_still_isolated(
+    portal: Sandbox,
+) -> None:
+    # the same refusal text for every batch, naming no ID: it is about particular pairs
+    # (some of each batch get through), so every good pair must still be associated
+    portal.configure(missing_ids="batch_400", batch_400_names_ids=False)
+    contacts = [5000 + i if i % 10 == 0 else i for i in range(1, 61)]  # one bad per ten
+    frame = pd.DataFrame({"contact": contacts, "company": range(1, 61)})
+    results = run(portal, frame, batch_size=10, max_workers=1)
+    check_consistent(results, frame, portal)
+    assert (results["status"] == "failed").sum() == 6

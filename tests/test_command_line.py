@@ -250,3 +250,16 @@ def test_ctrl_c_exits_promptly_while_a_request_hangs(tmp_path: Path) -> None:
     written = pd.read_csv(tmp_path / "out.csv")
     assert (written["status"] == "associated").sum() == 10
     assert (written["status"] == "unconfirmed").sum() == 10
+
+
+def test_unreadable_input_and_unwritable_out_exit_2_before_sending(
+    portal: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_bytes(b"c,co\n\xff\xfe\x00\x01,2\n")
+    assert main(associate_argv(garbled, "--no-progress")) == 2
+    assert "cannot be read" in capsys.readouterr().err
+    good = write_csv(tmp_path / "in.csv", [1], [2])
+    assert main(associate_argv(good, "--out", str(tmp_path / "no" / "such" / "x.csv"))) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert portal.requests == []

@@ -373,7 +373,6 @@ def test_without_a_ceiling_headers_set_the_limit() -> None:
 def test_rate_limit_argument_caps_a_run_over_real_sockets() -> None:
     import pandas as pd
 
-
     with Sandbox(
         records={"contacts": range(1, 50), "companies": range(1, 50)}, rate_limit=(100, 10.0)
     ) as hub:
@@ -395,3 +394,12 @@ def test_rate_limit_argument_caps_a_run_over_real_sockets() -> None:
     # at most 5 - margin = 4 requests per 1 s window, although the headers allow 100/10 s
     # (which would let the fifth go about 0.3 s after the first)
     assert starts[4] - starts[0] >= 0.9
+
+
+def test_429s_of_one_window_widen_the_margin_once() -> None:
+    pacer = Pacer(RateLimit(100, 10.0))
+    for _ in range(16):  # a crowded window: every request in flight comes back 429
+        pacer.block(5.0, retry_after=1.0)
+    assert pacer.limit.margin == pytest.approx(0.07)
+    pacer.block(16.0, retry_after=1.0)  # a later window
+    assert pacer.limit.margin == pytest.approx(0.09)

@@ -307,3 +307,21 @@ def test_ctrl_c_with_requests_still_out_leaves_them_unconfirmed(
     rest = results[statuses == "not_sent"]
     assert len(rest) == 50 - 10 - len(out) and rest["batch"].isna().all()
     assert (rest["error_category"] == "INTERRUPTED").all()
+
+
+def test_a_pair_waiting_to_be_sent_again_at_the_daily_limit_is_unconfirmed(
+    hub: Sandbox, make_frame: Any
+) -> None:
+    frame = make_frame(4)
+    first = frame.iloc[0]
+    hub.configure(
+        silent_pairs={(str(first["contact_id"]), str(first["company_id"]))},
+        faults=[Fault("429_daily", on_requests=[2])],
+    )
+    with pytest.warns(RuntimeWarning, match="daily"):
+        results = associate(frame, hub, batch_size=2, max_workers=1)
+    row = results.iloc[0]
+    assert row["status"] == "unconfirmed" and row["error_category"] == "DAILY_LIMIT"
+    assert row["batch"] == 1 and row["retryable"]
+    assert results.iloc[1]["status"] == "associated"
+    assert (results.iloc[2:]["status"] == "not_sent").all()

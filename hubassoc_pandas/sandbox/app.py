@@ -669,6 +669,10 @@ class App:
             if missing_to:
                 context["toObjectId"] = missing_to
             extra["context"] = context
+        if not self.options.batch_400_names_ids:
+            return error_body(
+                "One or more object IDs do not exist.", self.options.batch_400_category
+            )
         return error_body(message, self.options.batch_400_category, **extra)
 
     # -- log -----------------------------------------------------------------------------

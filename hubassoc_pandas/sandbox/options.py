@@ -47,6 +47,7 @@ class SandboxOptions:
     max_batch_size: int = 1000
     missing_ids: str = "per_input"
     batch_400_category: str = "VALIDATION_ERROR"
+    batch_400_names_ids: bool = True
     error_context: str = "from_to"
     group_errors: bool = False
     results_direction: str = "both"

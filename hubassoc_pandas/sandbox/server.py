@@ -230,6 +230,9 @@ class Sandbox:
     missing_ids : {"per_input", "batch_400"}
         A non-existent record ID is a per-input OBJECT_NOT_FOUND error, or a 400 for the whole
         batch (category ``batch_400_category``) naming the missing IDs.
+    batch_400_names_ids : bool
+        Whether that 400 names the missing IDs (in its message and context); False sends
+        only "One or more object IDs do not exist."
     batch_400_category : {"VALIDATION_ERROR", "OBJECT_NOT_FOUND"}
         Category of the whole-batch 400 for missing IDs.
     error_context : {"from_to", "ids", "message"}
@@ -297,6 +300,7 @@ class Sandbox:
         max_batch_size: int = 1000,
         missing_ids: str = "per_input",
         batch_400_category: str = "VALIDATION_ERROR",
+        batch_400_names_ids: bool = True,
         error_context: str = "from_to",
         group_errors: bool = False,
         results_direction: str = "both",
@@ -329,6 +333,7 @@ class Sandbox:
                 "max_batch_size": max_batch_size,
                 "missing_ids": missing_ids,
                 "batch_400_category": batch_400_category,
+                "batch_400_names_ids": batch_400_names_ids,
                 "error_context": error_context,
                 "group_errors": group_errors,
                 "results_direction": results_direction,
