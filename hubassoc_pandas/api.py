@@ -462,7 +462,7 @@ def _finish(
         "retries": 0,
     }
     results = build_results(frame, plan, outcomes, record)
-    record["counts"] = _counts(results)
+    results.attrs["hubassoc"]["counts"] = _counts(results)
     _warn_if_stopped(report)
     if report.fatal is not None:
         report.fatal.results = results

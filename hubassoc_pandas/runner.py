@@ -77,6 +77,7 @@ class _Work:
     pairs: np.ndarray
     resend: bool = False
     refused_with: str | None = None  # the whole-batch refusal this work was split from
+    batch: int = 0  # the request number, given when the work is sent
 
 
 @dataclass
@@ -144,9 +145,13 @@ class _Runner:
         self.stop = threading.Event()
         self.in_flight: dict[Future[_Sent], _Work] = {}
         self.posting: set[int] = set()  # batches whose request may be at HubSpot right now
-        self._batch_of: dict[int, int] = {}  # id(work) -> batch number, for work in flight
         self.stop_info: ErrorInfo | None = None
         self.report = RunReport()
+        # rows per status code among decided pairs (restored from a journal included)
+        self._rows_by_status = np.bincount(
+            outcomes.status, weights=plan.rows_of_pair, minlength=len(STATUSES)
+        ).astype(np.int64)
+        self._rows_by_status[NOT_SENT] = 0
         self._lone_refusals: dict[str, int] = {}  # message -> single pairs refused with it
         self._pair_specific: set[str] = set()  # refusals a part of the batch then got past
 
@@ -193,9 +198,8 @@ class _Runner:
                         work = self._next_work()
                         if work is None:
                             break
-                        batch, self.next_batch = self.next_batch, self.next_batch + 1
-                        self._batch_of[id(work)] = batch
-                        in_flight[executor.submit(self._send, work, batch)] = work
+                        work.batch, self.next_batch = self.next_batch, self.next_batch + 1
+                        in_flight[executor.submit(self._send, work)] = work
                     if not in_flight:
                         break
                     done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
@@ -239,8 +243,9 @@ class _Runner:
         self.stop.set()
 
     # -- worker side -------------------------------------------------------------------------
-    def _send(self, work: _Work, batch: int) -> _Sent:
+    def _send(self, work: _Work) -> _Sent:
         from_ids, to_ids = self._wire_ids(work.pairs)
+        batch = work.batch
         sent = _Sent(work, batch, attempts=0, from_ids=from_ids, to_ids=to_ids)
         failures = 0
         while True:
@@ -287,7 +292,6 @@ class _Runner:
 
     # -- main-thread bookkeeping -----------------------------------------------------------
     def _handle(self, future: Future[_Sent], work: _Work) -> None:
-        self._batch_of.pop(id(work), None)
         try:
             sent = future.result()
         except Exception as exc:  # a bug or an unexpected library error: keep the rows
@@ -468,9 +472,14 @@ class _Runner:
             return
         if self.journal is not None:
             self.journal.record(self._journal_rows(decided))
-        counts = self.outcomes.counts(self.plan.rows_of_pair)
+        # each pair is recorded once, when decided: add its rows to the running tally
+        weights = self.plan.rows_of_pair[decided]
+        self._rows_by_status += np.bincount(
+            self.outcomes.status[decided], weights=weights, minlength=len(STATUSES)
+        ).astype(np.int64)
+        counts = {name: int(n) for name, n in zip(STATUSES, self._rows_by_status, strict=True)}
         counts["invalid"] = self.plan.n_invalid
-        self.progress.advance(int(self.plan.rows_of_pair[decided].sum()), counts)
+        self.progress.advance(int(weights.sum()), counts)
 
     def _journal_rows(self, pairs: np.ndarray) -> list[OutcomeRow]:
         o = self.outcomes
@@ -507,12 +516,12 @@ class _Runner:
         reached HubSpot, else not sent; saying why."""
         o = self.outcomes
         for future, work in list(self.in_flight.items()):
-            if not future.done() and self._batch_of.get(id(work)) in self.posting:
+            if not future.done() and work.batch in self.posting:
                 o.refused(
                     work.pairs,
                     self._stopped_in_flight(),
                     status=UNCONFIRMED,
-                    batch=self._batch_of[id(work)],
+                    batch=work.batch,
                     attempts=1,
                 )
         undecided = self.pending[
