@@ -151,12 +151,15 @@ def hubassoc_dry_run(frame: pd.DataFrame) -> pd.DataFrame:
 
 def hubassoc_mapping(frame: pd.DataFrame) -> tuple[pd.DataFrame, float, int]:
     """Map every synthetic answer onto the rows; return (results, timed seconds, batches)."""
+    from hubassoc_pandas.engine.ledger import Ledger
+    from hubassoc_pandas.frame import build_results
+    from hubassoc_pandas.operations.associate_default import AssociateDefault
     from hubassoc_pandas.plan import make_plan
     from hubassoc_pandas.responses import ApiResponse
-    from hubassoc_pandas.results import PairOutcomes, apply_success, build_results
 
     plan = make_plan(frame[FROM_COL], frame[TO_COL], from_label=FROM_COL, to_label=TO_COL)
-    outcomes = PairOutcomes(plan.n_pairs)
+    operation = AssociateDefault("contacts", "companies", "2026-03", plan)
+    ledger = Ledger(plan.rows_of_pair, operation.value_columns)
     all_from = [str(v) for v in plan.pair_from.tolist()]
     all_to = [str(v) for v in plan.pair_to.tolist()]
     timed = 0.0
@@ -165,14 +168,13 @@ def hubassoc_mapping(frame: pd.DataFrame) -> tuple[pd.DataFrame, float, int]:
         response = ApiResponse(status=200, body=body)
         began = time.perf_counter()
         pairs = np.arange(start, min(start + BATCH, plan.n_pairs), dtype=np.int64)
-        # the wire IDs of the batch, built the way the runner builds them
-        from_ids = [str(v) for v in plan.pair_from[pairs].tolist()]
-        to_ids = [str(v) for v in plan.pair_to[pairs].tolist()]
-        apply_success(outcomes, pairs, from_ids, to_ids, response, batch=batches + 1, attempts=1)
+        # the batch as the engine encodes and decodes it (the request itself is not sent)
+        decoded = operation.decode(response, pairs, operation.encode(pairs))
+        ledger.apply(pairs, decoded, batch=batches + 1, attempts=1, http_status=200)
         timed += time.perf_counter() - began
         batches += 1
     began = time.perf_counter()
-    results = build_results(frame, plan, outcomes, {"benchmark": True})
+    results = build_results(frame, plan, ledger, {"benchmark": True})
     timed += time.perf_counter() - began
     return results, timed, batches
 

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 logging.getLogger("hubassoc_pandas").addHandler(logging.NullHandler())
 
 from . import accessor as _accessor  # noqa: E402  (registers DataFrame.hubassoc)
-from .api import associate, retry  # noqa: E402
+from .api import associate, disassociate, retry  # noqa: E402
 from .client import HubSpotClient, Timeout  # noqa: E402
 from .errors import (  # noqa: E402
     AuthenticationError,
@@ -46,6 +46,7 @@ __all__ = [
     "Timeout",
     "__version__",
     "associate",
+    "disassociate",
     "retry",
 ]
 

@@ -36,6 +36,11 @@ class HubAssocAccessor:
         """Associate each row's pair; see :func:`hubassoc_pandas.associate`."""
         return api.associate(self._frame, from_type, to_type, **kwargs)
 
+    def disassociate(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
+        """Remove every association between each row's pair; see
+        :func:`hubassoc_pandas.disassociate`."""
+        return api.disassociate(self._frame, from_type, to_type, **kwargs)
+
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""
         return api.retry(self._frame, **kwargs)
@@ -46,7 +51,7 @@ class HubAssocAccessor:
         return results.summary(self._frame)
 
     def failures(self) -> pd.DataFrame:
-        """Every row not associated, the most common errors first."""
+        """Every row that did not succeed, the most common errors first."""
         _require_results(self._frame)
         return results.failures(self._frame)
 
@@ -68,6 +73,6 @@ def _require_results(frame: pd.DataFrame) -> None:
         from .errors import ConfigError
 
         raise ConfigError(
-            "this is not a results frame: call df.hubassoc.associate(...) first and use "
-            "the frame it returns."
+            "this is not a results frame: call df.hubassoc.associate(...) (or "
+            "disassociate(...)) first and use the frame it returns."
         )

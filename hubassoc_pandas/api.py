@@ -1,7 +1,8 @@
-"""The two operations behind the accessor and the command line: associate and retry.
+"""The public operations behind the accessor and the command line.
 
-Arguments are checked before anything is sent; the run itself is in :mod:`.runner`, the
-results frame in :mod:`.results`.
+Arguments are checked before anything is sent; the run itself is :func:`.execute.execute`
+driving the engine (:mod:`.engine`) with one operation (:mod:`.operations`); the results frame
+is built by :mod:`.frame`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,52 +18,31 @@ import pandas as pd
 
 from . import __version__
 from ._stack import user_stacklevel
-from .client import (
-    DEFAULT_API_VERSION,
-    HubSpotClient,
-    Timeout,
-    check_api_version,
-    resolve_base_url,
-    resolve_token,
-    token_fingerprint,
-)
+from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url, resolve_token
 from .errors import ConfigError
-from .journal import Journal, identity_of, match_pairs
-from .object_types import normalize_object_type
-from .pacing import Backoff, Pacer, RateLimit, parse_rate_limit
-from .plan import Plan, count_batches, make_plan
-from .progress import Progress, make_progress
-from .responses import ErrorInfo
-from .results import (
-    ANNOTATION_DTYPES,
-    ASSOCIATED,
-    NOT_SENT,
-    STATUSES,
-    PairOutcomes,
-    build_results,
-    retry_mask,
-)
-from .runner import RunOptions, RunReport, run
+from .execute import Execution, execute
+from .frame import build_results
+from .operations.archive import Archive
+from .operations.associate_default import AssociateDefault
+from .operations.base import PairOperation
+from .pacing import Backoff
+from .plan import Plan, make_plan
+from .progress import Progress
+from .results import ANNOTATION_DTYPES, retry_mask
+from .settings import RunSettings, make_settings
+from .status import status_words
 
-__all__ = ["associate", "retry"]
+__all__ = ["associate", "disassociate", "retry"]
 
 logger = logging.getLogger("hubassoc_pandas")
 
-#: Largest batch size accepted; HubSpot documents none for this endpoint.
-MAX_BATCH_SIZE = 10_000
+#: The pair operations by their user-facing name (``attrs["hubassoc"]["operation"]``).
+PAIR_OPERATIONS: dict[str, type[PairOperation]] = {
+    AssociateDefault.verb: AssociateDefault,
+    Archive.verb: Archive,
+}
 
-
-@dataclass(frozen=True)
-class _Settings:
-    from_type: str
-    to_type: str
-    batch_size: int
-    max_workers: int
-    max_attempts: int
-    rate_limit: RateLimit | None  # the user's ceiling; None: start at the default, follow headers
-    timeout: Timeout
-    api_version: str
-    backoff: Backoff
+_PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
 
 
 def associate(
@@ -75,7 +54,7 @@ def associate(
     to_col: str,
     token: str | None = None,
     base_url: str | None = None,
-    batch_size: int = 100,
+    batch_size: int | None = 100,
     progress: bool | Progress = True,
     dry_run: bool = False,
     journal: str | Path | None = None,
@@ -102,8 +81,9 @@ def associate(
         Access token; default ``HUBSPOT_ACCESS_TOKEN``. Sent only in the Authorization header.
     base_url : str, optional
         Default ``HUBSPOT_BASE_URL``, else ``https://api.hubapi.com``.
-    batch_size : int
-        Pairs per request (default 100); shrinks by itself if HubSpot says it is too large.
+    batch_size : int, optional
+        Pairs per request; default 2,000, HubSpot's documented cap for batch create requests.
+        Shrinks by itself if HubSpot says a batch is too large.
     progress : bool
         Show a tqdm progress bar.
     dry_run : bool
@@ -153,6 +133,94 @@ def associate(
     >>> out["status"].tolist()
     ['not_sent', 'not_sent', 'invalid']
     """
+    return _run_pairs(AssociateDefault, frame, from_type, to_type, locals())
+
+
+def disassociate(
+    frame: pd.DataFrame,
+    from_type: str,
+    to_type: str,
+    *,
+    from_col: str,
+    to_col: str,
+    token: str | None = None,
+    base_url: str | None = None,
+    batch_size: int | None = 100,
+    progress: bool | Progress = True,
+    dry_run: bool = False,
+    journal: str | Path | None = None,
+    client: HubSpotClient | None = None,
+    api_version: str = DEFAULT_API_VERSION,
+    max_workers: int = 16,
+    rate_limit: Any = None,
+    max_attempts: int = 5,
+    timeout: Any = None,
+    backoff: Backoff | None = None,
+) -> pd.DataFrame:
+    """Remove every association between the record pairs of two ID columns.
+
+    Uses ``POST /crm/associations/2026-03/{from}/{to}/batch/archive`` (the v4 path with
+    ``api_version="v4"``). Every association between each pair goes, labelled or not and in
+    both directions; the records themselves stay. Removing a pair that is not associated is
+    not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
+
+    Takes the same arguments as :func:`associate` and returns the same frame, with status
+    ``removed`` where HubSpot holds no association between the pair any more. Missing
+    records, malformed IDs, auth, scopes, rate limits, 5xx, Ctrl-C, journals and
+    :func:`retry` behave as for :func:`associate`. ``batch_size`` defaults to 2,000 (HubSpot
+    documents no cap for removals; a batch refused as too large shrinks by itself).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"contact": [1, "x"], "company": [7, 7]})
+    >>> out = disassociate(df, "contacts", "companies", from_col="contact", to_col="company",
+    ...                    dry_run=True, progress=False)
+    >>> out["status"].tolist()
+    ['not_sent', 'invalid']
+    """
+    return _run_pairs(Archive, frame, from_type, to_type, locals())
+
+
+def _run_pairs(
+    operation_class: type[PairOperation],
+    frame: Any,
+    from_type: Any,
+    to_type: Any,
+    args: dict[str, Any],
+) -> pd.DataFrame:
+    """Check the arguments of a pair operation, run it and build its results frame."""
+    _check_frame(frame, args["from_col"], args["to_col"])
+    client: HubSpotClient | None = args["client"]
+    settings = make_settings(
+        from_type,
+        to_type,
+        batch_size=args["batch_size"],
+        max_workers=args["max_workers"],
+        max_attempts=args["max_attempts"],
+        rate_limit=args["rate_limit"],
+        timeout=args["timeout"],
+        api_version=args["api_version"] if client is None else client.api_version,
+        backoff=args["backoff"],
+    )
+    base_url = client.base_url if client is not None else resolve_base_url(args["base_url"])
+    if client is None and not args["dry_run"]:
+        resolve_token(args["token"])  # a missing token is reported before any work
+    from_col, to_col = args["from_col"], args["to_col"]
+    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
+    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
+    done = _execute(operation, plan, settings, base_url, args, first_batch=1)
+    record = _record(operation, plan, done, settings, base_url)
+    record.update(from_col=str(from_col), to_col=str(to_col))
+    results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    results.attrs["hubassoc"]["counts"] = _counts(results, operation.success)
+    _warn_if_stopped(done)
+    if done.report.fatal is not None:
+        done.report.fatal.results = results
+        raise done.report.fatal
+    return results
+
+
+def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     for role, column in (("from_col", from_col), ("to_col", to_col)):
@@ -166,35 +234,72 @@ def associate(
                 f"{role}={column!r} names {frame[column].shape[1]} columns of the frame; "
                 "make the column names unique (e.g. df.columns = [...])."
             )
-    settings = _settings(
-        from_type,
-        to_type,
-        batch_size,
-        max_workers,
-        max_attempts,
-        rate_limit,
-        timeout,
-        api_version if client is None else client.api_version,
-        backoff,
-    )
-    resolved_url = client.base_url if client is not None else resolve_base_url(base_url)
-    if client is None and not dry_run:
-        resolve_token(token)  # a missing token is reported before any work
-    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
-    attrs = {"from_col": str(from_col), "to_col": str(to_col)}
-    outcomes, report, extra = _execute(
-        plan,
+
+
+def _execute(
+    operation: PairOperation,
+    plan: Plan,
+    settings: RunSettings,
+    base_url: str,
+    args: dict[str, Any],
+    *,
+    first_batch: int,
+) -> Execution:
+    progress = args["progress"]
+    if progress is True:
+        from .progress import make_progress
+
+        progress = make_progress(
+            True,
+            plan.n_rows,
+            desc=_PROGRESS_TITLES.get(operation.verb, operation.verb),
+            success=operation.success,
+        )
+    return execute(
+        operation,
+        plan.rows_of_pair,
         settings,
-        resolved_url,
-        token=token,
-        client=client,
+        base_url,
+        token=args["token"],
+        client=args["client"],
         progress=progress,
-        dry_run=dry_run,
-        journal=journal,
-        first_batch=1,
+        dry_run=bool(args.get("dry_run", False)),
+        journal=args["journal"],
+        first_batch=first_batch,
+        total_rows=plan.n_rows,
+        invalid_rows=plan.n_invalid,
     )
-    attrs.update(extra)
-    return _finish(frame, plan, outcomes, report, settings, resolved_url, attrs)
+
+
+def _record(
+    operation: PairOperation,
+    plan: Plan,
+    done: Execution,
+    settings: RunSettings,
+    base_url: str,
+) -> dict[str, Any]:
+    report = done.report
+    return {
+        "version": __version__,
+        "operation": operation.verb,
+        "from_type": settings.from_type,
+        "to_type": settings.to_type,
+        "api_version": settings.api_version,
+        "base_url": base_url,
+        **done.record,
+        "final_batch_size": report.final_batch_size or done.record["batch_size"],
+        **settings.record(),
+        "rows": plan.n_rows,
+        "unique_pairs": plan.n_pairs,
+        "requests": report.requests,
+        "batches": report.batches,
+        "rate_limited_responses": report.rate_limited,
+        "stopped": report.stopped,
+        "started_at": _iso(report.started),
+        "finished_at": _iso(report.finished or report.started),
+        "seconds": round(max(0.0, (report.finished or report.started) - report.started), 3),
+        "retries": 0,
+    }
 
 
 def retry(
@@ -209,9 +314,10 @@ def retry(
 ) -> pd.DataFrame:
     """Re-send the rows that may still succeed and return the whole frame, updated.
 
-    Rows ``failed`` with ``retryable`` true, ``unconfirmed`` and ``not_sent`` are sent again;
-    every other row is returned untouched. The object types, base URL and batch size come
-    from ``results.attrs["hubassoc"]`` unless given.
+    Rows ``failed`` with ``retryable`` true, ``unconfirmed`` and ``not_sent`` are sent again
+    with the operation that made the frame (associate or disassociate); every other row is
+    returned untouched. The object types, base URL and batch size come from
+    ``results.attrs["hubassoc"]`` unless given.
 
     Examples
     --------
@@ -222,21 +328,24 @@ def retry(
     missing = [c for c in ANNOTATION_DTYPES if c not in results.columns]
     if missing or "from_type" not in record:
         raise ConfigError(
-            "retry() needs a results frame returned by associate() (with its attrs); "
-            f"missing: {', '.join(missing) or 'attrs[hubassoc]'}."
+            "retry() needs a results frame returned by associate() or disassociate() (with "
+            f"its attrs); missing: {', '.join(missing) or 'attrs[hubassoc]'}."
         )
-    settings = _settings(
+    verb = record.get("operation", AssociateDefault.verb)
+    if verb not in PAIR_OPERATIONS:
+        raise ConfigError(f"retry() cannot re-send a {verb!r} run.")
+    settings = make_settings(
         knobs.pop("from_type", record["from_type"]),
         knobs.pop("to_type", record["to_type"]),
-        knobs.pop("batch_size", record.get("batch_size", 100)),
-        knobs.pop("max_workers", record.get("max_workers", 16)),
-        knobs.pop("max_attempts", record.get("max_attempts", 5)),
-        knobs.pop("rate_limit", record.get("rate_limit")),
-        knobs.pop("timeout", None),
-        client.api_version
+        batch_size=knobs.pop("batch_size", record.get("batch_size")),
+        max_workers=knobs.pop("max_workers", record.get("max_workers", 16)),
+        max_attempts=knobs.pop("max_attempts", record.get("max_attempts", 5)),
+        rate_limit=knobs.pop("rate_limit", record.get("rate_limit")),
+        timeout=knobs.pop("timeout", None),
+        api_version=client.api_version
         if client is not None
         else knobs.pop("api_version", record.get("api_version", DEFAULT_API_VERSION)),
-        knobs.pop("backoff", None),
+        backoff=knobs.pop("backoff", None),
     )
     if knobs:
         raise ConfigError(f"retry() got unexpected arguments: {', '.join(sorted(knobs))}")
@@ -253,21 +362,33 @@ def retry(
         return unchanged
     subset = results.iloc[positions]
     plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-    first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
-    outcomes, report, extra = _execute(
-        plan,
-        settings,
-        resolved_url,
-        token=token,
-        client=client,
-        progress=progress,
-        dry_run=False,
-        journal=journal,
-        first_batch=first_batch,
+    operation = PAIR_OPERATIONS[verb](
+        settings.from_type, settings.to_type, settings.api_version, plan
     )
-    redone = build_results(subset[["from_id"]].iloc[:, :0], plan, outcomes, {})
+    first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
+    args = {"token": token, "client": client, "progress": progress, "journal": journal}
+    done = _execute(operation, plan, settings, resolved_url, args, first_batch=first_batch)
+    redone = build_results(
+        subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
+    )
+    updated = _merge_retried(results, positions, redone)
+    record.update(done.record)
+    record["counts"] = _counts(updated, operation.success)
+    record["retries"] = int(record.get("retries", 0)) + 1
+    record["retried_rows"] = len(positions)
+    updated.attrs = {"hubassoc": record}
+    _warn_if_stopped(done)
+    if done.report.fatal is not None:
+        done.report.fatal.results = updated
+        raise done.report.fatal
+    return updated
+
+
+def _merge_retried(
+    results: pd.DataFrame, positions: np.ndarray, redone: pd.DataFrame
+) -> pd.DataFrame:
     updated = results.copy()
-    columns = [c for c in ANNOTATION_DTYPES if c not in ("from_id", "to_id", "attempts")]
+    columns = [c for c in redone.columns if c not in ("from_id", "to_id", "attempts")]
     for column in columns:
         values = updated[column].array.copy()
         values[positions] = redone[column].array
@@ -275,215 +396,24 @@ def retry(
     attempts = updated["attempts"].array.copy()
     attempts[positions] = attempts[positions] + redone["attempts"].array
     updated["attempts"] = attempts
-    record.update(extra)
-    record["counts"] = _counts(updated)
-    record["retries"] = int(record.get("retries", 0)) + 1
-    record["retried_rows"] = len(positions)
-    updated.attrs = {"hubassoc": record}
-    _warn_if_stopped(report)
-    if report.fatal is not None:
-        report.fatal.results = updated
-        raise report.fatal
     return updated
 
 
-def _settings(
-    from_type: Any,
-    to_type: Any,
-    batch_size: Any,
-    max_workers: Any,
-    max_attempts: Any,
-    rate_limit: Any,
-    timeout: Any,
-    api_version: Any,
-    backoff: Backoff | None = None,
-) -> _Settings:
-    for name, value, low, high in (
-        ("batch_size", batch_size, 1, MAX_BATCH_SIZE),
-        ("max_workers", max_workers, 1, 256),
-        ("max_attempts", max_attempts, 1, 100),
-    ):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | np.integer)
-            or not low <= value <= high
-        ):
-            raise ConfigError(f"{name}={value!r}: give a whole number from {low} to {high}.")
-    return _Settings(
-        from_type=normalize_object_type(from_type, role="from_type"),
-        to_type=normalize_object_type(to_type, role="to_type"),
-        batch_size=int(batch_size),
-        max_workers=int(max_workers),
-        max_attempts=int(max_attempts),
-        rate_limit=None if rate_limit is None else parse_rate_limit(rate_limit),
-        timeout=Timeout.of(timeout),
-        api_version=check_api_version(api_version),
-        backoff=backoff if backoff is not None else Backoff(),
-    )
-
-
-def _execute(
-    plan: Plan,
-    settings: _Settings,
-    base_url: str,
-    *,
-    token: str | None,
-    client: HubSpotClient | None,
-    progress: bool | Progress,
-    dry_run: bool,
-    journal: str | Path | None,
-    first_batch: int,
-) -> tuple[PairOutcomes, RunReport, dict[str, Any]]:
-    outcomes = PairOutcomes(plan.n_pairs)
-    pending = np.arange(plan.n_pairs, dtype=np.int64)
-    extra: dict[str, Any] = {
-        "journal": str(journal) if journal is not None else None,
-        "resumed_pairs": 0,
-        "dry_run": bool(dry_run),
-    }
-    opened: Journal | None = None
-    owned_client: HubSpotClient | None = None
-    report = RunReport()
-    try:
-        if journal is not None:
-            if dry_run:
-                credential = None
-            elif client is not None:
-                credential = client.token_fingerprint()
-            else:
-                credential = token_fingerprint(resolve_token(token))
-            opened = Journal(
-                journal, identity_of(settings.from_type, settings.to_type, base_url, credential)
-            )
-            done = opened.associated()
-            found, rows = match_pairs(done, plan.pair_from, plan.pair_to)
-            if len(found):
-                picked = done.iloc[rows]
-                outcomes.restore(
-                    found,
-                    picked["batch"].to_numpy(np.int64),
-                    picked["attempts"].to_numpy(np.int64),
-                    picked["association_type_id"].fillna(-1).to_numpy(np.int64),
-                    picked["association_category"].to_numpy(object),
-                    picked["http_status"].fillna(0).to_numpy(np.int64),
-                )
-                pending = np.setdiff1d(pending, found, assume_unique=True)
-            first_batch = max(first_batch, opened.last_batch() + 1)
-            extra["resumed_pairs"] = len(found)
-        extra["planned_batches"] = count_batches(len(pending), settings.batch_size)
-        if dry_run:
-            outcomes.refused(
-                pending,
-                ErrorInfo("DRY_RUN", "Dry run: not sent.", retryable=True),
-                status=NOT_SENT,
-                batch=0,
-                attempts=0,
-            )
-            return outcomes, report, extra
-        if client is None:
-            owned_client = client = HubSpotClient(
-                token,
-                base_url=base_url,
-                api_version=settings.api_version,
-                timeout=settings.timeout,
-                pool_size=settings.max_workers,
-            )
-        sink = progress if not isinstance(progress, bool) else make_progress(progress, plan.n_rows)
-        already = plan.n_invalid + int(plan.rows_of_pair[outcomes.status == ASSOCIATED].sum())
-        sink.advance(already, {"invalid": plan.n_invalid, **outcomes.counts(plan.rows_of_pair)})
-        logger.info(
-            "sending %d pairs (%d rows) %s -> %s in batches of %d",
-            len(pending),
-            plan.n_rows,
-            settings.from_type,
-            settings.to_type,
-            settings.batch_size,
-        )
-        pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
-        report = run(
-            plan,
-            pending,
-            outcomes,
-            client,
-            pacer,
-            RunOptions(
-                settings.from_type,
-                settings.to_type,
-                settings.batch_size,
-                settings.max_workers,
-                settings.max_attempts,
-                backoff=settings.backoff,
-            ),
-            progress=sink,
-            journal=opened,
-            first_batch=first_batch,
-        )
-        extra["rate_limit_in_force"] = [pacer.limit.requests, pacer.limit.period]
-        return outcomes, report, extra
-    finally:
-        if opened is not None:
-            opened.close()
-        if owned_client is not None:
-            owned_client.close()
-
-
-def _finish(
-    frame: pd.DataFrame,
-    plan: Plan,
-    outcomes: PairOutcomes,
-    report: RunReport,
-    settings: _Settings,
-    base_url: str,
-    attrs: dict[str, Any],
-) -> pd.DataFrame:
-    record: dict[str, Any] = {
-        "version": __version__,
-        "from_type": settings.from_type,
-        "to_type": settings.to_type,
-        "api_version": settings.api_version,
-        "base_url": base_url,
-        **attrs,
-        "batch_size": settings.batch_size,
-        "final_batch_size": report.final_batch_size or settings.batch_size,
-        "max_workers": settings.max_workers,
-        "max_attempts": settings.max_attempts,
-        "rate_limit": None
-        if settings.rate_limit is None
-        else [settings.rate_limit.requests, settings.rate_limit.period],
-        "rows": plan.n_rows,
-        "unique_pairs": plan.n_pairs,
-        "requests": report.requests,
-        "batches": report.batches,
-        "rate_limited_responses": report.rate_limited,
-        "stopped": report.stopped,
-        "started_at": _iso(report.started),
-        "finished_at": _iso(report.finished or report.started),
-        "seconds": round(max(0.0, (report.finished or report.started) - report.started), 3),
-        "retries": 0,
-    }
-    results = build_results(frame, plan, outcomes, record)
-    results.attrs["hubassoc"]["counts"] = _counts(results)
-    _warn_if_stopped(report)
-    if report.fatal is not None:
-        report.fatal.results = results
-        raise report.fatal
-    return results
-
-
-def _counts(results: pd.DataFrame) -> dict[str, int]:
+def _counts(results: pd.DataFrame, success: str) -> dict[str, int]:
     counts = results["status"].value_counts()
-    return {name: int(counts.get(name, 0)) for name in STATUSES}
+    return {name: int(counts.get(name, 0)) for name in status_words(success)}
 
 
-def _warn_if_stopped(report: RunReport) -> None:
-    if report.stopped == "DAILY_LIMIT":
+def _warn_if_stopped(done: Execution) -> None:
+    stopped = done.report.stopped
+    if stopped == "DAILY_LIMIT":
         warnings.warn(
             "HubSpot's daily API limit was reached: the rows not yet sent are "
             "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
             RuntimeWarning,
             stacklevel=user_stacklevel(),
         )
-    elif report.stopped == "INTERRUPTED":
+    elif stopped == "INTERRUPTED":
         warnings.warn(
             "Interrupted: finished rows are kept; the rest are not_sent "
             "(INTERRUPTED). Run retry() to send them.",

@@ -1,4 +1,4 @@
-"""The only module that speaks HTTP: one ``requests.Session`` and one request path.
+"""The only module that speaks HTTP: one ``requests.Session``, any path, one request method.
 
 The access token lives in one private attribute and travels only in the Authorization header
 of requests to an HTTPS URL, or to plain HTTP on a loopback address. It never appears in a
@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -125,7 +124,7 @@ def is_loopback(host: str) -> bool:
 
 
 class HubSpotClient:
-    """Posts batches to the associate-default endpoint.
+    """Sends requests to HubSpot's API; it knows no endpoint (operations give the paths).
 
     Parameters
     ----------
@@ -191,29 +190,28 @@ class HubSpotClient:
         """A one-way fingerprint of the token; see :func:`token_fingerprint`."""
         return token_fingerprint(self._authorization.reveal().removeprefix("Bearer "))
 
-    def endpoint(self, from_type: str, to_type: str) -> str:
-        """The URL of the associate-default endpoint for two object types."""
-        if self.api_version == "v4":
-            middle = f"crm/v4/associations/{from_type}/{to_type}"
-        else:
-            middle = f"crm/associations/{self.api_version}/{from_type}/{to_type}"
-        return f"{self.base_url}/{middle}/batch/associate/default"
+    def post(self, path: str, payload: Any) -> ApiResponse:
+        """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`."""
+        return self.request("POST", path, payload)
 
-    def post_batch(
-        self, from_type: str, to_type: str, from_ids: Sequence[str], to_ids: Sequence[str]
-    ) -> ApiResponse:
-        """Send one batch and return what came back; network failures become status 0."""
-        payload = {
-            "inputs": [
-                {"from": {"id": f}, "to": {"id": t}} for f, t in zip(from_ids, to_ids, strict=True)
-            ]
-        }
-        url = self.endpoint(from_type, to_type)
+    def get(self, path: str) -> ApiResponse:
+        """GET ``path`` (below the base URL); see :meth:`request`."""
+        return self.request("GET", path)
+
+    def request(self, method: str, path: str, payload: Any = None) -> ApiResponse:
+        """Send one request and return what came back; network failures become status 0.
+
+        Never raises for a transport failure or an unreadable body: the engine decides what
+        an answer means (:mod:`hubassoc_pandas.engine.policy`).
+        """
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        data = None if payload is None else json.dumps(payload, separators=(",", ":"))
         started = time.monotonic()
         try:
-            response = self._session.post(
+            response = self._session.request(
+                method,
                 url,
-                data=json.dumps(payload, separators=(",", ":")),
+                data=data,
                 headers={"Authorization": self._authorization.reveal()},
                 timeout=(self.timeout.connect, self.timeout.read),
                 allow_redirects=False,
@@ -223,7 +221,7 @@ class HubSpotClient:
             elapsed = time.monotonic() - started
             secret = self._authorization.reveal()
             reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
-            logger.debug("POST %s failed after %.2fs: %s", url, elapsed, reason)
+            logger.debug("%s %s failed after %.2fs: %s", method, url, elapsed, reason)
             return ApiResponse(status=0, error=reason, elapsed=elapsed)
         elapsed = time.monotonic() - started
         body: Any = None
@@ -237,9 +235,7 @@ class HubSpotClient:
             for key, value in response.headers.items()
             if key.lower().startswith("x-hubspot-ratelimit") or key.lower() in _KEPT_HEADERS
         }
-        logger.debug(
-            "POST %s -> %s in %.3fs (%d inputs)", url, response.status_code, elapsed, len(from_ids)
-        )
+        logger.debug("%s %s -> %s in %.3fs", method, url, response.status_code, elapsed)
         return ApiResponse(
             status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
         )

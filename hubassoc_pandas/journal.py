@@ -1,97 +1,159 @@
-"""A run's journal: a SQLite file recording each batch's outcome as it completes.
+"""A run's journal: a SQLite file recording each batch's outcomes as they are decided.
 
-Calling ``associate`` again with the same journal skips the pairs it records as associated.
+Calling the same operation again with the same journal skips the keys it records as done.
 Each batch is one transaction in WAL mode, so a process killed at any moment loses at most
-the batches that were still in flight. The journal holds IDs and outcomes, never the token.
+the batches that were still in flight. The journal holds keys and outcomes, never the token.
+
+Its identity (the ``run`` table) names the operation, the object types, the portal's base URL
+and a fingerprint of the token; a journal written for another identity is refused. Format 1
+journals (written by ``associate()`` before operations had names) are read as associate
+journals and upgraded in place on first use.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import JournalMismatchError
 
-__all__ = ["Journal"]
+__all__ = ["FORMAT", "Journal", "identity_of", "match_pairs"]
+
+#: The journal format this version writes.
+FORMAT = 2
+_FORMAT_1_OPERATION = "associate/default"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outcome (
-    from_id INTEGER NOT NULL,
-    to_id INTEGER NOT NULL,
+    key TEXT PRIMARY KEY,
     status TEXT NOT NULL,
     batch INTEGER,
     attempts INTEGER,
     http_status INTEGER,
-    association_type_id INTEGER,
-    association_category TEXT,
     error_category TEXT,
     error_message TEXT,
-    PRIMARY KEY (from_id, to_id)
+    value_json TEXT
 ) WITHOUT ROWID;
 """
 
-OutcomeRow = tuple[int, int, str, int, int, int, int | None, str | None, str | None, str | None]
+_UPGRADE_FROM_1 = """
+ALTER TABLE outcome RENAME TO outcome_format_1;
+{schema}
+INSERT INTO outcome
+    SELECT from_id || ':' || to_id, status, batch, attempts, http_status, error_category,
+           error_message,
+           json_object('association_type_id', association_type_id,
+                       'association_category', association_category)
+    FROM outcome_format_1;
+DROP TABLE outcome_format_1;
+"""
 
 
 class Journal:
-    """Open (or create) a journal for one pair of object types on one portal.
+    """Open (or create) the journal of one run.
 
     Parameters
     ----------
     path : str or Path
         The SQLite file.
     identity : dict
-        What the run is (object types and base URL); a journal written for another
-        identity is refused with :class:`JournalMismatchError`.
+        What the run is (see :func:`identity_of`); a journal written for another identity is
+        refused with :class:`JournalMismatchError`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.db")
+    >>> journal = Journal(path, identity_of("0-1", "0-2", "http://127.0.0.1:1"))
+    >>> journal.last_batch()
+    0
+    >>> journal.close()
     """
 
     def __init__(self, path: str | Path, identity: dict[str, str]) -> None:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        stored = dict(self._db.execute("SELECT key, value FROM run").fetchall())
-        differing = {
-            key: (stored[key], value)
-            for key, value in identity.items()
-            if key in stored and stored[key] != value
-        }
-        if differing:
-            self.close()
-            detail = "; ".join(
-                "written with another access token (another portal, or a rotated token)"
-                if key == "credential"
-                else f"{key}: journal has {old!r}, this run {new!r}"
-                for key, (old, new) in differing.items()
-            )
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            stored = self._open_schema()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise JournalMismatchError(
-                f"The journal {str(self.path)!r} belongs to another run ({detail}). Use a new "
-                "journal file for this run (pairs already associated are simply sent again, "
-                "which is harmless), or the arguments of the original run."
-            )
+                f"{str(self.path)!r} is not a hubassoc journal ({exc}); give a new file name."
+            ) from None
+        self._check_identity(stored, identity)
         with self._db:  # a dry run records no credential; the first real run adds it
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR IGNORE INTO run (key, value) VALUES (?, ?)", sorted(identity.items())
             )
 
+    def _open_schema(self) -> dict[str, str]:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if "outcome" in tables and "run" not in tables:
+            raise sqlite3.DatabaseError("it has an outcome table but no run identity")
+        stored: dict[str, str] = {}
+        if "run" in tables:
+            stored = dict(self._db.execute("SELECT key, value FROM run").fetchall())
+        version = json.loads(stored.get("format", str(FORMAT)))
+        if version == 1:
+            self._db.executescript(
+                "BEGIN;"
+                + _UPGRADE_FROM_1.format(schema=_SCHEMA)
+                + "INSERT OR REPLACE INTO run (key, value) VALUES "
+                f"('format', '{FORMAT}'), ('operation', '{_FORMAT_1_OPERATION}');"
+                "COMMIT;"
+            )
+            stored.update(format=json.dumps(FORMAT), operation=_FORMAT_1_OPERATION)
+        elif version != FORMAT:
+            raise JournalMismatchError(
+                f"The journal {str(self.path)!r} has format {version}, newer than this version "
+                f"of hubassoc_pandas reads ({FORMAT}); upgrade hubassoc_pandas or use a new file."
+            )
+        self._db.executescript(_SCHEMA)
+        return stored
+
+    def _check_identity(self, stored: dict[str, str], identity: dict[str, str]) -> None:
+        differing = {
+            key: (stored[key], value)
+            for key, value in identity.items()
+            if key in stored and stored[key] != value
+        }
+        if not differing:
+            return
+        self.close()
+        detail = "; ".join(
+            "written with another access token (another portal, or a rotated token)"
+            if key == "credential"
+            else f"{key}: journal has {old!r}, this run {new!r}"
+            for key, (old, new) in differing.items()
+        )
+        raise JournalMismatchError(
+            f"The journal {str(self.path)!r} belongs to another run ({detail}). Use a new "
+            "journal file for this run (what was already done is simply sent again, which is "
+            "harmless), or the arguments of the original run."
+        )
+
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
-    def associated(self) -> pd.DataFrame:
-        """The pairs recorded as associated, with their batch, attempts and type."""
+    def done(self, success: str) -> pd.DataFrame:
+        """The keys recorded with status ``success``: key, batch, attempts, http_status and
+        the operation's values (a dict per key)."""
         frame = pd.read_sql_query(
-            "SELECT from_id, to_id, batch, attempts, http_status, association_type_id,"
-            " association_category FROM outcome WHERE status = 'associated'",
+            "SELECT key, batch, attempts, http_status, value_json FROM outcome WHERE status = ?",
             self._db,
+            params=(success,),
         )
+        frame["values"] = [json.loads(text) if text else {} for text in frame.pop("value_json")]
         return frame
 
     def last_batch(self) -> int:
@@ -99,12 +161,32 @@ class Journal:
         row = self._db.execute("SELECT COALESCE(MAX(batch), 0) FROM outcome").fetchone()
         return int(row[0])
 
-    def record(self, rows: Iterable[OutcomeRow]) -> None:
-        """Write the outcomes of one batch in one transaction."""
+    def record(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Write the outcomes of one batch in one transaction.
+
+        Each row maps column names to values: ``key``, ``status`` and optionally ``batch``,
+        ``attempts``, ``http_status``, ``error_category``, ``error_message`` and ``values``
+        (a dict of the operation's value columns).
+        """
+        params = [
+            (
+                row["key"],
+                row["status"],
+                row.get("batch"),
+                row.get("attempts"),
+                row.get("http_status"),
+                row.get("error_category"),
+                row.get("error_message"),
+                json.dumps(row["values"]) if row.get("values") else None,
+            )
+            for row in rows
+        ]
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                "INSERT OR REPLACE INTO outcome (key, status, batch, attempts, http_status, "
+                "error_category, error_message, value_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                params,
             )
 
     def close(self) -> None:
@@ -112,10 +194,39 @@ class Journal:
         self._db.close()
 
 
+def identity_of(
+    from_type: str,
+    to_type: str,
+    base_url: str,
+    token_fingerprint: str | None = None,
+    *,
+    operation: str = _FORMAT_1_OPERATION,
+) -> dict[str, str]:
+    """The identity a journal is keyed by: the operation, object types, portal URL and the
+    token's fingerprint (never the token), so a journal of one portal is not taken for
+    another's, nor one operation's for another's.
+
+    Examples
+    --------
+    >>> sorted(identity_of("contacts", "companies", "https://api.hubapi.com", "1f2e"))
+    ['base_url', 'credential', 'format', 'from_type', 'operation', 'to_type']
+    """
+    identity = {
+        "operation": operation,
+        "from_type": from_type,
+        "to_type": to_type,
+        "base_url": base_url,
+        "format": json.dumps(FORMAT),
+    }
+    if token_fingerprint is not None:
+        identity["credential"] = token_fingerprint
+    return identity
+
+
 def match_pairs(
     journal_pairs: pd.DataFrame, pair_from: np.ndarray, pair_to: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the plan's pairs found in the journal, and the matching journal rows.
+    """Positions of a plan's pairs found among journal pairs, and the matching journal rows.
 
     Examples
     --------
@@ -125,32 +236,10 @@ def match_pairs(
     """
     if journal_pairs.empty or len(pair_from) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    plan_keys = pd.MultiIndex.from_arrays([pair_from, pair_to])
+    plan_keys = pd.MultiIndex.from_arrays([np.asarray(pair_from), np.asarray(pair_to)])
     journal_keys = pd.MultiIndex.from_arrays(
         [journal_pairs["from_id"].to_numpy(np.int64), journal_pairs["to_id"].to_numpy(np.int64)]
     )
     positions = journal_keys.get_indexer(plan_keys)
     found = np.flatnonzero(positions >= 0)
     return found, positions[found]
-
-
-def identity_of(
-    from_type: str, to_type: str, base_url: str, token_fingerprint: str | None = None
-) -> dict[str, str]:
-    """The identity a journal is keyed by: object types, portal URL and the token's
-    fingerprint (never the token), so a journal of one portal is not taken for another's.
-
-    Examples
-    --------
-    >>> sorted(identity_of("contacts", "companies", "https://api.hubapi.com", "1f2e"))
-    ['base_url', 'credential', 'format', 'from_type', 'to_type']
-    """
-    identity = {
-        "from_type": from_type,
-        "to_type": to_type,
-        "base_url": base_url,
-        "format": json.dumps(1),
-    }
-    if token_fingerprint is not None:
-        identity["credential"] = token_fingerprint
-    return identity

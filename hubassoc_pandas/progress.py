@@ -39,11 +39,19 @@ class NoProgress:
 
 
 class TqdmProgress:
-    """A tqdm bar counting rows, with associated/failed counts and waits in its postfix."""
+    """A tqdm bar counting rows, with success/failed counts and waits in its postfix."""
 
-    def __init__(self, total: int, *, desc: str = "associating", file: Any = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        *,
+        desc: str = "associating",
+        file: Any = None,
+        success: str = "associated",
+    ) -> None:
         from tqdm.auto import tqdm
 
+        self._success = success
         self._bar = tqdm(total=total, desc=desc, unit="row", file=file, dynamic_ncols=True)
         self._counts: dict[str, int] = {}
         self._note: str | None = None
@@ -62,7 +70,7 @@ class TqdmProgress:
 
     def _set_postfix(self) -> None:
         postfix: dict[str, object] = {
-            "associated": self._counts.get("associated", 0),
+            self._success: self._counts.get(self._success, 0),
             "failed": self._counts.get("failed", 0),
         }
         if self._counts.get("invalid"):
@@ -75,6 +83,13 @@ class TqdmProgress:
         self._bar.close()
 
 
-def make_progress(enabled: bool, total: int, file: Any = None) -> Progress:
-    """A tqdm bar when ``enabled``, else a silent sink."""
-    return TqdmProgress(total, file=file) if enabled else NoProgress()
+def make_progress(
+    enabled: bool,
+    total: int,
+    file: Any = None,
+    *,
+    desc: str = "associating",
+    success: str = "associated",
+) -> Progress:
+    """A tqdm bar when ``enabled`` (titled ``desc``, counting ``success``), else a silent sink."""
+    return TqdmProgress(total, file=file, desc=desc, success=success) if enabled else NoProgress()

@@ -179,12 +179,20 @@ def test_journal_reopens_and_reports_last_batch(tmp_path: Path) -> None:
     identity = identity_of("0-1", "0-2", "http://127.0.0.1:1")
     journal = Journal(tmp_path / "j.sqlite", identity)
     assert journal.last_batch() == 0
-    journal.record([(1, 2, "associated", 7, 1, 200, 279, "HUBSPOT_DEFINED", None, None)])
-    journal.record([(3, 4, "failed", 9, 2, 207, None, None, "OBJECT_NOT_FOUND", "gone")])
+    type_279 = {"association_type_id": 279, "association_category": "HUBSPOT_DEFINED"}
+    journal.record(
+        [{"key": "1:2", "status": "associated", "batch": 7, "attempts": 1, "http_status": 200,
+          "values": type_279}]
+    )  # fmt: skip
+    journal.record(
+        [{"key": "3:4", "status": "failed", "batch": 9, "attempts": 2, "http_status": 207,
+          "error_category": "OBJECT_NOT_FOUND", "error_message": "gone"}]
+    )  # fmt: skip
     journal.close()
     again = Journal(tmp_path / "j.sqlite", identity)
     assert again.last_batch() == 9
-    assert again.associated()[["from_id", "to_id"]].values.tolist() == [[1, 2]]
+    done = again.done("associated")
+    assert done["key"].tolist() == ["1:2"] and done["values"].tolist() == [type_279]
     assert "token" not in repr(again).lower()
     again.close()
 

@@ -6,15 +6,13 @@ from typing import Any
 
 import pytest
 
+from hubassoc_pandas.engine.policy import Kind, classify, size_limit_from
+from hubassoc_pandas.operations.associate_answers import map_success
 from hubassoc_pandas.responses import (
     ApiResponse,
-    Kind,
-    classify,
-    map_success,
     pairs_named,
     parse_error,
     retry_after_seconds,
-    size_limit_from,
 )
 
 CLASSIFY = [

@@ -1,0 +1,201 @@
+"""Per-key outcomes of a run, and the one tally of rows per status. Pure: no I/O.
+
+Every array is indexed by key (a unique pair, for the pair operations). Integer columns use 0
+where the value is missing (-1 for ``retryable`` and integer value columns).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..operations.base import Decoded
+from ..responses import ErrorInfo
+from ..status import FAILED, NOT_SENT, SUCCESS
+
+__all__ = ["Ledger"]
+
+_INT_MISSING = -1
+_TEXT_COLUMNS = ("error_category", "error_message", "correlation_id", "error_detail")
+
+
+class Ledger:
+    """What happened to each key of a run.
+
+    Parameters
+    ----------
+    rows_of_key : numpy.ndarray of int64
+        How many input rows share each key (their weight in the tally).
+    value_columns : mapping
+        The operation's value columns: name -> (dtype, missing); ``"Int64"`` columns are held
+        as int64 with -1 for missing, others as objects with None.
+
+    Examples
+    --------
+    >>> ledger = Ledger(np.array([2, 1]), {})
+    >>> ledger.succeeded(np.array([0]), batch=1, attempts=1, http_status=200, values={})
+    >>> ledger.tally_decided(np.array([0]))
+    2
+    >>> ledger.rows_by_status().tolist()
+    [2, 0, 0, 0, 0]
+    """
+
+    def __init__(
+        self, rows_of_key: np.ndarray, value_columns: Mapping[str, tuple[Any, Any]]
+    ) -> None:
+        n_keys = len(rows_of_key)
+        self.rows_of_key = rows_of_key
+        self.status = np.full(n_keys, NOT_SENT, dtype=np.int8)
+        self.http_status = np.zeros(n_keys, dtype=np.int64)
+        self.batch = np.zeros(n_keys, dtype=np.int64)
+        self.attempts = np.zeros(n_keys, dtype=np.int64)
+        self.retryable = np.full(n_keys, -1, dtype=np.int8)
+        self.text = {name: np.full(n_keys, None, dtype=object) for name in _TEXT_COLUMNS}
+        self.values: dict[str, np.ndarray] = {
+            name: np.full(n_keys, _INT_MISSING, dtype=np.int64)
+            if dtype == "Int64"
+            else np.full(n_keys, None, dtype=object)
+            for name, (dtype, _missing) in value_columns.items()
+        }
+        self._tally = np.zeros(5, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    # -- recording ---------------------------------------------------------------------------
+    def _sent(self, keys: np.ndarray, batch: int, attempts: int, http: int) -> None:
+        self.batch[keys] = batch
+        self.attempts[keys] += attempts
+        self.http_status[keys] = http
+
+    def succeeded(
+        self,
+        keys: np.ndarray,
+        *,
+        batch: int,
+        attempts: int,
+        http_status: int,
+        values: Mapping[str, Sequence[Any]],
+    ) -> None:
+        """Record keys HubSpot confirmed, with the operation's values for each."""
+        if len(keys) == 0:
+            return
+        self._sent(keys, batch, attempts, http_status)
+        self.status[keys] = SUCCESS
+        self.retryable[keys] = -1
+        for column in self.text.values():
+            column[keys] = None
+        self.set_values(keys, values)
+
+    def set_values(self, keys: np.ndarray, values: Mapping[str, Sequence[Any]]) -> None:
+        """Fill value columns for ``keys`` (None for missing)."""
+        for name, given in values.items():
+            column = self.values[name]
+            if column.dtype == np.int64:
+                column[keys] = [_INT_MISSING if v is None else int(v) for v in given]
+            else:
+                column[keys] = given
+
+    def refused(
+        self,
+        keys: np.ndarray,
+        info: ErrorInfo,
+        *,
+        status: int = FAILED,
+        batch: int,
+        attempts: int,
+    ) -> None:
+        """Record keys refused (``FAILED``) or left open (``UNCONFIRMED``, ``NOT_SENT``)."""
+        if len(keys) == 0:
+            return
+        if batch:
+            self._sent(keys, batch, attempts, info.http_status or 0)
+        self.status[keys] = status
+        self.retryable[keys] = int(info.retryable)
+        self.text["error_category"][keys] = info.category
+        self.text["error_message"][keys] = info.message
+        self.text["correlation_id"][keys] = info.correlation_id
+        self.text["error_detail"][keys] = info.detail
+
+    def apply(
+        self, keys: np.ndarray, decoded: Decoded, *, batch: int, attempts: int, http_status: int
+    ) -> np.ndarray:
+        """Record what a 2xx answer decided about the batch ``keys``; returns those keys
+        (the succeeded, then the refused ones)."""
+        succeeded = keys[decoded.succeeded]
+        self.succeeded(
+            succeeded,
+            batch=batch,
+            attempts=attempts,
+            http_status=http_status,
+            values=decoded.values,
+        )
+        decided = [succeeded]
+        for info, positions in decoded.refused.items():
+            refusal = dataclasses.replace(info, http_status=http_status)
+            self.refused(keys[positions], refusal, batch=batch, attempts=attempts)
+            decided.append(keys[positions])
+        return np.concatenate(decided)
+
+    def restore(
+        self,
+        keys: np.ndarray,
+        *,
+        batch: np.ndarray,
+        attempts: np.ndarray,
+        http_status: np.ndarray,
+        values: Mapping[str, Sequence[Any]],
+    ) -> None:
+        """Mark keys done by an earlier run (from its journal)."""
+        self.status[keys] = SUCCESS
+        self.batch[keys] = batch
+        self.attempts[keys] = attempts
+        self.http_status[keys] = http_status
+        self.set_values(keys, values)
+
+    def journal_rows(
+        self, keys: np.ndarray, key_texts: Sequence[str], words: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """The outcomes of ``keys`` as journal rows (see :meth:`Journal.record`)."""
+        status = self.status[keys].tolist()
+        batch, attempts = self.batch[keys].tolist(), self.attempts[keys].tolist()
+        http_status = self.http_status[keys].tolist()
+        category = self.text["error_category"][keys].tolist()
+        message = self.text["error_message"][keys].tolist()
+        values = {
+            name: [None if v == _INT_MISSING and column.dtype == np.int64 else v for v in picked]
+            for name, column in self.values.items()
+            for picked in [column[keys].tolist()]
+        }
+        return [
+            {
+                "key": text,
+                "status": words[status[n]],
+                "batch": batch[n],
+                "attempts": attempts[n],
+                "http_status": http_status[n],
+                "error_category": category[n],
+                "error_message": message[n],
+                "values": {name: column[n] for name, column in values.items()},
+            }
+            for n, text in enumerate(key_texts)
+        ]
+
+    # -- the tally -----------------------------------------------------------------------------
+    def tally_decided(self, keys: np.ndarray) -> int:
+        """Count the rows of keys just decided (each key once); returns how many rows."""
+        weights = self.rows_of_key[keys]
+        self._tally += np.bincount(self.status[keys], weights=weights, minlength=5).astype(np.int64)
+        return int(weights.sum())
+
+    def rows_by_status(self) -> np.ndarray:
+        """Rows per status code among the keys counted so far."""
+        return self._tally.copy()
+
+    def is_open(self, keys: np.ndarray) -> np.ndarray:
+        """Which of ``keys`` nothing was recorded for yet."""
+        return (self.status[keys] == NOT_SENT) & pd.isna(self.text["error_category"][keys])

@@ -1,0 +1,354 @@
+"""Where an operation's keys meet the network: workers, answers, journal and progress.
+
+The main thread owns all bookkeeping (the ledger, the journal, progress); worker threads only
+send one batch each (:mod:`.attempt`). :func:`run` returns when every pending key is decided
+or the run stopped (Ctrl-C, the daily limit, a fatal refusal); keys left undecided are marked
+``unconfirmed`` when their request may have reached HubSpot, else ``not_sent``, saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import FatalApiError
+from ..journal import Journal
+from ..operations.base import Operation
+from ..pacing import Pacer
+from ..plan import chunk
+from ..progress import Progress
+from ..responses import ApiResponse, ErrorInfo, parse_error
+from ..status import (
+    CLIENT_ERROR,
+    DAILY_LIMIT,
+    FAILED,
+    FATAL,
+    INTERRUPTED,
+    NOT_SENT,
+    UNCONFIRMED,
+    UNCONFIRMED_CODE,
+    status_words,
+)
+from .attempt import Attempts, Sent, send_with_retries
+from .isolate import Isolator
+from .ledger import Ledger
+from .policy import Kind, fatal_error, give_up_info, size_limit_from
+from .scheduler import DaemonPool, Work, WorkQueue
+
+__all__ = ["EngineOptions", "RunReport", "run"]
+
+logger = logging.getLogger("hubassoc_pandas")
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How a run sends: batch size, concurrency, retry budget and the Ctrl-C grace."""
+
+    batch_size: int
+    max_workers: int = 16
+    attempts: Attempts = field(default_factory=Attempts)
+    interrupt_grace: float = 5.0
+
+
+@dataclass
+class RunReport:
+    """What a run did, beyond the per-key outcomes."""
+
+    requests: int = 0
+    batches: int = 0
+    rate_limited: int = 0
+    final_batch_size: int = 0
+    stopped: str | None = None  # INTERRUPTED, DAILY_LIMIT or FATAL
+    fatal: FatalApiError | None = None
+    started: float = field(default_factory=time.time)
+    finished: float = 0.0
+
+
+def run(
+    operation: Operation,
+    pending: np.ndarray,
+    ledger: Ledger,
+    post: Callable[[str, object], ApiResponse],
+    pacer: Pacer,
+    options: EngineOptions,
+    *,
+    progress: Progress,
+    journal: Journal | None = None,
+    first_batch: int = 1,
+    invalid_rows: int = 0,
+) -> RunReport:
+    """Send the ``pending`` keys of ``operation`` and record every outcome in ``ledger``.
+
+    ``post(path, payload)`` sends one request (see :meth:`HubSpotClient.post`); ``progress``
+    is told the rows decided, with ``invalid_rows`` counted as invalid from the start.
+    """
+    return _Engine(
+        operation, pending, ledger, post, pacer, options, progress, journal, first_batch
+    ).go(invalid_rows)
+
+
+class _Engine:
+    def __init__(
+        self,
+        operation: Operation,
+        pending: np.ndarray,
+        ledger: Ledger,
+        post: Callable[[str, object], ApiResponse],
+        pacer: Pacer,
+        options: EngineOptions,
+        progress: Progress,
+        journal: Journal | None,
+        first_batch: int,
+    ) -> None:
+        self.op = operation
+        self.pending = pending
+        self.ledger = ledger
+        self.post = post
+        self.pacer = pacer
+        self.options = options
+        self.progress = progress
+        self.journal = journal
+        self.words = status_words(operation.success)
+        ordered, boundary = operation.order(pending)
+        self.queue = WorkQueue(ordered, boundary, options.batch_size, operation.separate)
+        self.isolator = Isolator()
+        self.next_batch = first_batch
+        self.stop = threading.Event()
+        self.in_flight: dict[Future[Sent], Work] = {}
+        self.posting: set[int] = set()  # batches whose request may be at HubSpot right now
+        self.stop_info: ErrorInfo | None = None
+        self.report = RunReport()
+        self.invalid_rows = 0
+
+    def go(self, invalid_rows: int) -> RunReport:
+        self.invalid_rows = invalid_rows
+        pool = DaemonPool(self.options.max_workers)
+        try:
+            try:
+                self._loop(pool)
+            except KeyboardInterrupt:
+                self._stop(
+                    INTERRUPTED,
+                    "Interrupted before this row was sent; run retry() or the same call "
+                    "again with the same journal to send it.",
+                )
+                logger.warning(
+                    "interrupted: finishing the %d requests in flight", len(self.in_flight)
+                )
+                self._drain()
+        finally:
+            self.stop.set()
+            pool.shutdown()
+            self._settle_undecided()
+            self.progress.note(None)
+            self.progress.close()
+            self.report.final_batch_size = self.queue.batch_size
+            self.report.finished = time.time()
+        return self.report
+
+    def _loop(self, pool: DaemonPool) -> None:
+        in_flight = self.in_flight
+        while True:
+            while not self.stop.is_set() and len(in_flight) < self.options.max_workers:
+                work = self.queue.next()
+                if work is None:
+                    break
+                work.batch, self.next_batch = self.next_batch, self.next_batch + 1
+                in_flight[pool.submit(self._send, work)] = work
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._handle(future, in_flight.pop(future))
+            hold = self.pacer.blocked_for()
+            self.progress.note(f"rate limited, waiting {hold:.0f}s" if hold > 0.5 else None)
+
+    def _send(self, work: Work) -> Sent:
+        return send_with_retries(
+            work, self.op, self.post, self.pacer, self.options.attempts, self.stop, self.posting
+        )
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + self.options.interrupt_grace
+        try:
+            while self.in_flight and time.monotonic() < deadline:
+                done, _ = wait(self.in_flight, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._handle(future, self.in_flight.pop(future))
+        except KeyboardInterrupt:
+            pass
+
+    def _stop(self, category: str, message: str) -> None:
+        if self.stop_info is None:
+            self.stop_info = ErrorInfo(category=category, message=message, retryable=True)
+            self.report.stopped = category
+        self.stop.set()
+
+    # -- answers -----------------------------------------------------------------------------
+    def _handle(self, future: Future[Sent], work: Work) -> None:
+        try:
+            sent = future.result()
+        except Exception as exc:  # a bug or an unexpected library error: keep the rows
+            logger.exception("a batch failed inside the client")
+            info = ErrorInfo(CLIENT_ERROR, f"{type(exc).__name__}: {exc}", retryable=True)
+            self._decide(work.keys, FAILED, info, batch=0, attempts=1)
+            return
+        self.report.requests += sent.attempts
+        self.report.rate_limited += sent.rate_limited
+        if sent.attempts:
+            self.report.batches += 1
+        response, kind = sent.response, sent.kind
+        if kind is None or response is None:
+            if sent.maybe_applied:  # sent, but the run stopped before a final answer
+                self._decide(
+                    work.keys, UNCONFIRMED, self._stopped_in_flight(), work.batch, sent.attempts
+                )
+            return  # otherwise never sent: settled as not_sent when the run ends
+        if kind is Kind.SUCCESS:
+            self._succeeded(sent, response)
+        elif kind is Kind.TOO_LARGE and len(work.keys) > 1:
+            self._shrink(work, response)
+        elif kind in (Kind.REJECTED, Kind.TOO_LARGE):
+            self._isolate(sent, response)
+        elif kind is Kind.DAILY_LIMIT:
+            self._stop(
+                DAILY_LIMIT,
+                "HubSpot's daily API limit is used up; nothing more can be sent until it resets "
+                "at midnight in the portal's time zone. Then run retry() on these results or "
+                "the same call again with the same journal.",
+            )
+        elif kind in (Kind.UNAUTHORIZED, Kind.FORBIDDEN, Kind.FATAL):
+            self._fatal(kind, response)
+        else:  # TRANSIENT or RATE_LIMITED with the budget spent
+            # a 2xx that could not be read may have done its work: unconfirmed, not failed
+            status = UNCONFIRMED if 200 <= response.status < 300 else FAILED
+            info = give_up_info(
+                kind, response, attempts=sent.attempts, rate_limited=sent.rate_limited
+            )
+            self._decide(work.keys, status, info, work.batch, sent.attempts)
+
+    def _succeeded(self, sent: Sent, response: ApiResponse) -> None:
+        work, ledger = sent.work, self.ledger
+        decoded = self.op.decode(response, work.keys, sent.encoded)
+        keys = work.keys
+        decided = [
+            ledger.apply(
+                keys, decoded, batch=work.batch, attempts=sent.attempts, http_status=response.status
+            )
+        ]
+        if work.refused_with is not None and len(decoded.succeeded):
+            self.isolator.got_past(work.refused_with)  # part of it got through
+        still_open = keys[decoded.open]
+        if len(still_open) and not work.resend:
+            ledger.attempts[still_open] += sent.attempts
+            ledger.batch[still_open] = work.batch
+            self.queue.add_resend(still_open)
+        elif len(still_open):
+            note = "; ".join(sorted({i.message for i in decoded.unattributed if i.message}))[:500]
+            info = ErrorInfo(
+                UNCONFIRMED_CODE,
+                f"HubSpot answered {response.status} twice without confirming or refusing this "
+                f"row, so it may or may not be {self.op.success}"
+                + (f" (errors naming no key: {note})" if note else ""),
+                http_status=response.status,
+                retryable=True,
+            )
+            ledger.refused(
+                still_open, info, status=UNCONFIRMED, batch=work.batch, attempts=sent.attempts
+            )
+            decided.append(still_open)
+        self._record(np.concatenate(decided))
+
+    def _shrink(self, work: Work, response: ApiResponse) -> None:
+        body = response.body
+        message = str(body.get("message", "")) if isinstance(body, dict) else ""
+        size = min(self.queue.batch_size, size_limit_from(message, len(work.keys)))
+        self.queue.batch_size = size
+        logger.warning(
+            "HubSpot refused a batch of %d as too large; batch size is now %d",
+            len(work.keys),
+            size,
+        )
+        self.queue.push_front(Work(part, work.resend) for part in chunk(work.keys, size))
+
+    def _isolate(self, sent: Sent, response: ApiResponse) -> None:
+        """A whole batch refused: re-send apart the keys it names, or split it in halves."""
+        work = sent.work
+        body = response.body if response.body is not None else response.text
+        info = parse_error(body, http_status=response.status)
+        named = self.op.named(response.body, sent.encoded)
+        decision = self.isolator.refused(len(work.keys), info, named)
+        if decision.fail is not None:
+            self._decide(work.keys, FAILED, decision.fail, work.batch, sent.attempts)
+            return
+        self.ledger.attempts[work.keys] += sent.attempts
+        self.queue.push_front(
+            Work(work.keys[part], work.resend, info.message) for part in decision.parts
+        )
+
+    def _fatal(self, kind: Kind, response: ApiResponse) -> None:
+        error, info = fatal_error(kind, response)
+        if self.report.fatal is None:
+            self.report.fatal = error
+        self._stop(FATAL, f"Not sent: the run stopped at HTTP {response.status}: {info.message}")
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def _decide(
+        self, keys: np.ndarray, status: int, info: ErrorInfo, batch: int, attempts: int
+    ) -> None:
+        self.ledger.refused(keys, info, status=status, batch=batch, attempts=attempts)
+        self._record(np.asarray(keys, dtype=np.int64))
+
+    def _record(self, decided: np.ndarray) -> None:
+        """Journal the decided keys, then count them and move the progress bar."""
+        if len(decided) == 0:
+            return
+        if self.journal is not None:
+            texts = self.op.journal_keys(decided)
+            self.journal.record(self.ledger.journal_rows(decided, texts, self.words))
+        rows = self.ledger.tally_decided(decided)
+        counts = dict(zip(self.words, self.ledger.rows_by_status().tolist(), strict=True))
+        counts["invalid"] = self.invalid_rows
+        self.progress.advance(rows, counts)
+
+    def _stopped_in_flight(self) -> ErrorInfo:
+        reason = self.stop_info.category if self.stop_info else INTERRUPTED
+        return ErrorInfo(
+            reason,
+            "Sent, but the run stopped before HubSpot's answer came back, so it may or may not "
+            f"be {self.op.success}; retry() sends it again (sending twice is harmless).",
+            retryable=True,
+        )
+
+    def _settle_undecided(self) -> None:
+        """Mark every key the run did not decide: unconfirmed if its request may have
+        reached HubSpot, else not sent; saying why."""
+        ledger = self.ledger
+        for future, work in list(self.in_flight.items()):
+            if not future.done() and work.batch in self.posting:
+                info = self._stopped_in_flight()
+                ledger.refused(work.keys, info, status=UNCONFIRMED, batch=work.batch, attempts=1)
+        undecided = self.pending[ledger.is_open(self.pending)]
+        waiting = self.queue.take_resend()
+        if len(waiting):  # answered 2xx without a word about them, and not yet sent again
+            reason = self.stop_info.category if self.stop_info else INTERRUPTED
+            info = ErrorInfo(
+                reason,
+                "Sent once; HubSpot answered without confirming or refusing it and the run "
+                f"stopped before sending it again, so it may or may not be {self.op.success}.",
+                retryable=True,
+            )
+            ledger.refused(waiting, info, status=UNCONFIRMED, batch=0, attempts=0)
+            undecided = np.setdiff1d(undecided, waiting)
+        if len(undecided) == 0:
+            return
+        info = self.stop_info or ErrorInfo(
+            INTERRUPTED, "The run ended before this row was sent.", retryable=True
+        )
+        ledger.refused(undecided, info, status=NOT_SENT, batch=0, attempts=0)

@@ -1,0 +1,150 @@
+"""The work queue of a run and the daemon threads that send it.
+
+The queue hands out batches in this order: work split off a refused batch (so bad keys are
+isolated before new work starts), keys waiting for their one re-send once a batch of them is
+ready (or nothing new is left), then new keys in the operation's order.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DaemonPool", "Work", "WorkQueue"]
+
+
+@dataclass
+class Work:
+    """A batch of keys to send.
+
+    ``resend``: its keys were answered once without a word and are being sent again;
+    ``refused_with``: the whole-batch refusal it was split from; ``batch``: the request
+    number, given when it is sent.
+    """
+
+    keys: np.ndarray
+    resend: bool = False
+    refused_with: str | None = None
+    batch: int = 0
+
+
+class WorkQueue:
+    """Cuts the keys to send into batches.
+
+    Parameters
+    ----------
+    ordered : numpy.ndarray
+        Keys in sending order.
+    boundary : int
+        A position in ``ordered`` no batch may straddle.
+    batch_size : int
+        Keys per batch; may be lowered during the run.
+    separate : callable
+        ``separate(keys, limit) -> (taken, kept)``: the operation's rule for which waiting
+        keys may share a re-send batch.
+
+    Examples
+    --------
+    >>> q = WorkQueue(np.arange(5), 3, 2, lambda keys, n: (list(keys[:n]), list(keys[n:])))
+    >>> [q.next().keys.tolist() for _ in range(3)], q.next()
+    ([[0, 1], [2], [3, 4]], None)
+    """
+
+    def __init__(
+        self,
+        ordered: np.ndarray,
+        boundary: int,
+        batch_size: int,
+        separate: Callable[[Sequence[int], int], tuple[list[int], list[int]]],
+    ) -> None:
+        self.ordered = ordered
+        self.boundary = boundary
+        self.batch_size = batch_size
+        self._separate = separate
+        self._cursor = 0
+        self._front: deque[Work] = deque()
+        self._resend: list[int] = []
+
+    def next(self) -> Work | None:
+        """The next batch to send, or None when nothing is waiting."""
+        if self._front:
+            return self._front.popleft()
+        new_left = self._cursor < len(self.ordered)
+        if len(self._resend) >= self.batch_size or (self._resend and not new_left):
+            taken, self._resend = self._separate(self._resend, self.batch_size)
+            return Work(np.asarray(taken, dtype=np.int64), resend=True)
+        if new_left:
+            end = self._cursor + self.batch_size
+            if self._cursor < self.boundary:
+                end = min(end, self.boundary)
+            keys = self.ordered[self._cursor : end]
+            self._cursor += len(keys)
+            return Work(keys)
+        return None
+
+    def push_front(self, works: Iterable[Work]) -> None:
+        """Send these next, in the order given."""
+        self._front.extendleft(reversed(list(works)))
+
+    def add_resend(self, keys: np.ndarray) -> None:
+        """Keys answered without a word: send them once more."""
+        self._resend.extend(keys.tolist())
+
+    def take_resend(self) -> np.ndarray:
+        """Every key still waiting for its re-send (the run is stopping)."""
+        waiting, self._resend = np.asarray(self._resend, dtype=np.int64), []
+        return waiting
+
+
+class DaemonPool:
+    """A fixed set of daemon worker threads running submitted calls, returning futures.
+
+    Unlike a ThreadPoolExecutor, whose threads the interpreter waits for at exit, these never
+    keep a process alive: after Ctrl-C, a request still hanging on the network must not hold
+    up the exit of a script that already has its results.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._queue: queue.SimpleQueue[
+            tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None
+        ] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"hubassoc-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._queue.put((future, call, args))
+        return future
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            future, call, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call(*args))
+            except BaseException as exc:  # handed to the waiting thread via the future
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        """Cancel calls not started yet and let every thread end after its current call."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)

@@ -1,0 +1,175 @@
+"""Carry out one operation over the keys of a plan: resume from a journal, open a client,
+pace, run the engine, and say what happened. Shared by every public operation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .client import HubSpotClient, resolve_token, token_fingerprint
+from .engine.attempt import Attempts
+from .engine.ledger import Ledger
+from .engine.run import EngineOptions, RunReport, run
+from .journal import Journal, identity_of
+from .operations.base import Operation
+from .pacing import Pacer
+from .progress import Progress, make_progress
+from .responses import ErrorInfo
+from .settings import RunSettings
+from .status import DRY_RUN, NOT_SENT, SUCCESS
+
+__all__ = ["Execution", "execute"]
+
+logger = logging.getLogger("hubassoc_pandas")
+
+
+@dataclass
+class Execution:
+    """The outcome of :func:`execute`: the ledger, the engine's report and the run record."""
+
+    ledger: Ledger
+    report: RunReport
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def execute(
+    operation: Operation,
+    rows_of_key: np.ndarray,
+    settings: RunSettings,
+    base_url: str,
+    *,
+    token: str | None,
+    client: HubSpotClient | None,
+    progress: bool | Progress,
+    dry_run: bool,
+    journal: str | Path | None,
+    first_batch: int,
+    total_rows: int,
+    invalid_rows: int,
+) -> Execution:
+    """Send every key of ``operation`` (those a journal records as done excepted).
+
+    ``rows_of_key`` weighs each key by the input rows sharing it, for progress and counts.
+    """
+    ledger = Ledger(rows_of_key, operation.value_columns)
+    pending = np.arange(operation.n_keys, dtype=np.int64)
+    batch_size = settings.batch_size_for(operation.max_batch_size)
+    record: dict[str, Any] = {
+        "journal": str(journal) if journal is not None else None,
+        "resumed_pairs": 0,
+        "dry_run": bool(dry_run),
+        "batch_size": batch_size,
+    }
+    opened: Journal | None = None
+    owned: HubSpotClient | None = None
+    report = RunReport()
+    try:
+        if journal is not None:
+            opened = _open_journal(journal, operation, settings, base_url, token, client, dry_run)
+            pending, resumed = _resume(opened, operation, ledger, pending)
+            first_batch = max(first_batch, opened.last_batch() + 1)
+            record["resumed_pairs"] = resumed
+        record["planned_batches"] = -(-len(pending) // batch_size)
+        if dry_run:
+            info = ErrorInfo(DRY_RUN, "Dry run: not sent.", retryable=True)
+            ledger.refused(pending, info, status=NOT_SENT, batch=0, attempts=0)
+            return Execution(ledger, report, record)
+        if client is None:
+            owned = client = HubSpotClient(
+                token,
+                base_url=base_url,
+                api_version=settings.api_version,
+                timeout=settings.timeout,
+                pool_size=settings.max_workers,
+            )
+        sink = progress if not isinstance(progress, bool) else make_progress(progress, total_rows)
+        resumed_rows = ledger.tally_decided(np.flatnonzero(ledger.status == SUCCESS))
+        sink.advance(invalid_rows + resumed_rows, _counts(operation, ledger, invalid_rows))
+        logger.info(
+            "%s: sending %d keys (%d rows) %s -> %s in batches of %d",
+            operation.verb,
+            len(pending),
+            total_rows,
+            settings.from_type,
+            settings.to_type,
+            batch_size,
+        )
+        pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
+        options = EngineOptions(
+            batch_size,
+            settings.max_workers,
+            Attempts(settings.max_attempts, backoff=settings.backoff),
+        )
+        report = run(
+            operation,
+            pending,
+            ledger,
+            client.post,
+            pacer,
+            options,
+            progress=sink,
+            journal=opened,
+            first_batch=first_batch,
+            invalid_rows=invalid_rows,
+        )
+        record["rate_limit_in_force"] = [pacer.limit.requests, pacer.limit.period]
+        return Execution(ledger, report, record)
+    finally:
+        if opened is not None:
+            opened.close()
+        if owned is not None:
+            owned.close()
+
+
+def _counts(operation: Operation, ledger: Ledger, invalid_rows: int) -> dict[str, int]:
+    done = int(ledger.rows_by_status()[SUCCESS])
+    counts = {operation.success: done} if done else {}
+    counts["invalid"] = invalid_rows
+    return counts
+
+
+def _open_journal(
+    path: str | Path,
+    operation: Operation,
+    settings: RunSettings,
+    base_url: str,
+    token: str | None,
+    client: HubSpotClient | None,
+    dry_run: bool,
+) -> Journal:
+    if dry_run:
+        credential = None
+    elif client is not None:
+        credential = client.token_fingerprint()
+    else:
+        credential = token_fingerprint(resolve_token(token))
+    identity = identity_of(
+        settings.from_type, settings.to_type, base_url, credential, operation=operation.name
+    )
+    identity.update(operation.identity())
+    return Journal(path, identity)
+
+
+def _resume(
+    journal: Journal, operation: Operation, ledger: Ledger, pending: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Mark the keys the journal records as done; return the keys still to send."""
+    done = journal.done(operation.success)
+    found, rows = operation.find_in_journal(done["key"].tolist())
+    if len(found) == 0:
+        return pending, 0
+    picked = done.iloc[rows]
+    stored = picked["values"].tolist()
+    ledger.restore(
+        found,
+        batch=picked["batch"].to_numpy(np.int64),
+        attempts=picked["attempts"].to_numpy(np.int64),
+        http_status=picked["http_status"].fillna(0).to_numpy(np.int64),
+        values={name: [v.get(name) for v in stored] for name in ledger.values},
+    )
+    return np.setdiff1d(pending, found, assume_unique=True), len(found)

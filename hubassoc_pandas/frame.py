@@ -1,0 +1,149 @@
+"""Build the results frame: every input row once, in input order, with its outcome. Pure.
+
+The frame holds the input's index and columns, followed by the annotation columns (see
+:func:`~hubassoc_pandas.results.annotation_dtypes`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._stack import user_stacklevel
+from .engine.ledger import Ledger
+from .ids import id_string_array
+from .plan import Plan
+from .results import ANNOTATION_DTYPES, BASE_VALUE_COLUMNS, annotation_dtypes, is_results_frame
+from .status import INVALID, INVALID_ID
+
+__all__ = ["build_results", "input_columns"]
+
+
+def input_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The input's own columns, with any that clash with an annotation name renamed.
+
+    A results frame passed back in loses its old annotation columns (they are re-computed);
+    any other clashing column is kept under ``<name>_input`` and reported in the returned map.
+    """
+    if is_results_frame(frame):
+        return frame.drop(columns=list(ANNOTATION_DTYPES)), {}
+    renames: dict[str, str] = {}
+    for column in frame.columns:
+        if column in ANNOTATION_DTYPES:
+            new_name = f"{column}_input"
+            while new_name in frame.columns or new_name in renames.values():
+                new_name += "_"
+            renames[column] = new_name
+    return (frame.rename(columns=renames) if renames else frame), renames
+
+
+def build_results(
+    frame: pd.DataFrame,
+    plan: Plan,
+    ledger: Ledger,
+    attrs: dict[str, Any],
+    *,
+    success: str = "associated",
+) -> pd.DataFrame:
+    """Join the per-key outcomes back onto every input row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The input frame (its index and columns are kept).
+    plan : Plan
+        The plan the outcomes belong to (its unique pairs are the ledger's keys).
+    ledger : Ledger
+        One entry per unique pair of the plan.
+    attrs : dict
+        JSON-serialisable run record stored under ``results.attrs["hubassoc"]``.
+    success : str
+        The operation's word for success (the first status category).
+    """
+    base, renames = input_columns(frame)
+    if renames:
+        warnings.warn(
+            "input columns renamed to keep them beside the result columns: "
+            + ", ".join(f"{old!r} -> {new!r}" for old, new in renames.items()),
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    invalid = plan.pair_of_row < 0
+    # one extra slot at the end stands for "no pair" (invalid rows)
+    take = np.where(invalid, len(ledger), plan.pair_of_row)
+
+    def pick(values: np.ndarray, missing: Any) -> np.ndarray:
+        return np.append(values, np.array([missing], dtype=values.dtype))[take]
+
+    status = pick(ledger.status, INVALID)
+    error_category = pick(ledger.text["error_category"], None)
+    error_message = pick(ledger.text["error_message"], None)
+    retryable = pick(ledger.retryable, 0)
+    if invalid.any():
+        error_category[invalid] = INVALID_ID
+        error_message[invalid] = plan.row_problem[invalid]
+    dtypes = annotation_dtypes(success)
+    columns: dict[str, Any] = {
+        "from_id": id_string_array(plan.row_from),
+        "to_id": id_string_array(plan.row_to),
+        "status": pd.Categorical.from_codes(status, dtype=dtypes["status"]),
+        "error_category": error_category,
+        "error_message": error_message,
+        "http_status": _nullable(pick(ledger.http_status, 0), 0),
+        "batch": _nullable(pick(ledger.batch, 0), 0),
+        "attempts": pd.array(pick(ledger.attempts, 0), dtype="Int64"),
+        **_value_columns(ledger, pick),
+        "retryable": pd.array(retryable == 1, dtype="boolean"),
+        "correlation_id": pick(ledger.text["correlation_id"], None),
+        "error_detail": pick(ledger.text["error_detail"], None),
+    }
+    retryable_na = retryable == -1
+    if retryable_na.any():
+        columns["retryable"][retryable_na] = pd.NA
+    annotations = pd.DataFrame(
+        {
+            name: _string_array(values) if isinstance(values, np.ndarray) else values
+            for name, values in columns.items()
+        },
+        index=base.index,
+        copy=False,
+    )
+    results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
+    results.attrs = {"hubassoc": attrs}
+    return results
+
+
+def _value_columns(ledger: Ledger, pick: Any) -> dict[str, Any]:
+    """The value columns, base ones first: integer ones nullable, the rest strings."""
+    columns: dict[str, Any] = {}
+    for name in [*BASE_VALUE_COLUMNS, *(n for n in ledger.values if n not in BASE_VALUE_COLUMNS)]:
+        values = ledger.values.get(name)
+        if values is None:  # the operation has none: an empty column
+            dtype = BASE_VALUE_COLUMNS[name]
+            columns[name] = pd.array([None] * len(pick(ledger.status, 0)), dtype=dtype)
+        elif values.dtype == np.int64:
+            columns[name] = _nullable(pick(values, -1), -1)
+        else:
+            columns[name] = pick(values, None)
+    return columns
+
+
+def _string_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``string`` array from an object array of few distinct values (None for missing).
+
+    Converting the distinct values once and expanding them by position is several times
+    faster on a million rows than converting every element.
+    """
+    present = values != None  # noqa: E711  (elementwise)
+    codes = np.full(len(values), -1, dtype=np.intp)
+    distinct: Any = np.empty(0, dtype=object)
+    if present.any():
+        codes[present], distinct = pd.factorize(values[present])
+    return pd.array(np.asarray(distinct, dtype=object), dtype="string").take(codes, allow_fill=True)
+
+
+def _nullable(values: np.ndarray, missing: int) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(values.astype(np.int64), values == missing)

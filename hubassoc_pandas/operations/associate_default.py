@@ -1,0 +1,94 @@
+"""Associate records (default): ``POST .../batch/associate/default``.
+
+Creates the unlabelled, most generic association between each pair. A pair is confirmed only
+by a result naming it (in either direction); a 2xx that says nothing about a pair leaves it
+open, and the engine sends it once more before calling it unconfirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..plan import mirror_last
+from ..responses import ApiResponse
+from .associate_answers import map_success
+from .base import Decoded, Encoded, PairOperation, association_path
+
+__all__ = ["AssociateDefault"]
+
+
+class AssociateDefault(PairOperation):
+    """The default association of each (from, to) pair.
+
+    The batch cap is HubSpot's documented 2,000 inputs for batch create requests.
+
+    Examples
+    --------
+    >>> from hubassoc_pandas.plan import make_plan
+    >>> import pandas as pd
+    >>> op = AssociateDefault("contacts", "companies", "2026-03",
+    ...                       make_plan(pd.Series([1, 2]), pd.Series([7, 8])))
+    >>> op.encode(np.array([1])).payload
+    {'inputs': [{'from': {'id': '2'}, 'to': {'id': '8'}}]}
+    """
+
+    name: ClassVar[str] = "associate/default"
+    verb: ClassVar[str] = "associate"
+    success: ClassVar[str] = "associated"
+    max_batch_size: ClassVar[int] = 2000
+    value_columns: ClassVar[dict[str, tuple[Any, Any]]] = {
+        "association_type_id": ("Int64", None),
+        "association_category": ("string", None),
+    }
+
+    def path(self) -> str:
+        return association_path(
+            self.api_version, self.from_type, self.to_type, "batch/associate/default"
+        )
+
+    def encode(self, keys: np.ndarray) -> Encoded:
+        from_ids, to_ids = self.wire_ids(keys)
+        inputs = [
+            {"from": {"id": f}, "to": {"id": t}} for f, t in zip(from_ids, to_ids, strict=True)
+        ]
+        return Encoded({"inputs": inputs}, (from_ids, to_ids))
+
+    def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
+        from_ids, to_ids = encoded.wire
+        verdict = map_success(response.body, from_ids, to_ids)
+        specs = list(verdict.confirmed.values())
+        refused: dict[Any, list[int]] = {}
+        for position, info in verdict.refused.items():
+            refused.setdefault(info, []).append(position)
+        return Decoded(
+            succeeded=np.fromiter(verdict.confirmed, dtype=np.int64, count=len(specs)),
+            values={
+                "association_type_id": [spec[0] for spec in specs],
+                "association_category": [spec[1] for spec in specs],
+            },
+            refused=refused,
+            open=np.asarray(verdict.unmentioned, dtype=np.int64),
+            unattributed=verdict.unattributed,
+        )
+
+    def order(self, pending: np.ndarray) -> tuple[np.ndarray, int]:
+        # a pair and its mirror never share a batch: mirrors with the larger from-ID go last
+        return mirror_last(self.plan.pair_from, self.plan.pair_to, pending)
+
+    def separate(self, keys: Sequence[int], limit: int) -> tuple[list[int], list[int]]:
+        """Up to ``limit`` keys for one batch, leaving any pair whose mirror is taken."""
+        taken: list[int] = []
+        kept: list[int] = []
+        seen: set[tuple[int, int]] = set()
+        pair_from, pair_to = self.plan.pair_from, self.plan.pair_to
+        for key in keys:
+            pair = (int(pair_from[key]), int(pair_to[key]))
+            if len(taken) < limit and pair[::-1] not in seen:
+                taken.append(key)
+                seen.add(pair)
+            else:
+                kept.append(key)
+        return taken, kept
