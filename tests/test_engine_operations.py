@@ -1,0 +1,176 @@
+"""The engine runs any operation: a toy one defined here, against a toy endpoint on 127.0.0.1.
+
+Nothing in the package knows this operation or its endpoint; retries, isolation of a key a
+whole-batch 400 names, per-key refusals, the journal and resume all come from the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+
+from hubassoc_pandas.client import HubSpotClient
+from hubassoc_pandas.execute import execute
+from hubassoc_pandas.operations.base import Decoded, Encoded, Operation
+from hubassoc_pandas.pacing import Backoff
+from hubassoc_pandas.responses import ApiResponse, parse_error
+from hubassoc_pandas.settings import make_settings
+from hubassoc_pandas.status import FAILED, NOT_SENT, SUCCESS
+
+
+class Shout(Operation):
+    """Upper-cases words: ``POST /toy/batch/shout`` with ``{"inputs": [{"word": ...}]}``."""
+
+    name: ClassVar[str] = "toy/shout"
+    verb: ClassVar[str] = "shout"
+    success: ClassVar[str] = "shouted"
+    max_batch_size: ClassVar[int] = 4
+    value_columns: ClassVar[dict[str, tuple[Any, Any]]] = {"loud": ("string", None)}
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = list(words)
+
+    @property
+    def n_keys(self) -> int:
+        return len(self.words)
+
+    def path(self) -> str:
+        return "toy/batch/shout"
+
+    def encode(self, keys: np.ndarray) -> Encoded:
+        words = [self.words[k] for k in keys.tolist()]
+        return Encoded({"inputs": [{"word": w} for w in words]}, words)
+
+    def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
+        position = {word: n for n, word in enumerate(encoded.wire)}
+        done = [(position[r["word"]], r["loud"]) for r in response.body.get("results", [])]
+        refused: dict[Any, list[int]] = {}
+        for error in response.body.get("errors", []):
+            refused.setdefault(parse_error(error), []).extend(
+                position[w] for w in error["context"]["word"]
+            )
+        return Decoded(
+            succeeded=np.array([p for p, _ in done], dtype=np.int64),
+            values={"loud": [loud for _, loud in done]},
+            refused=refused,
+        )
+
+    def named(self, body: Any, encoded: Encoded) -> list[int]:
+        named = set(body.get("context", {}).get("word", [])) if isinstance(body, dict) else set()
+        return [n for n, word in enumerate(encoded.wire) if word in named]
+
+    def journal_keys(self, keys: np.ndarray) -> list[str]:
+        return [self.words[k] for k in keys.tolist()]
+
+    def find_in_journal(self, stored: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        where = {word: n for n, word in enumerate(stored)}
+        found = [k for k, word in enumerate(self.words) if word in where]
+        return np.array(found, dtype=np.int64), np.array(
+            [where[self.words[k]] for k in found], dtype=np.int64
+        )
+
+
+class ToyServer:
+    """Answers the toy endpoint: the first request 503, a batch holding "boom" a 400 naming it,
+    a word with "!" refused per input, every other word upper-cased."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.bodies.append(body)
+                words = [i["word"] for i in body["inputs"]]
+                if len(server.bodies) == 1:
+                    self._answer(503, {"message": "try later"})
+                elif "boom" in words:
+                    self._answer(400, {"message": "bad word", "context": {"word": ["boom"]}})
+                else:
+                    good = [w for w in words if "!" not in w]
+                    bad = [w for w in words if "!" in w]
+                    errors = [{"category": "NOISY", "message": "no", "context": {"word": bad}}]
+                    results = [{"word": w, "loud": w.upper()} for w in good]
+                    self._answer(200, {"results": results, "errors": errors if bad else []})
+
+            def _answer(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def toy() -> Iterator[ToyServer]:
+    server = ToyServer()
+    yield server
+    server.close()
+
+
+def shout(words: list[str], toy: ToyServer, journal: Path | None = None) -> Any:
+    settings = make_settings("contacts", "companies", backoff=Backoff(base=0.01, cap=0.02))
+    with HubSpotClient("toy-token", base_url=toy.url) as client:
+        return execute(
+            Shout(words),
+            np.ones(len(words), dtype=np.int64),
+            settings,
+            toy.url,
+            token=None,
+            client=client,
+            progress=False,
+            dry_run=False,
+            journal=journal,
+            first_batch=1,
+            total_rows=len(words),
+            invalid_rows=0,
+        )
+
+
+WORDS = ["a", "b", "c!", "d", "boom", "e", "f", "g", "h", "i!"]
+
+
+def test_a_new_operation_runs_through_the_engine_unchanged(toy: ToyServer) -> None:
+    done = shout(WORDS, toy)
+    ledger = done.ledger
+    by_word = dict(zip(WORDS, ledger.status.tolist(), strict=True))
+    assert {w for w, s in by_word.items() if s == SUCCESS} == {"a", "b", "d", "e", "f", "g", "h"}
+    assert {w for w, s in by_word.items() if s == FAILED} == {"c!", "boom", "i!"}
+    assert ledger.values["loud"][WORDS.index("e")] == "E"
+    assert ledger.text["error_category"][WORDS.index("c!")] == "NOISY"
+    assert ledger.text["error_message"][WORDS.index("boom")] == "bad word"  # isolated, alone
+    assert toy.bodies[0] in toy.bodies[1:]  # the 503 was retried with the same batch
+    assert max(len(b["inputs"]) for b in toy.bodies) == Shout.max_batch_size
+    assert done.report.requests == len(toy.bodies)
+
+
+def test_the_toy_operation_resumes_from_its_journal(toy: ToyServer, tmp_path: Path) -> None:
+    path = tmp_path / "toy.db"
+    first = shout(WORDS[:6], toy, journal=path)
+    assert (first.ledger.status != NOT_SENT).all()
+    sent_before = len(toy.bodies)
+    second = shout(WORDS, toy, journal=path)
+    resent = {i["word"] for body in toy.bodies[sent_before:] for i in body["inputs"]}
+    assert second.record["resumed_pairs"] == 4  # a, b, d, e were done
+    assert not resent & {"a", "b", "d", "e"}
+    assert second.ledger.values["loud"][WORDS.index("a")] == "A"  # restored from the journal
