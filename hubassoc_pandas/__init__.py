@@ -24,6 +24,7 @@ from .errors import (  # noqa: E402
     FatalApiError,
     HubAssocError,
     InsecureTransportError,
+    JournalError,
     JournalMismatchError,
     MissingScopesError,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "HubAssocError",
     "HubSpotClient",
     "InsecureTransportError",
+    "JournalError",
     "JournalMismatchError",
     "MissingScopesError",
     "RateLimit",

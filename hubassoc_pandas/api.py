@@ -19,7 +19,7 @@ import pandas as pd
 from . import __version__
 from ._stack import user_stacklevel
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url, resolve_token
-from .errors import ConfigError
+from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
 from .operations.archive import Archive
@@ -213,10 +213,19 @@ def _run_pairs(
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
     results.attrs["hubassoc"]["counts"] = _counts(results, operation.success)
+    return _hand_back(results, done)
+
+
+def _hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
+    """Return the results, or raise the error that stopped the run with them attached."""
     _warn_if_stopped(done)
     if done.report.fatal is not None:
         done.report.fatal.results = results
         raise done.report.fatal
+    if done.report.journal_error is not None:
+        error = JournalError(done.report.journal_error)
+        error.results = results
+        raise error
     return results
 
 
@@ -377,11 +386,7 @@ def retry(
     record["retries"] = int(record.get("retries", 0)) + 1
     record["retried_rows"] = len(positions)
     updated.attrs = {"hubassoc": record}
-    _warn_if_stopped(done)
-    if done.report.fatal is not None:
-        done.report.fatal.results = updated
-        raise done.report.fatal
-    return updated
+    return _hand_back(updated, done)
 
 
 def _merge_retried(
@@ -410,6 +415,20 @@ def _warn_if_stopped(done: Execution) -> None:
         warnings.warn(
             "HubSpot's daily API limit was reached: the rows not yet sent are "
             "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "MIGRATION":
+        warnings.warn(
+            "HubSpot is migrating this account (477): the rows not yet sent are not_sent "
+            "(MIGRATION). Run retry() once the migration is over.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "NETWORK":
+        warnings.warn(
+            "HubSpot could not be reached, so the run stopped: the rows not yet sent are "
+            "not_sent (NETWORK). Check the network and base_url, then run retry().",
             RuntimeWarning,
             stacklevel=user_stacklevel(),
         )

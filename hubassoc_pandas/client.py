@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
 from . import __version__
 from .errors import ConfigError, InsecureTransportError
@@ -33,7 +34,13 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_API_VERSION = "2026-03"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 BASE_URL_ENV = "HUBSPOT_BASE_URL"
-_KEPT_HEADERS = ("retry-after", "content-type")
+_KEPT_HEADERS = (
+    "retry-after",
+    "content-type",
+    "x-hubspot-correlation-id",
+    "x-hubspot-request-id",
+    "x-request-id",
+)
 _TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 _TEXT_LIMIT = 2000
 
@@ -138,6 +145,14 @@ class HubSpotClient:
         Connect and read timeouts.
     pool_size : int
         Connections kept open; at least the number of requests in flight.
+    proxies : dict, optional
+        ``{"https": "http://proxy:3128"}``; default: ``HTTPS_PROXY``/``HTTP_PROXY`` from the
+        environment, except hosts listed in ``NO_PROXY``.
+    verify : bool or str, optional
+        Certificate checking: True, or a CA bundle path; default ``REQUESTS_CA_BUNDLE`` or
+        ``CURL_CA_BUNDLE`` from the environment, else the bundled certificates.
+
+    ``~/.netrc`` is never read: the Authorization header always carries the token.
 
     Examples
     --------
@@ -155,13 +170,17 @@ class HubSpotClient:
         api_version: str = DEFAULT_API_VERSION,
         timeout: Timeout | None = None,
         pool_size: int = 16,
+        proxies: dict[str, str] | None = None,
+        verify: bool | str | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self.api_version = check_api_version(api_version)
         self.timeout = timeout or Timeout()
         self._authorization = _Secret(f"Bearer {resolve_token(token)}")
         self._session = requests.Session()
-        self._session.trust_env = False
+        self._session.trust_env = False  # no ~/.netrc; proxies and CA bundle are read below
+        self._session.proxies = proxies_for(self.base_url, proxies)
+        self._session.verify = ca_bundle(verify)
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -189,6 +208,16 @@ class HubSpotClient:
     def token_fingerprint(self) -> str:
         """A one-way fingerprint of the token; see :func:`token_fingerprint`."""
         return token_fingerprint(self._authorization.reveal().removeprefix("Bearer "))
+
+    @property
+    def proxies(self) -> dict[str, str]:
+        """The proxies requests go through (credentials in them are not shown)."""
+        return {scheme: _without_credentials(url) for scheme, url in self._session.proxies.items()}
+
+    @property
+    def verify(self) -> bool | str:
+        """Certificate checking in force: True, or the CA bundle path."""
+        return self._session.verify  # type: ignore[return-value]
 
     def post(self, path: str, payload: Any) -> ApiResponse:
         """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`."""
@@ -222,7 +251,7 @@ class HubSpotClient:
             secret = self._authorization.reveal()
             reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
             logger.debug("%s %s failed after %.2fs: %s", method, url, elapsed, reason)
-            return ApiResponse(status=0, error=reason, elapsed=elapsed)
+            return ApiResponse(status=0, error=reason, elapsed=elapsed, lost=_may_have_reached(exc))
         elapsed = time.monotonic() - started
         body: Any = None
         text = ""
@@ -239,6 +268,81 @@ class HubSpotClient:
         return ApiResponse(
             status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
         )
+
+
+def proxies_for(base_url: str, proxies: dict[str, str] | None = None) -> dict[str, str]:
+    """The proxies for ``base_url``: the ones given, else the environment's (``NO_PROXY``
+    honoured). A plain-HTTP (loopback) base URL is never sent through a proxy elsewhere,
+    since the token would cross the network in clear text.
+
+    Examples
+    --------
+    >>> proxies_for("https://api.hubapi.com", {"https": "http://127.0.0.1:3128"})
+    {'https': 'http://127.0.0.1:3128'}
+    """
+    if proxies is not None and not isinstance(proxies, dict):
+        raise ConfigError(
+            f"proxies={proxies!r}: give a dict such as {{'https': 'http://host:3128'}}."
+        )
+    chosen = dict(proxies) if proxies is not None else requests.utils.get_environ_proxies(base_url)
+    chosen = {k: v for k, v in chosen.items() if k in ("http", "https", "all") and v}
+    if urlsplit(base_url).scheme == "http":
+        for url in chosen.values():
+            host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+            if not is_loopback(host):
+                raise InsecureTransportError(
+                    f"Refusing to send the access token over plain HTTP through the proxy "
+                    f"{_without_credentials(url)!r}: use an https:// base_url, or list the host "
+                    "in NO_PROXY."
+                )
+    return chosen
+
+
+def ca_bundle(verify: bool | str | None = None) -> bool | str:
+    """Certificate checking: ``verify`` if given, else ``REQUESTS_CA_BUNDLE`` or
+    ``CURL_CA_BUNDLE``, else True (the bundled certificates)."""
+    if verify is None:
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    if isinstance(verify, str):
+        path = os.path.expanduser(verify)
+        if not os.path.exists(path):
+            raise ConfigError(
+                f"The CA bundle {verify!r} does not exist; give the path of a PEM file or "
+                "directory (verify=, REQUESTS_CA_BUNDLE)."
+            )
+        return path
+    if not isinstance(verify, bool):
+        raise ConfigError(f"verify={verify!r}: give True, False or a CA bundle path.")
+    return verify
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def _may_have_reached(exc: BaseException) -> bool:
+    """Whether a request that failed with ``exc`` may have reached the server.
+
+    A failure to connect (refused, name not resolved, TLS handshake, proxy) sent nothing;
+    a dropped connection, a read timeout or a body cut short happened after sending.
+    """
+    if isinstance(
+        exc,
+        requests.exceptions.ConnectTimeout
+        | requests.exceptions.SSLError
+        | requests.exceptions.ProxyError
+        | requests.exceptions.InvalidURL
+        | requests.exceptions.InvalidHeader,
+    ):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        cause = getattr(reason, "reason", reason)
+        return not isinstance(cause, NewConnectionError)
+    return isinstance(exc, requests.RequestException)
 
 
 def token_fingerprint(token: str) -> str:

@@ -25,6 +25,8 @@ from .errors import JournalMismatchError
 
 __all__ = ["FORMAT", "Journal", "identity_of", "match_pairs"]
 
+#: Seconds a write waits for a journal locked by another process before giving up.
+LOCK_WAIT = 10.0
 #: The journal format this version writes.
 FORMAT = 2
 _FORMAT_1_OPERATION = "associate/default"
@@ -79,7 +81,9 @@ class Journal:
 
     def __init__(self, path: str | Path, identity: dict[str, str]) -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT
+        )
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
