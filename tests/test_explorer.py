@@ -14,6 +14,7 @@ import ipywidgets
 import numpy as np
 import pandas as pd
 import pytest
+from explorer_frames import frame as _frame
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.explorer import (
@@ -30,127 +31,8 @@ from hubassoc_pandas.explorer import (
     status_counts,
     table_columns,
 )
-from hubassoc_pandas.results import ANNOTATION_DTYPES, STATUSES
+from hubassoc_pandas.results import STATUSES
 from hubassoc_pandas.sandbox import Fault, Sandbox
-
-# -- a small hand-made results frame --------------------------------------------------------
-
-_ROWS: list[dict[str, Any]] = [
-    # from, to, status, category, message, http, batch, attempts, retryable, correlation, detail
-    dict(f="11", t="71", s="associated", c=None, m=None, h=200, b=1, a=1, r=None, k=None, d=None),
-    dict(
-        f="12",
-        t="72",
-        s="failed",
-        c="OBJECT_NOT_FOUND",
-        m="No contact with ID 12",
-        h=207,
-        b=1,
-        a=1,
-        r=False,
-        k="corr-A",
-        d='{"status":"error","category":"OBJECT_NOT_FOUND","context":{"fromObjectId":["12"]}}',
-    ),
-    dict(
-        f="13",
-        t="73",
-        s="failed",
-        c="RATE_LIMIT",
-        m="Too many requests (a+b)",
-        h=429,
-        b=2,
-        a=5,
-        r=True,
-        k="corr-B",
-        d='{"status":"error","category":"RATE_LIMITS"}',
-    ),
-    dict(
-        f=None,
-        t="74",
-        s="invalid",
-        c="INVALID_ID",
-        m="contact: 'x' is not",
-        h=None,
-        b=None,
-        a=0,
-        r=False,
-        k=None,
-        d=None,
-    ),
-    dict(
-        f="15",
-        t="75",
-        s="failed",
-        c="RATE_LIMIT",
-        m="Too many requests (a+b)",
-        h=429,
-        b=2,
-        a=5,
-        r=True,
-        k="corr-B",
-        d="<html>not json</html>",
-    ),
-    dict(
-        f="16",
-        t="76",
-        s="unconfirmed",
-        c="UNCONFIRMED",
-        m="neither confirmed nor refused",
-        h=200,
-        b=3,
-        a=1,
-        r=True,
-        k=None,
-        d=None,
-    ),
-    dict(
-        f="17",
-        t="77",
-        s="not_sent",
-        c="INTERRUPTED",
-        m="stopped",
-        h=None,
-        b=None,
-        a=0,
-        r=True,
-        k=None,
-        d=None,
-    ),
-]
-
-
-def _frame(user_columns: dict[str, list[Any]] | None = None) -> pd.DataFrame:
-    own = pd.DataFrame(user_columns or {"owner": [f"user{i}" for i in range(len(_ROWS))]})
-    values = {
-        "from_id": [r["f"] for r in _ROWS],
-        "to_id": [r["t"] for r in _ROWS],
-        "status": [r["s"] for r in _ROWS],
-        "error_category": [r["c"] for r in _ROWS],
-        "error_message": [r["m"] for r in _ROWS],
-        "http_status": [r["h"] for r in _ROWS],
-        "batch": [r["b"] for r in _ROWS],
-        "attempts": [r["a"] for r in _ROWS],
-        "association_type_id": [279 if r["s"] == "associated" else None for r in _ROWS],
-        "association_category": [
-            "HUBSPOT_DEFINED" if r["s"] == "associated" else None for r in _ROWS
-        ],
-        "retryable": [r["r"] for r in _ROWS],
-        "correlation_id": [r["k"] for r in _ROWS],
-        "error_detail": [r["d"] for r in _ROWS],
-    }
-    annotations = pd.DataFrame(
-        {
-            name: pd.array(values[name], dtype=dtype)
-            for name, dtype in ANNOTATION_DTYPES.items()
-            if name != "status"
-        }
-    )
-    annotations.insert(2, "status", pd.Categorical(values["status"], categories=list(STATUSES)))
-    frame = pd.concat([own, annotations], axis=1)
-    frame.index = pd.Index([f"r{i}" for i in range(len(frame))])
-    frame.attrs = {"hubassoc": {"from_type": "contacts", "to_type": "companies"}}
-    return frame
-
 
 # -- pure functions -------------------------------------------------------------------------
 
@@ -312,7 +194,7 @@ def _shown_positions(explorer: Explorer) -> list[int]:
 
 
 def test_filters_change_the_rows_shown() -> None:
-    explorer = Explorer(_frame(), page_size=50)
+    explorer = Explorer(_frame(), page_size=50, opens_on="all")
     assert "matching rows 1-7 of 7" in explorer.table.value
     explorer.status_filter.value = "failed"
     assert _shown_positions(explorer) == [1, 2, 4]
@@ -337,7 +219,7 @@ def test_filter_choices_carry_counts() -> None:
 
 
 def test_paging() -> None:
-    explorer = Explorer(_frame(), page_size=3)
+    explorer = Explorer(_frame(), page_size=3, opens_on="all")
     assert _shown_positions(explorer) == [0, 1, 2]
     assert explorer.prev_button.disabled and not explorer.next_button.disabled
     explorer.next_button.click()
