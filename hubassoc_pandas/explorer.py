@@ -205,7 +205,7 @@ class Explorer(w.VBox):
     def _wire(self) -> None:
         for control in (self.status_filter, self.category_filter, self.label_filter):
             control.observe(self._on_filter, names="value")
-        self.search_box.observe(self._on_filter, names="value")
+        self.search_box.observe(self._on_filter, names="value")  # on Enter or leaving the box
         self.row_picker.observe(self._on_row, names="value")
         self.page_box.observe(self._on_page_box, names="value")
         self.prev_button.on_click(lambda _: self._turn(-1))
@@ -217,7 +217,7 @@ class Explorer(w.VBox):
 
     @property
     def widget(self) -> Explorer:
-        """The explorer itself (it is the widget); kept for code written before it was one."""
+        """The explorer itself, which is the widget: ``explorer.widget is explorer``."""
         return self
 
     @property
