@@ -22,6 +22,7 @@ from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url, resolv
 from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
+from .journal import check_journal_path
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
@@ -190,6 +191,9 @@ def _run_pairs(
 ) -> pd.DataFrame:
     """Check the arguments of a pair operation, run it and build its results frame."""
     _check_frame(frame, args["from_col"], args["to_col"])
+    _check_flags(args["progress"], args["dry_run"])
+    if args["journal"] is not None:
+        args["journal"] = check_journal_path(args["journal"])
     client: HubSpotClient | None = args["client"]
     settings = make_settings(
         from_type,
@@ -233,6 +237,12 @@ def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     for role, column in (("from_col", from_col), ("to_col", to_col)):
+        try:
+            hash(column)
+        except TypeError:
+            raise ConfigError(
+                f"{role}={column!r}: give one column name, not {type(column).__name__}."
+            ) from None
         if column not in frame.columns:
             available = ", ".join(repr(c) for c in list(frame.columns)[:20])
             raise ConfigError(
@@ -243,6 +253,23 @@ def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
                 f"{role}={column!r} names {frame[column].shape[1]} columns of the frame; "
                 "make the column names unique (e.g. df.columns = [...])."
             )
+    if from_col == to_col:
+        raise ConfigError(
+            f"from_col and to_col are both {from_col!r}: give the column of the from-records "
+            "and the column of the to-records."
+        )
+
+
+def _check_flags(progress: Any, dry_run: Any) -> None:
+    if not isinstance(dry_run, bool | np.bool_):
+        raise ConfigError(f"dry_run={dry_run!r}: give True or False.")
+    if not isinstance(progress, bool | np.bool_) and not all(
+        callable(getattr(progress, name, None)) for name in ("advance", "note", "close")
+    ):
+        raise ConfigError(
+            f"progress={progress!r}: give True, False, or an object with advance(), note() "
+            "and close() (see hubassoc_pandas.progress.Progress)."
+        )
 
 
 def _execute(
@@ -375,7 +402,9 @@ def retry(
         settings.from_type, settings.to_type, settings.api_version, plan
     )
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
-    args = {"token": token, "client": client, "progress": progress, "journal": journal}
+    _check_flags(progress, False)
+    checked = check_journal_path(journal) if journal is not None else None
+    args = {"token": token, "client": client, "progress": progress, "journal": checked}
     done = _execute(operation, plan, settings, resolved_url, args, first_batch=first_batch)
     redone = build_results(
         subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success

@@ -11,6 +11,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -43,6 +44,8 @@ _KEPT_HEADERS = (
 )
 _TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 _TEXT_LIMIT = 2000
+#: Longest connect or read timeout accepted, in seconds.
+MAX_TIMEOUT = 3600.0
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,17 @@ class Timeout:
             return cls()
         if isinstance(value, Timeout):
             return value
-        if isinstance(value, tuple | list) and len(value) == 2:
-            timeout = cls(float(value[0]), float(value[1]))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            timeout = cls(float(value), float(value))
-        else:
+        parts = list(value) if isinstance(value, tuple | list) else [value, value]
+        if len(parts) != 2 or not all(
+            isinstance(p, int | float) and not isinstance(p, bool) for p in parts
+        ):
             raise ConfigError(f"timeout={value!r}: give seconds or a (connect, read) pair.")
-        if timeout.connect <= 0 or timeout.read <= 0:
-            raise ConfigError(f"timeout={value!r}: both timeouts must be positive seconds.")
+        timeout = cls(float(parts[0]), float(parts[1]))
+        if not all(math.isfinite(t) and 0 < t <= MAX_TIMEOUT for t in parts):
+            raise ConfigError(
+                f"timeout={value!r}: both timeouts must be seconds above 0 and at most "
+                f"{MAX_TIMEOUT:.0f}."
+            )
         return timeout
 
 
@@ -105,11 +111,20 @@ def resolve_base_url(base_url: str | None) -> str:
     'http://127.0.0.1:8080'
     """
     value = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if not isinstance(value, str):
+        raise ConfigError(f"base_url must be text such as {DEFAULT_BASE_URL!r}.")
     parts = urlsplit(value.strip())
+    shown = _without_credentials(value.strip()) if "@" in value else value
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"base_url={value!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
+            f"base_url={shown!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
         )
+    try:
+        parts.port  # noqa: B018  (raises for a port out of range)
+    except ValueError:
+        raise ConfigError(
+            f"base_url={shown!r} has a port out of range: give a port from 1 to 65535."
+        ) from None
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InsecureTransportError(
             f"Refusing to send the access token over plain HTTP to {parts.hostname!r}: use "
