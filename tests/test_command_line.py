@@ -1,4 +1,5 @@
-"""The hubassoc command: demo, associate (exit codes, files), and the sandbox subcommand."""
+"""The hubassoc command end to end: demo, associate (exit codes, files, the plan of a dry
+run), retry from a saved file, and the sandbox subcommand."""
 
 from __future__ import annotations
 
@@ -7,21 +8,23 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hubassoc_testkit import hub_env, running_hub, start_cli, stored_pairs, wait_for
 
 from hubassoc_pandas.cli import demo_frame, main
 from hubassoc_pandas.sandbox import Sandbox
 
+SMALL = {"contacts": range(1, 101), "companies": range(1, 101)}
+
 
 @pytest.fixture
 def portal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(
-        records={"contacts": range(1, 101), "companies": range(1, 101)}, rate_limit=None
-    ) as hub:
+    """A sandbox of 100 contacts and 100 companies, in the environment the command reads."""
+    with running_hub(records=SMALL) as hub:
         monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", hub.token)
         monkeypatch.setenv("HUBSPOT_BASE_URL", hub.url)
         yield hub
@@ -85,7 +88,7 @@ def test_parquet_input_and_dry_run(portal: Sandbox, tmp_path: Path) -> None:
     pd.DataFrame({"c": [1, 2], "co": [3, 4]}).to_parquet(source)
     out = tmp_path / "out.parquet"
     code = main(associate_argv(source, "--dry-run", "--out", str(out), "--no-progress"))
-    assert code == 1  # nothing associated in a dry run
+    assert code == 0  # a dry run exits 0 when no row is invalid
     assert pd.read_parquet(out)["status"].astype(str).tolist() == ["not_sent", "not_sent"]
     assert portal.requests == []
 
@@ -125,33 +128,13 @@ def test_wrong_token_exits_2_and_keeps_partial_results(
     assert pd.read_csv(out)["status"].tolist() == ["not_sent", "not_sent"]
 
 
-def start_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    """``hubassoc`` in a child process, as a user's script would run it."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
-
-
 def test_ctrl_c_exits_non_zero_and_keeps_finished_rows(tmp_path: Path) -> None:
-    with Sandbox(
-        records={"contacts": range(1, 2001), "companies": range(1, 2001)},
-        rate_limit=None,
-        latency=0.2,
+    with running_hub(
+        records={"contacts": range(1, 2001), "companies": range(1, 2001)}, latency=0.2
     ) as hub:
         source = write_csv(tmp_path / "in.csv", list(range(1, 2001)), list(range(1, 2001)))
         out = tmp_path / "out.csv"
-        env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": hub.token, "HUBSPOT_BASE_URL": hub.url}
+        env = hub_env(hub)
         argv = associate_argv(
             source,
             "--out",
@@ -164,10 +147,10 @@ def test_ctrl_c_exits_non_zero_and_keeps_finished_rows(tmp_path: Path) -> None:
             "20/1",
         )
         process = start_cli(argv, env)
-        wait_for(lambda: len(hub.associated_pairs("contacts", "companies")) >= 50, process)
+        wait_for(lambda: len(stored_pairs(hub)) >= 50, process)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=60)
-        stored = hub.associated_pairs("contacts", "companies")
+        stored = stored_pairs(hub)
     assert process.returncode == 1, stderr
     assert "Interrupted" in stderr and "Traceback" not in stderr
     written = pd.read_csv(out, dtype={"from_id": str, "to_id": str})
@@ -221,13 +204,11 @@ def test_sandbox_subcommand_is_wired() -> None:
 def test_ctrl_c_exits_promptly_while_a_request_hangs(tmp_path: Path) -> None:
     from hubassoc_pandas.sandbox import Fault
 
-    with Sandbox(
-        records={"contacts": range(1, 101), "companies": range(1, 101)},
-        rate_limit=None,
-        faults=[Fault("hang", on_requests=[2], hang_seconds=60)],
+    with running_hub(
+        records=SMALL, faults=[Fault("hang", on_requests=[2], hang_seconds=60)]
     ) as hub:
         source = write_csv(tmp_path / "in.csv", list(range(1, 101)), list(range(1, 101)))
-        env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": hub.token, "HUBSPOT_BASE_URL": hub.url}
+        env = hub_env(hub)
         argv = associate_argv(
             source,
             "--out",
