@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ from hubassoc_pandas.sandbox import Sandbox
 #: Records of the default sandbox.
 CONTACTS = range(1, 20_001)
 COMPANIES = range(1, 10_001)
+#: Records of the sandbox the command-line tests use.
+SMALL = {"contacts": range(1, 101), "companies": range(1, 101)}
 
 
 # -- starting a sandbox ---------------------------------------------------------------------
@@ -139,6 +142,35 @@ def associated_pairs(results: pd.DataFrame) -> set[tuple[str, str]]:
 def hub_env(hub: Sandbox) -> dict[str, str]:
     """The environment of a command run against ``hub``: its token and base URL."""
     return {**os.environ, "HUBSPOT_ACCESS_TOKEN": hub.token, "HUBSPOT_BASE_URL": hub.url}
+
+
+def write_csv(path: Path, contacts: list[object], companies: list[object]) -> Path:
+    """A CSV input of columns c (contact IDs) and co (company IDs)."""
+    pd.DataFrame({"c": contacts, "co": companies}).to_csv(path, index=False)
+    return path
+
+
+def associate_argv(
+    source: Path | str,
+    *extra: str,
+    types: tuple[str, str] = ("contacts", "companies"),
+    columns: tuple[str, str] = ("c", "co"),
+    command: str = "associate",
+) -> list[str]:
+    """``hubassoc associate`` arguments for a file of columns c (contacts) and co (companies)."""
+    return [
+        command,
+        str(source),
+        "--from",
+        types[0],
+        "--to",
+        types[1],
+        "--from-col",
+        columns[0],
+        "--to-col",
+        columns[1],
+        *extra,
+    ]
 
 
 def start_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:

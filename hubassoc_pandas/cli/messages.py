@@ -47,7 +47,7 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(associate|retry|disassociate)\(\)"), r"hubassoc \1"),
 ]
 _NAMES = "|".join(sorted(OPTION_OF, key=len, reverse=True))
-_ASSIGNED = re.compile(rf"(?<![\w.-])({_NAMES})=(?=\S)")
+_ASSIGNED = re.compile(rf"(?<![\w.-])({_NAMES})=(?=\S|$)")
 # bare names only where they cannot be ordinary words ("journal", "timeout")
 _IDENTIFIERS = "|".join(sorted((n for n in OPTION_OF if "_" in n), key=len, reverse=True))
 _BARE = re.compile(rf"(?<![\w.-])({_IDENTIFIERS})\b")

@@ -1,6 +1,7 @@
 """Where the results go: ``--out`` is checked before anything is sent, then written whole.
 
-The format follows the extension. A file is written next to its destination and moved into
+The format follows the extension. The index is written unless it is the default 0, 1, 2, ...
+(Parquet always keeps it). A file is written next to its destination and moved into
 place, so an existing file (a results file updated by ``hubassoc retry``) is never left half
 written; if writing fails, the results are saved to a temporary CSV file instead.
 """
@@ -168,14 +169,25 @@ def _write_atomically(results: pd.DataFrame, path: Path) -> None:
 
 
 def _write_as(results: pd.DataFrame, path: Path, suffix: str) -> None:
+    index = not _is_default_index(results.index)
     if suffix == ".parquet":
         _parquet_ready(results).to_parquet(path)
     elif suffix == ".json":
-        results.to_json(path, orient="table", index=True)
+        results.to_json(path, orient="table", index=index)
     elif suffix == ".xlsx":
-        results.to_excel(path, index=True)
+        results.to_excel(path, index=index)
     else:
-        results.to_csv(path, index=True, sep="\t" if suffix == ".tsv" else ",")
+        results.to_csv(path, index=index, sep="\t" if suffix == ".tsv" else ",")
+
+
+def _is_default_index(index: pd.Index) -> bool:
+    """0, 1, 2, ... without a name: nothing worth a column of its own in a file."""
+    return (
+        isinstance(index, pd.RangeIndex)
+        and index.start == 0
+        and index.step == 1
+        and index.name is None
+    )
 
 
 def _parquet_ready(results: pd.DataFrame) -> pd.DataFrame:
