@@ -1,17 +1,21 @@
-"""What the command says: library messages reworded in terms of options and commands, and
-the confirmation a deleting command asks for."""
+"""What the command says: library messages reworded in terms of options and commands (alone
+and end to end), and the confirmation a deleting command asks for."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from hubassoc_testkit import associate_argv, write_csv
 
 from hubassoc_pandas import ConfigError
 from hubassoc_pandas.api import associate
+from hubassoc_pandas.cli import main
 from hubassoc_pandas.cli.confirm import ConfirmationNeeded, confirm
 from hubassoc_pandas.cli.messages import OPTION_OF, for_command_line
+from hubassoc_pandas.sandbox import Fault, Sandbox
 
 RETRY = "hubassoc retry out.csv --from contacts --to companies"
 
@@ -109,6 +113,57 @@ def test_messages_the_library_raises_come_out_in_options() -> None:
         said = for_command_line(str(error.value))
         assert "--" in said, said
         assert not any(f"{name}=" in said for name in OPTION_OF), said
+
+
+# -- the command's own messages ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--batch-size", "0"], "--batch-size 0: give a whole number"),
+        (["--max-workers", "1000"], "--max-workers 1000: give a whole number"),
+        (["--rate-limit", "fast"], "--rate-limit 'fast' is not usable"),
+        (["--timeout", "-1"], "--timeout -1.0"),
+    ],
+)
+def test_bad_options_are_named_as_options(
+    cli_hub: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    said: str,
+) -> None:
+    source = write_csv(tmp_path / "in.csv", [1], [2])
+    assert main(associate_argv(source, *extra)) == 2
+    err = capsys.readouterr().err
+    assert said in err and "=" not in err.split(":")[1]
+    assert cli_hub.requests == []
+
+
+def test_missing_token_names_the_environment_variable(
+    cli_hub: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
+    source = write_csv(tmp_path / "in.csv", [1], [2])
+    assert main(associate_argv(source)) == 2
+    err = capsys.readouterr().err
+    assert "set the HUBSPOT_ACCESS_TOKEN environment variable" in err and "token=" not in err
+
+
+def test_a_daily_limit_stop_suggests_the_retry_command(
+    cli_hub: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_hub.configure(faults=[Fault("429_daily", on_requests=[1])])
+    source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
+    out = tmp_path / "out.csv"
+    assert main(associate_argv(source, "--out", str(out), "--no-progress")) == 1
+    err = capsys.readouterr().err
+    assert f"hubassoc retry {out} --from contacts --to companies" in err
+    assert "retry()" not in err
 
 
 class Terminal(io.StringIO):

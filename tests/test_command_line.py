@@ -1,5 +1,5 @@
-"""The hubassoc command end to end: demo, associate (exit codes, files, the plan of a dry
-run), retry from a saved file, and the sandbox subcommand."""
+"""The hubassoc command end to end: demo, associate (exit codes, files and their formats,
+delimiters, the plan of a dry run), and the sandbox subcommand."""
 
 from __future__ import annotations
 
@@ -324,59 +324,6 @@ def test_sep_is_honoured(
     assert "--from-col 'c' is not a column of the input file" in capsys.readouterr().err
     assert main(associate_argv(source, "--sep", "::")) == 2
     assert "'::' is not a delimiter" in capsys.readouterr().err
-
-
-# -- messages ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("extra", "said"),
-    [
-        (["--batch-size", "0"], "--batch-size 0: give a whole number"),
-        (["--max-workers", "1000"], "--max-workers 1000: give a whole number"),
-        (["--rate-limit", "fast"], "--rate-limit 'fast' is not usable"),
-        (["--timeout", "-1"], "--timeout -1.0"),
-    ],
-)
-def test_bad_options_are_named_as_options(
-    cli_hub: Sandbox,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    extra: list[str],
-    said: str,
-) -> None:
-    source = write_csv(tmp_path / "in.csv", [1], [2])
-    assert main(associate_argv(source, *extra)) == 2
-    err = capsys.readouterr().err
-    assert said in err and "=" not in err.split(":")[1]
-    assert cli_hub.requests == []
-
-
-def test_missing_token_names_the_environment_variable(
-    cli_hub: Sandbox,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
-    source = write_csv(tmp_path / "in.csv", [1], [2])
-    assert main(associate_argv(source)) == 2
-    err = capsys.readouterr().err
-    assert "set the HUBSPOT_ACCESS_TOKEN environment variable" in err and "token=" not in err
-
-
-def test_a_daily_limit_stop_suggests_the_retry_command(
-    cli_hub: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from hubassoc_pandas.sandbox import Fault
-
-    cli_hub.configure(faults=[Fault("429_daily", on_requests=[1])])
-    source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
-    out = tmp_path / "out.csv"
-    assert main(associate_argv(source, "--out", str(out), "--no-progress")) == 1
-    err = capsys.readouterr().err
-    assert f"hubassoc retry {out} --from contacts --to companies" in err
-    assert "retry()" not in err
 
 
 # -- help and the sandbox subcommand ----------------------------------------------------------
