@@ -161,9 +161,11 @@ def test_a_daily_limit_stop_suggests_the_retry_command(
     source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
     out = tmp_path / "out.csv"
     assert main(associate_argv(source, "--out", str(out), "--no-progress")) == 1
-    err = capsys.readouterr().err
-    assert f"hubassoc retry {out} --from contacts --to companies" in err
-    assert "retry()" not in err
+    shown = capsys.readouterr()
+    assert f"hubassoc retry {out} --from contacts --to companies" in shown.err
+    assert "First failures of each kind" in shown.out  # the rows' own messages, reworded
+    assert "DAILY_LIMIT" in shown.out
+    assert "retry()" not in shown.out + shown.err and "associate()" not in shown.out
 
 
 class Terminal(io.StringIO):

@@ -52,11 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.run(args))
-    except ConfigError as exc:
-        print(f"hubassoc: {for_command_line(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
     except HubAssocError as exc:
-        print(f"hubassoc: {exc}", file=sys.stderr)
+        print(f"hubassoc: {for_command_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("hubassoc: interrupted", file=sys.stderr)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .messages import for_command_line
+
 __all__ = ["print_plan", "print_report"]
 
 _SHOWN_COLUMNS = ["from_id", "to_id", "status", "error_category", "error_message"]
@@ -84,9 +86,12 @@ def print_report(results: pd.DataFrame, *, footer: str, out: Path | None) -> Non
 
 
 def _print_examples(rows: pd.DataFrame, *, heading: str) -> None:
-    """A few rows of each kind of problem, the commonest kind first."""
+    """A few rows of each kind of problem, the commonest kind first, their messages in terms
+    of commands (the results themselves keep the library's wording)."""
     distinct = rows.drop_duplicates("error_message")
     sample = distinct.groupby("error_category", sort=False, dropna=False).head(_EXAMPLES_PER_KIND)
+    shown = sample[_SHOWN_COLUMNS].copy()
+    shown["error_message"] = shown["error_message"].map(for_command_line, na_action="ignore")
     print(f"\n{heading}")
     with pd.option_context("display.max_colwidth", 70, "display.width", 160):
-        print(sample[_SHOWN_COLUMNS].to_string())
+        print(shown.to_string())
