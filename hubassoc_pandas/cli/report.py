@@ -77,7 +77,7 @@ def print_report(results: pd.DataFrame, *, footer: str, out: Path | None) -> Non
     if len(failures):
         _print_examples(
             failures,
-            heading=f"First failures of each kind (of {len(failures):,} rows not associated)",
+            heading=f"First failures of each kind (of {len(failures):,} rows that need attention)",
         )
     if out is not None:
         print(f"\n{footer}; results written to {out}")
