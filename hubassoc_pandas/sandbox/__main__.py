@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .server import Sandbox
+from .hub import Sandbox
 
 __all__ = ["build_parser", "main"]
 

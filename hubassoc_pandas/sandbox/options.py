@@ -45,6 +45,7 @@ class SandboxOptions:
     custom_object_types: Mapping[str, str] | None = None
     portal_id: int = 123
     max_batch_size: int = 1000
+    max_archive_batch_size: int = 2000
     missing_ids: str = "per_input"
     batch_400_category: str = "VALIDATION_ERROR"
     batch_400_names_ids: bool = True
@@ -68,6 +69,7 @@ class SandboxOptions:
     faults: Collection[Fault] = field(default_factory=tuple)
     seed: int = 0
     log_bodies: bool = True
+    optional_batch_fields: bool = True
 
     def validate(self) -> None:
         """Raise ValueError on any setting the sandbox cannot play."""
@@ -75,8 +77,9 @@ class SandboxOptions:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed!r}, got {value!r}")
-        if self.max_batch_size < 1:
-            raise ValueError("max_batch_size must be >= 1")
+        for name in ("max_batch_size", "max_archive_batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1")
         if self.rate_limit is not None:
             limit, seconds = self.rate_limit
             if int(limit) < 1 or float(seconds) <= 0:

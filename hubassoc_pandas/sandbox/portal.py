@@ -1,0 +1,205 @@
+"""The sandbox's portal: its settings, records, associations, type definitions and counters.
+
+One :class:`Portal` holds everything a request can read or change, behind one lock
+(``portal.lock``): the gateway and the handlers take it around every use of the state.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .faults import FaultPlan
+from .labels import Definitions
+from .log import RequestLog, RequestRecord
+from .meters import DailyCounter, RollingWindow
+from .objects import ObjectTypes
+from .options import DEFAULT_RECORDS, DEMO_TOKEN, SandboxOptions
+from .records import RecordSet
+from .store import AssociationStore
+
+__all__ = ["Portal"]
+
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
+
+
+class Portal:
+    """The sandbox's state and settings.
+
+    Parameters
+    ----------
+    options : SandboxOptions
+        Validated settings.
+
+    Examples
+    --------
+    >>> portal = Portal(SandboxOptions())
+    >>> portal.definitions.default_id("contacts", "companies")
+    279
+    """
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.lock = threading.Lock()
+        self.store = AssociationStore()
+        self.log = RequestLog()
+        self.request_number = 0
+        self.options = options
+        self.records: dict[str, RecordSet] = {}
+        self.types = ObjectTypes(options.custom_object_types, options.portal_id)
+        self.definitions = Definitions(self.types, options.portal_id)
+        self.window: RollingWindow | None = None
+        self.daily = DailyCounter(options.daily_limit)
+        self.plan = FaultPlan(options.faults)
+        self.rng = random.Random(options.seed)
+        self._apply(options, set(SandboxOptions.names()))
+
+    # -- configuration -------------------------------------------------------------------
+
+    def configure(self, changes: Mapping[str, Any]) -> None:
+        """Apply new settings (validated first; nothing changes on error)."""
+        with self.lock:
+            options = self.options.updated(changes)
+            self._apply(options, set(changes))
+
+    def _apply(self, options: SandboxOptions, changed: set[str]) -> None:
+        """Install validated settings; everything that can fail runs before anything changes.
+
+        Long because it is one list of settings, each a few lines, that must all be checked
+        before any of them is installed.
+        """
+        types = self.types
+        if changed & {"custom_object_types", "portal_id"}:
+            types = ObjectTypes(options.custom_object_types, options.portal_id)
+        resolve = self._resolver(types)
+        records = self.records
+        if "records" in changed:
+            source = DEFAULT_RECORDS if options.records is None else options.records
+            records = {}
+            for name, ids in source.items():
+                records.setdefault(resolve(name), RecordSet()).add(ids)
+        definitions = self.definitions
+        if changed & {"custom_object_types", "portal_id", "association_type_ids"}:
+            overrides = {
+                (resolve(a), resolve(b)): int(n)
+                for (a, b), n in (options.association_type_ids or {}).items()
+            }
+            definitions = Definitions(types, options.portal_id, overrides)
+            for from_type, to_type, settings in self.definitions.defined:
+                definitions.define(from_type, to_type, **settings)  # type: ignore[arg-type]
+        limits = {
+            (resolve(a), resolve(b)): int(n)
+            for (a, b), n in (options.association_limits or {}).items()
+        }
+        tokens = options.tokens if options.tokens is not None else {DEMO_TOKEN: None}
+        self.tokens: dict[str, frozenset[str] | None] = {
+            token: None if scopes is None else frozenset(scopes) for token, scopes in tokens.items()
+        }
+        self.silent: set[tuple[int, int]] = set()
+        for pair in options.silent_pairs or ():
+            f, t = (str(x) for x in pair)
+            if _DIGITS.match(f) and _DIGITS.match(t):
+                self.silent.add((int(f), int(t)))
+        self.limits = limits
+        if "rate_limit" in changed:
+            rate = options.rate_limit
+            self.window = None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
+        self.daily.limit = options.daily_limit
+        if "faults" in changed:
+            self.plan = FaultPlan(options.faults)
+        if "seed" in changed:
+            self.rng = random.Random(options.seed)
+        self.types, self.records, self.options = types, records, options
+        self.definitions = definitions
+
+    @staticmethod
+    def _resolver(types: ObjectTypes) -> Any:
+        def resolve(name: str) -> str:
+            canonical = types.resolve(str(name))
+            if canonical is None:
+                raise ValueError(f"unknown object type: {name!r}")
+            return canonical
+
+        return resolve
+
+    def resolve_type(self, name: str) -> str:
+        """The canonical name of an object type (ValueError if unknown)."""
+        resolved: str = self._resolver(self.types)(name)
+        return resolved
+
+    def add_records(self, object_type: str, ids: Iterable[int | str]) -> None:
+        """Make more records of ``object_type`` exist."""
+        with self.lock:
+            canonical = self.resolve_type(object_type)
+            self.records.setdefault(canonical, RecordSet()).add(ids)
+
+    def reset(self) -> None:
+        """Clear associations, the log, rate-limit counters and fault counters."""
+        with self.lock:
+            self.store.clear()
+            self.log.clear()
+            self.request_number = 0
+            if self.window is not None:
+                self.window.clear()
+            self.daily.clear()
+            self.plan.reset()
+            self.rng = random.Random(self.options.seed)
+
+    def new_day(self) -> None:
+        """Reset the daily request counter only."""
+        with self.lock:
+            self.daily.clear()
+
+    def association_type_id(self, from_type: str, to_type: str) -> int:
+        """The default association type ID of ``from_type -> to_type`` (canonical names).
+
+        Raises ValueError for a pair that has no default association.
+        """
+        found = self.definitions.default_id(from_type, to_type)
+        if found is None:
+            raise ValueError(f"{from_type} -> {to_type} has no default association type")
+        return found
+
+    def record_exists(self, object_type: str) -> Any:
+        """A fast ``has(id: int) -> bool`` for records of a canonical type."""
+        found = self.records.get(object_type)
+        return (found or RecordSet()).has
+
+    # -- log -----------------------------------------------------------------------------
+
+    def enter(self) -> None:
+        """Count a request as in flight."""
+        with self.lock:
+            self.log.in_flight += 1
+            self.log.max_in_flight = max(self.log.max_in_flight, self.log.in_flight)
+
+    def record(self, record: RequestRecord) -> None:
+        """Append a finished request to the log and update the counters."""
+        with self.lock:
+            log = self.log
+            log.in_flight -= 1
+            log.total += 1
+            if record.status is None:
+                log.dropped += 1
+            else:
+                log.by_status[record.status] += 1
+            log.records.append(record)
+
+    def stats(self) -> dict[str, Any]:
+        """A JSON-serialisable summary of the traffic so far."""
+        with self.lock:
+            return self.log.stats(self.store.count())
+
+    # -- reading the store ---------------------------------------------------------------
+
+    def associated_pairs(self, from_type: str, to_type: str) -> set[tuple[str, str]]:
+        """Associated pairs ``from_type -> to_type`` as ``(from_id, to_id)`` strings."""
+        with self.lock:
+            return self.store.pairs(self.resolve_type(from_type), self.resolve_type(to_type))
+
+    def associations(self, from_type: str, to_type: str) -> dict[tuple[str, str], frozenset[int]]:
+        """``{(from_id, to_id): type IDs from -> to}`` for every associated pair."""
+        with self.lock:
+            return self.store.associations(self.resolve_type(from_type), self.resolve_type(to_type))
