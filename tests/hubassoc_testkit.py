@@ -98,6 +98,25 @@ def associate_on(
     )
 
 
+def disassociate_on(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    to_col: str = "company_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.disassociate`` against ``hub``, like :func:`associate_on`."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.disassociate(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    )
+
+
 def retry_on(hub: Sandbox, results: pd.DataFrame, **options: Any) -> pd.DataFrame:
     """``results.hubassoc.retry`` against ``hub`` (its token, no progress bar by default)."""
     options.setdefault("token", hub.token)
@@ -114,12 +133,14 @@ def endpoint_requests(hub: Sandbox) -> list[Any]:
 
 
 def sent_pairs(hub: Sandbox, since: int = 0) -> list[tuple[str, str]]:
-    """Every (from, to) pair sent, request by request, from request number ``since`` on."""
+    """Every (from, to) pair sent, request by request, from request number ``since`` on
+    (inputs naming one target, or a list of them as removals do)."""
     return [
-        (i["from"]["id"], i["to"]["id"])
+        (i["from"]["id"], target["id"])
         for r in hub.requests[since:]
         if isinstance(r.body, dict)
         for i in r.body.get("inputs", [])
+        for target in (i["to"] if isinstance(i["to"], list) else [i["to"]])
     ]
 
 

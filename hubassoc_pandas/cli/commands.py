@@ -70,6 +70,12 @@ class PairCommand:
 #: The pair commands, one line each; ``build_parser`` gives every one the same options.
 PAIR_COMMANDS: tuple[PairCommand, ...] = (
     PairCommand("associate", "associate", "associate the pairs of two ID columns of a file"),
+    PairCommand(
+        "disassociate",
+        "disassociate",
+        "remove every association between the pairs of two ID columns of a file",
+        deletes=True,
+    ),
 )
 
 
