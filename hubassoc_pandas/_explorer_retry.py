@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import _explorer_view as view
-from .api import retry
 from .client import _Secret
 from .inspect import status_counts
+from .resend import retry
 
 __all__ = ["BarProgress", "RetryOutcome", "resend"]
 

@@ -8,7 +8,6 @@ repr, a log record or an exception raised here.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import logging
 import math
@@ -21,10 +20,10 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
 
 from . import __version__
 from .errors import ConfigError, InsecureTransportError
+from .network import ca_bundle, is_loopback, may_have_reached, proxies_for, without_credentials
 from .responses import ApiResponse
 
 __all__ = ["DEFAULT_API_VERSION", "DEFAULT_BASE_URL", "HubSpotClient", "Timeout", "resolve_token"]
@@ -114,7 +113,7 @@ def resolve_base_url(base_url: str | None) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"base_url must be text such as {DEFAULT_BASE_URL!r}.")
     parts = urlsplit(value.strip())
-    shown = _without_credentials(value.strip()) if "@" in value else value
+    shown = without_credentials(value.strip()) if "@" in value else value
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"base_url={shown!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
@@ -133,16 +132,6 @@ def resolve_base_url(base_url: str | None) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigError("base_url must not carry credentials, a query or a fragment.")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (localhost, 127.0.0.0/8, ::1)."""
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class HubSpotClient:
@@ -227,7 +216,7 @@ class HubSpotClient:
     @property
     def proxies(self) -> dict[str, str]:
         """The proxies requests go through (credentials in them are not shown)."""
-        return {scheme: _without_credentials(url) for scheme, url in self._session.proxies.items()}
+        return {scheme: without_credentials(url) for scheme, url in self._session.proxies.items()}
 
     @property
     def verify(self) -> bool | str:
@@ -266,7 +255,7 @@ class HubSpotClient:
             secret = self._authorization.reveal()
             reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
             logger.debug("%s %s failed after %.2fs: %s", method, url, elapsed, reason)
-            return ApiResponse(status=0, error=reason, elapsed=elapsed, lost=_may_have_reached(exc))
+            return ApiResponse(status=0, error=reason, elapsed=elapsed, lost=may_have_reached(exc))
         elapsed = time.monotonic() - started
         body: Any = None
         text = ""
@@ -283,81 +272,6 @@ class HubSpotClient:
         return ApiResponse(
             status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
         )
-
-
-def proxies_for(base_url: str, proxies: dict[str, str] | None = None) -> dict[str, str]:
-    """The proxies for ``base_url``: the ones given, else the environment's (``NO_PROXY``
-    honoured). A plain-HTTP (loopback) base URL is never sent through a proxy elsewhere,
-    since the token would cross the network in clear text.
-
-    Examples
-    --------
-    >>> proxies_for("https://api.hubapi.com", {"https": "http://127.0.0.1:3128"})
-    {'https': 'http://127.0.0.1:3128'}
-    """
-    if proxies is not None and not isinstance(proxies, dict):
-        raise ConfigError(
-            f"proxies={proxies!r}: give a dict such as {{'https': 'http://host:3128'}}."
-        )
-    chosen = dict(proxies) if proxies is not None else requests.utils.get_environ_proxies(base_url)
-    chosen = {k: v for k, v in chosen.items() if k in ("http", "https", "all") and v}
-    if urlsplit(base_url).scheme == "http":
-        for url in chosen.values():
-            host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
-            if not is_loopback(host):
-                raise InsecureTransportError(
-                    f"Refusing to send the access token over plain HTTP through the proxy "
-                    f"{_without_credentials(url)!r}: use an https:// base_url, or list the host "
-                    "in NO_PROXY."
-                )
-    return chosen
-
-
-def ca_bundle(verify: bool | str | None = None) -> bool | str:
-    """Certificate checking: ``verify`` if given, else ``REQUESTS_CA_BUNDLE`` or
-    ``CURL_CA_BUNDLE``, else True (the bundled certificates)."""
-    if verify is None:
-        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-    if isinstance(verify, str):
-        path = os.path.expanduser(verify)
-        if not os.path.exists(path):
-            raise ConfigError(
-                f"The CA bundle {verify!r} does not exist; give the path of a PEM file or "
-                "directory (verify=, REQUESTS_CA_BUNDLE)."
-            )
-        return path
-    if not isinstance(verify, bool):
-        raise ConfigError(f"verify={verify!r}: give True, False or a CA bundle path.")
-    return verify
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}"
-
-
-def _may_have_reached(exc: BaseException) -> bool:
-    """Whether a request that failed with ``exc`` may have reached the server.
-
-    A failure to connect (refused, name not resolved, TLS handshake, proxy) sent nothing;
-    a dropped connection, a read timeout or a body cut short happened after sending.
-    """
-    if isinstance(
-        exc,
-        requests.exceptions.ConnectTimeout
-        | requests.exceptions.SSLError
-        | requests.exceptions.ProxyError
-        | requests.exceptions.InvalidURL
-        | requests.exceptions.InvalidHeader,
-    ):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        cause = getattr(reason, "reason", reason)
-        return not isinstance(cause, NewConnectionError)
-    return isinstance(exc, requests.RequestException)
 
 
 def token_fingerprint(token: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import api
+from .. import api, resend
 from ..client import BASE_URL_ENV
 from ..errors import ConfigError, FatalApiError
 from ..object_types import normalize_object_type
@@ -155,7 +155,7 @@ def run_retry(args: argparse.Namespace) -> int:
     if knobs.get("base_url") is None:
         knobs["base_url"] = os.environ.get(BASE_URL_ENV) or None
     hint = _retry_hint(out, record["from_type"], record["to_type"])
-    updated = _send(api.retry, [results], knobs, out, hint)
+    updated = _send(resend.retry, [results], knobs, out, hint)
     write(updated, out)
     retried = updated.attrs.get("hubassoc", {}).get("retried_rows", 0)
     print_report(updated, footer=f"{retried} rows re-sent", out=out)
@@ -163,7 +163,7 @@ def run_retry(args: argparse.Namespace) -> int:
 
 
 def _record_for_retry(results: pd.DataFrame, args: argparse.Namespace) -> dict[str, Any]:
-    """The run record ``api.retry`` reads: the file's own (Parquet keeps it) or one built from
+    """The run record ``retry()`` reads: the file's own (Parquet keeps it) or one built from
     ``--from``/``--to``, which must agree with a kept one."""
     record = dict(results.attrs.get("hubassoc") or {})
     for option, key, given in (

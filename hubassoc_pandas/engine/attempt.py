@@ -117,25 +117,15 @@ def send_with_retries(
         sent.attempts += 1
         posting.add(batch)
         response = post(path, sent.encoded.payload)
-        connected = response.status != 0 or response.lost
-        if response.status != 429 and connected:
-            sent.maybe_applied = True
-        sent.lost_answer |= response.lost
         posting.discard(batch)
-        if connected:
-            reach.answered()
-        elif reach.unreachable(response.error):
-            stop.set()
+        _note_answer(sent, response, reach, stop)
         pacer.observe(sent_at, response.headers, pacer.clock())
         kind = classify(response, empty_ok=operation.empty_ok)
         sent.response, sent.kind = response, kind
         if kind is Kind.RATE_LIMITED:
             sent.rate_limited += 1
-            waits += 1
-        elif kind is Kind.MIGRATING:
-            waits += 1
-        elif kind in (Kind.TRANSIENT, Kind.LOCKED):
-            failures += 1
+        waits += kind in (Kind.RATE_LIMITED, Kind.MIGRATING)
+        failures += kind in (Kind.TRANSIENT, Kind.LOCKED)
         step = next_step(
             kind,
             failures=failures,
@@ -145,25 +135,34 @@ def send_with_retries(
             backoff=budget.backoff.delay,
             retry_after=retry_after_seconds(response),
         )
+        if step.action == "done":
+            return sent
         if step.action == "hold":
             hold = pacer.block(pacer.clock(), retry_after_seconds(response))
             logger.info("batch %d: %s, all workers wait %.1fs", batch, describe(response), hold)
-        elif step.action == "wait":
-            logger.info("batch %d: %s, waiting %.1fs", batch, describe(response), step.delay)
-            if stop.wait(step.delay):
-                sent.kind = None
-                return sent
-        elif step.action == "backoff":
-            logger.info(
-                "batch %d: %s, retrying in %.1fs (attempt %d of %d)",
-                batch,
-                describe(response),
-                step.delay,
-                failures + 1,
-                budget.max_attempts,
-            )
-            if stop.wait(step.delay):
-                sent.kind = None
-                return sent
-        else:
+            continue
+        logger.info(
+            "batch %d: %s, sending again in %.1fs (%d failed attempts of %d)",
+            batch,
+            describe(response),
+            step.delay,
+            failures,
+            budget.max_attempts,
+        )
+        if stop.wait(step.delay):  # "wait" and "backoff" end early when the run stops
+            sent.kind = None
             return sent
+
+
+def _note_answer(
+    sent: Sent, response: ApiResponse, reach: Reachability, stop: threading.Event
+) -> None:
+    """Record whether the attempt may have reached HubSpot, and whether HubSpot is reachable."""
+    connected = response.status != 0 or response.lost
+    if response.status != 429 and connected:
+        sent.maybe_applied = True
+    sent.lost_answer |= response.lost
+    if connected:
+        reach.answered()
+    elif reach.unreachable(response.error):
+        stop.set()
