@@ -6,6 +6,7 @@ The frame holds the input's index and columns, followed by the annotation column
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Any
 
@@ -112,7 +113,7 @@ def build_results(
         copy=False,
     )
     results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
-    results.attrs = {"hubassoc": attrs}
+    results.attrs = {**copy.deepcopy(frame.attrs), "hubassoc": attrs}  # the input's kept
     return results
 
 

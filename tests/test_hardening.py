@@ -284,3 +284,63 @@ def test_credentials_in_a_base_url_are_never_echoed() -> None:
                 dry_run=True, progress=False,
             )  # fmt: skip
         assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("operation", ["associate", "disassociate"])
+def test_retry_takes_a_results_frame_read_back_from_csv(
+    hub: Sandbox, make_frame: Any, tmp_path: Path, operation: str
+) -> None:
+    frame = make_frame(30)
+    associate(frame, hub.url, hub.token)
+    hub.configure(faults=[Fault("500_json", on_requests=[2])])
+    call = getattr(frame.hubassoc, operation)
+    results = call(
+        "contacts", "companies", from_col="contact_id", to_col="company_id", token=hub.token,
+        base_url=hub.url, progress=False, batch_size=10, max_attempts=1,
+    )  # fmt: skip
+    assert (results["status"] == "failed").sum() == 10
+    path = tmp_path / "results.csv"
+    results.to_csv(path, index=False)
+    read_back = pd.read_csv(path)
+    with pytest.raises(ConfigError, match="from_type= and to_type="):
+        read_back.hubassoc.retry(token=hub.token, base_url=hub.url, progress=False)
+    fixed = read_back.hubassoc.retry(
+        from_type="contacts", to_type="companies", token=hub.token, base_url=hub.url,
+        progress=False,
+    )  # fmt: skip
+    success = "associated" if operation == "associate" else "removed"
+    assert (fixed["status"] == success).all() and fixed.attrs["hubassoc"]["operation"] == operation
+    assert fixed["attempts"].dtype == "Int64" and fixed["retryable"].dtype == "boolean"
+    expected = set() if operation == "disassociate" else {
+        (str(f), str(t)) for f, t in zip(frame["contact_id"], frame["company_id"], strict=True)
+    }  # fmt: skip
+    assert hub.associated_pairs("contacts", "companies") == expected
+
+
+def test_retry_refuses_a_frame_whose_operation_cannot_be_told(hub: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [50_000_000], "company_id": [1]})
+    failed = associate(frame, hub.url, hub.token)
+    failed.attrs = {}
+    with pytest.raises(ConfigError, match="operation='associate' or operation='disassociate'"):
+        failed.hubassoc.retry(from_type="contacts", to_type="companies", token=hub.token,
+                              base_url=hub.url, progress=False)  # fmt: skip
+
+
+def test_the_input_attrs_are_kept_and_multiindex_columns_survive(
+    hub: Sandbox, make_frame: Any
+) -> None:
+    frame = make_frame(10)
+    frame.attrs = {"source": "crm-export-2026-11"}
+    results = associate(frame, hub.url, hub.token)
+    assert results.attrs["source"] == "crm-export-2026-11" and "hubassoc" in results.attrs
+    wide = pd.DataFrame(
+        {("ids", "contact"): frame["contact_id"], ("ids", "company"): frame["company_id"],
+         ("meta", "owner"): ["ann"] * 10},
+    )  # fmt: skip
+    out = wide.hubassoc.associate(
+        "contacts", "companies", from_col=("ids", "contact"), to_col=("ids", "company"),
+        token=hub.token, base_url=hub.url, progress=False,
+    )  # fmt: skip
+    assert (out["status"] == "associated").all()
+    assert out[("meta", "owner")].tolist() == ["ann"] * 10
+    assert ("ids", "contact") in out.columns
