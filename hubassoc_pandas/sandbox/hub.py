@@ -23,9 +23,22 @@ class Sandbox(Listener):
     each in full):
 
     - ``POST .../batch/associate/default``: the default association of each pair;
+    - ``POST .../batch/create``: associations with labels (``types``), additive;
     - ``POST .../batch/archive``: remove every association between each pair (2026-03: 200
       with ``{"status": "COMPLETE", "results": []}`` plus per-input ``errors``; v4: 204);
-    - ``POST .../batch/labels/archive``: remove only the named types of each pair.
+    - ``POST .../batch/labels/archive``: remove only the named types of each pair;
+    - ``GET .../labels`` (v4: ``/crm/associations/v4/{from}/{to}/labels``): the association
+      types of a direction.
+
+    Labels: each direction of a pair of types has its own definitions (category, type ID,
+    label). Every portal starts with HubSpot's unlabelled defaults (279/280 for
+    contact/company, 449 contact-contact, ...; none for pairs with products), Primary
+    (contact -> company 1, company -> contact 2; single-valued: a contact's new Primary company
+    replaces the old), Parent company / Child company (company <-> company 14 / 13,
+    single-valued), USER_DEFINED "Billing contact" and "Decision maker" (contact <-> company),
+    "Decision maker" (deal <-> contact) and the paired "Manager" / "Employee" (contact <->
+    contact, one type ID each way). USER_DEFINED type IDs depend on ``portal_id``: look them up
+    with :meth:`label_type_id` or :meth:`labels`, or add labels with :meth:`define_label`.
 
     Every variant the contract lists can be played (status codes, error shapes, result
     directions, rate limits) and every fault (5xx, proxy pages, hangs, dropped connections,
@@ -50,7 +63,7 @@ class Sandbox(Listener):
         Portal ID: ``p<portal_id>_<name>`` names custom types; mixed into custom association
         type IDs.
     max_batch_size : int
-        Most inputs of an associate/default request; larger batches get a 400
+        Most inputs of an associate/default or batch/create request; larger batches get a 400
         VALIDATION_ERROR, "Batch size N exceeds the maximum of M inputs."
     max_archive_batch_size : int
         Most pairs of a batch/archive request (every to-ID of every input counts) and most
@@ -75,6 +88,19 @@ class Sandbox(Listener):
         Status when an associate/default batch has no per-input errors (200/201), and when it
         has some (200/201/207). Removal answers 200, or 207 for errors when ``partial_status``
         is 207.
+    create_status, create_partial_status : int
+        batch/create's status without per-input errors (201, or 200) and with some (207, or
+        200/201).
+    unknown_types : {"per_input", "batch_400"}
+        A batch/create type no definition matches ("USER_DEFINED=3 is not a valid association
+        definition id", ``crm.associations.INVALID_ASSOCIATION_TYPE``) fails its input, or the
+        whole batch with a 400.
+    create_result_ids : {"number", "string"}
+        How batch/create results carry ``fromObjectId``/``toObjectId``.
+    label_limits : Mapping[tuple[str, str, str | int], int] or None
+        ``{(from_type, to_type, label or type ID): N}``: per direction, a from-record holds that
+        label with at most N records; batch/create refuses more with a per-input
+        VALIDATION_ERROR, ``crm.associations.ASSOCIATION_LIMIT_EXCEEDED`` (not retroactive).
     optional_batch_fields : bool
         Put the published schema's optional ``requestedAt`` and ``links`` into batch answers.
     silent_pairs : Collection[tuple[str, str]] or None
@@ -140,6 +166,11 @@ class Sandbox(Listener):
         results_direction: str = "both",
         success_status: int = 200,
         partial_status: int = 207,
+        create_status: int = 201,
+        create_partial_status: int = 207,
+        unknown_types: str = "per_input",
+        create_result_ids: str = "number",
+        label_limits: Mapping[tuple[str, str, str | int], int] | None = None,
         optional_batch_fields: bool = True,
         silent_pairs: Collection[tuple[str, str]] | None = None,
         association_limits: Mapping[tuple[str, str], int] | None = None,
@@ -229,6 +260,34 @@ class Sandbox(Listener):
         """
         return self._app.associations(from_type, to_type)
 
+    def labels(self, from_type: str, to_type: str) -> list[dict[str, Any]]:
+        """The association types of ``from_type -> to_type``, as ``GET .../labels`` lists them.
+
+        Returns
+        -------
+        list[dict]
+            ``{"category", "typeId", "label"}`` each; the unlabelled default (label None) first.
+
+        Examples
+        --------
+        >>> Sandbox().labels("contacts", "companies")[:2]
+        [{'category': 'HUBSPOT_DEFINED', 'typeId': 279, 'label': None}, \
+{'category': 'HUBSPOT_DEFINED', 'typeId': 1, 'label': 'Primary'}]
+        """
+        return self._app.labels(from_type, to_type)
+
+    def label_type_id(self, from_type: str, to_type: str, label: str | int) -> int:
+        """The type ID of a label (name in any case, or type ID) in ``from_type -> to_type``.
+
+        Raises ValueError when no label or several match, listing those defined.
+
+        Examples
+        --------
+        >>> Sandbox().label_type_id("companies", "contacts", "primary")
+        2
+        """
+        return self._app.label_type_id(from_type, to_type, label)
+
     def association_type_id(self, from_type: str, to_type: str) -> int:
         """The default association type ID the sandbox reports for ``from_type -> to_type``.
 
@@ -250,6 +309,66 @@ class Sandbox(Listener):
         if "faults" in changes and changes["faults"] is not None:
             changes["faults"] = tuple(changes["faults"])
         self._app.configure(changes)
+
+    def define_label(
+        self,
+        from_type: str,
+        to_type: str,
+        label: str,
+        *,
+        reverse_label: str | None = None,
+        category: str = "USER_DEFINED",
+        type_id: int | None = None,
+        reverse_type_id: int | None = None,
+        single: bool = False,
+        limit: int | None = None,
+        reverse_limit: int | None = None,
+    ) -> tuple[int, int]:
+        """Define a label on a pair of types, in both directions.
+
+        Parameters
+        ----------
+        from_type, to_type : str
+            The pair of object types (any accepted form).
+        label : str
+            The label of the ``from_type -> to_type`` direction.
+        reverse_label : str or None
+            The label of the other direction for a paired label (e.g. "Manager" /
+            "Employee"); None: the same label both ways.
+        category : {"USER_DEFINED", "INTEGRATOR_DEFINED", "HUBSPOT_DEFINED"}
+            The category both directions carry.
+        type_id, reverse_type_id : int or None
+            Type IDs of each direction; None allocates them from the portal's own range.
+        single : bool
+            A from-record holds this label with one record at most; a new one replaces the
+            old (as Primary does).
+        limit, reverse_limit : int or None
+            A from-record (a to-record) holds the label with at most this many records.
+
+        Returns
+        -------
+        tuple[int, int]
+            Type IDs ``(from -> to, to -> from)``.
+
+        Examples
+        --------
+        >>> hub = Sandbox()
+        >>> forward, reverse = hub.define_label("deals", "companies", "Reseller", limit=2)
+        >>> hub.label_type_id("deals", "companies", "reseller") == forward
+        True
+        """
+        return self._app.define_label(
+            from_type,
+            to_type,
+            label,
+            reverse_label=reverse_label,
+            category=category,
+            type_id=type_id,
+            reverse_type_id=reverse_type_id,
+            single=single,
+            limit=limit,
+            reverse_limit=reverse_limit,
+        )
 
     def add_records(self, object_type: str, ids: Iterable[int | str]) -> None:
         """Make more records of ``object_type`` exist (a range stays a range)."""

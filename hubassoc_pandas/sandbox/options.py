@@ -29,6 +29,10 @@ _CHOICES: dict[str, tuple[object, ...]] = {
     "partial_status": (200, 201, 207),
     "scopes_key": ("requiredScopes", "missingScopes"),
     "batch_400_category": ("VALIDATION_ERROR", "OBJECT_NOT_FOUND"),
+    "create_status": (200, 201),
+    "create_partial_status": (200, 201, 207),
+    "unknown_types": ("per_input", "batch_400"),
+    "create_result_ids": ("number", "string"),
 }
 
 
@@ -54,6 +58,11 @@ class SandboxOptions:
     results_direction: str = "both"
     success_status: int = 200
     partial_status: int = 207
+    create_status: int = 201
+    create_partial_status: int = 207
+    unknown_types: str = "per_input"
+    create_result_ids: str = "number"
+    label_limits: Mapping[tuple[str, str, str | int], int] | None = None
     silent_pairs: Collection[tuple[str, str]] | None = None
     association_limits: Mapping[tuple[str, str], int] | None = None
     association_type_ids: Mapping[tuple[str, str], int] | None = None

@@ -93,6 +93,12 @@ class Portal:
             (resolve(a), resolve(b)): int(n)
             for (a, b), n in (options.association_limits or {}).items()
         }
+        label_limits: dict[tuple[str, str, int | str], int] = {}
+        for (a, b, label), n in (options.label_limits or {}).items():
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"label limits must be whole numbers >= 0, got {n!r}")
+            key = label if isinstance(label, int) else str(label).strip().casefold()
+            label_limits[(resolve(a), resolve(b), key)] = n
         tokens = options.tokens if options.tokens is not None else {DEMO_TOKEN: None}
         self.tokens: dict[str, frozenset[str] | None] = {
             token: None if scopes is None else frozenset(scopes) for token, scopes in tokens.items()
@@ -103,6 +109,7 @@ class Portal:
             if _DIGITS.match(f) and _DIGITS.match(t):
                 self.silent.add((int(f), int(t)))
         self.limits = limits
+        self.label_limits = label_limits
         if "rate_limit" in changed:
             rate = options.rate_limit
             self.window = None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
@@ -151,6 +158,26 @@ class Portal:
         """Reset the daily request counter only."""
         with self.lock:
             self.daily.clear()
+
+    def define_label(
+        self, from_type: str, to_type: str, label: str, **settings: Any
+    ) -> tuple[int, int]:
+        """Add a label to a pair of types (see :meth:`Definitions.define`)."""
+        with self.lock:
+            a, b = self.resolve_type(from_type), self.resolve_type(to_type)
+            return self.definitions.define(a, b, label, **settings)
+
+    def labels(self, from_type: str, to_type: str) -> list[dict[str, object]]:
+        """The definitions of a direction as GET .../labels lists them."""
+        with self.lock:
+            a, b = self.resolve_type(from_type), self.resolve_type(to_type)
+            return [d.as_json() for d in self.definitions.listing(a, b)]
+
+    def label_type_id(self, from_type: str, to_type: str, label: str | int) -> int:
+        """The type ID of a label in a direction (ValueError when none or several match)."""
+        with self.lock:
+            a, b = self.resolve_type(from_type), self.resolve_type(to_type)
+            return self.definitions.find(a, b, label).type_id
 
     def association_type_id(self, from_type: str, to_type: str) -> int:
         """The default association type ID of ``from_type -> to_type`` (canonical names).
