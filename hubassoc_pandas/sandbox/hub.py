@@ -27,6 +27,7 @@ class Sandbox(Listener):
     - ``POST .../batch/archive``: remove every association between each pair (2026-03: 200
       with ``{"status": "COMPLETE", "results": []}`` plus per-input ``errors``; v4: 204);
     - ``POST .../batch/labels/archive``: remove only the named types of each pair;
+    - ``POST .../batch/read``: each from-record's associations with their types, paged;
     - ``GET .../labels`` (v4: ``/crm/associations/v4/{from}/{to}/labels``): the association
       types of a direction.
 
@@ -69,6 +70,12 @@ class Sandbox(Listener):
         Most pairs of a batch/archive request (every to-ID of every input counts) and most
         inputs of a batch/labels/archive request; a 400 beyond. Default 2,000 (HubSpot
         publishes no cap for removal; this is the create family's).
+    max_read_batch_size : int
+        Most inputs of a batch/read request (1,000); a 400 beyond.
+    read_page_size : int
+        Most targets in one batch/read result; more come with ``paging.next.after``.
+    read_partial_status : {207, 200}
+        batch/read's status when some inputs are in ``errors`` (NO_ASSOCIATIONS_FOUND, ...).
     missing_ids : {"per_input", "batch_400"}
         A non-existent record ID is a per-input OBJECT_NOT_FOUND error, or a 400 for the whole
         batch (category ``batch_400_category``) naming the missing IDs.
@@ -158,6 +165,9 @@ class Sandbox(Listener):
         portal_id: int = 123,
         max_batch_size: int = 1000,
         max_archive_batch_size: int = 2000,
+        max_read_batch_size: int = 1000,
+        read_page_size: int = 500,
+        read_partial_status: int = 207,
         missing_ids: str = "per_input",
         batch_400_category: str = "VALIDATION_ERROR",
         batch_400_names_ids: bool = True,

@@ -33,6 +33,7 @@ _CHOICES: dict[str, tuple[object, ...]] = {
     "create_partial_status": (200, 201, 207),
     "unknown_types": ("per_input", "batch_400"),
     "create_result_ids": ("number", "string"),
+    "read_partial_status": (200, 207),
 }
 
 
@@ -50,6 +51,9 @@ class SandboxOptions:
     portal_id: int = 123
     max_batch_size: int = 1000
     max_archive_batch_size: int = 2000
+    max_read_batch_size: int = 1000
+    read_page_size: int = 500
+    read_partial_status: int = 207
     missing_ids: str = "per_input"
     batch_400_category: str = "VALIDATION_ERROR"
     batch_400_names_ids: bool = True
@@ -86,7 +90,12 @@ class SandboxOptions:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed!r}, got {value!r}")
-        for name in ("max_batch_size", "max_archive_batch_size"):
+        for name in (
+            "max_batch_size",
+            "max_archive_batch_size",
+            "max_read_batch_size",
+            "read_page_size",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1")
         if self.rate_limit is not None:

@@ -8,11 +8,11 @@ Adding an endpoint: write a module with an ``ENDPOINT`` (see
 from __future__ import annotations
 
 from ..call import Endpoint
-from . import archive, associate, create, label_list, labels_archive
+from . import archive, associate, create, label_list, labels_archive, read
 
 __all__ = ["ENDPOINTS"]
 
 ENDPOINTS: dict[str, Endpoint] = {
     module.ENDPOINT.name: module.ENDPOINT
-    for module in (associate, create, archive, labels_archive, label_list)
+    for module in (associate, create, archive, labels_archive, label_list, read)
 }
