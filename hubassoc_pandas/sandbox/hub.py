@@ -29,7 +29,16 @@ class Sandbox(Listener):
     - ``POST .../batch/labels/archive``: remove only the named types of each pair;
     - ``POST .../batch/read``: each from-record's associations with their types, paged;
     - ``GET .../labels`` (v4: ``/crm/associations/v4/{from}/{to}/labels``): the association
-      types of a direction.
+      types of a direction;
+    - ``POST /crm/objects/{date}/{type}/batch/read`` (and ``/crm/v3/objects/...``): records by
+      ID, email or another unique property (``idProperty``);
+    - ``POST /crm/objects/{date}/{type}/search`` (and v3): records by property filters (e.g.
+      companies by ``domain``), with its own secondly limit.
+
+    Records may carry properties (``record_properties``, :meth:`add_records`): contacts'
+    ``email`` (stored lower-case, unique), companies' ``domain`` (not unique; more in
+    ``hs_additional_domains``), and a unique custom property per type (``external_id`` unless
+    ``unique_properties`` says otherwise).
 
     Labels: each direction of a pair of types has its own definitions (category, type ID,
     label). Every portal starts with HubSpot's unlabelled defaults (279/280 for
@@ -54,6 +63,15 @@ class Sandbox(Listener):
     records : Mapping[str, Iterable[int | str]] or None
         Object type (any accepted form) -> existing IDs; ranges are kept as ranges. None seeds
         contacts, companies, deals and tickets with IDs 1..100_000.
+    record_properties : Mapping[str, Mapping[int | str, Mapping[str, object]]] or None
+        Object type -> {record ID: properties}; those records exist too. E.g.
+        ``{"contacts": {101: {"email": "ann@example.com"}}, "companies": {7: {"domain":
+        "acme.com"}}}``. Setting ``records``, ``record_properties`` or ``unique_properties``
+        again replaces every record and property.
+    unique_properties : Mapping[str, Collection[str]] or None
+        Object type -> names of its unique properties (values that identify one record, usable
+        as ``idProperty``). None: ``external_id`` for every type. Contacts' ``email`` is always
+        unique.
     tokens : Mapping[str, Collection[str] | None] or None
         Token -> granted scopes (None: all scopes). None accepts only :data:`DEMO_TOKEN`.
     custom_object_types : Mapping[str, str] or None
@@ -72,6 +90,8 @@ class Sandbox(Listener):
         publishes no cap for removal; this is the create family's).
     max_read_batch_size : int
         Most inputs of a batch/read request (1,000); a 400 beyond.
+    max_objects_batch_size : int
+        Most inputs of an objects batch/read request (100); a 400 beyond.
     read_page_size : int
         Most targets in one batch/read result; more come with ``paging.next.after``.
     read_partial_status : {207, 200}
@@ -125,6 +145,14 @@ class Sandbox(Listener):
         ``(max requests, window seconds)``, a rolling window over all endpoint requests.
     rate_limit_headers : bool
         Send ``X-HubSpot-RateLimit-*`` headers on every response.
+    search_rate_limit : tuple[int, float] or None
+        Search's own limit, ``(max requests, window seconds)``, default 5 per second; search
+        does not spend ``rate_limit``. Over it: 429 "You have reached your secondly limit.",
+        policyName SECONDLY.
+    search_retry_after : bool
+        Whether search's 429s carry ``Retry-After`` (HubSpot's often do not).
+    search_index_delay : float
+        Seconds before a record given properties shows up in search (HubSpot's index lags).
     daily_limit : int or None
         After this many requests in the sandbox's day (until :meth:`reset` or :meth:`new_day`),
         429 with policyName DAILY.
@@ -163,9 +191,12 @@ class Sandbox(Listener):
         port: int = 0,
         *,
         portal_id: int = 123,
+        record_properties: Mapping[str, Mapping[Any, Mapping[str, object]]] | None = None,
+        unique_properties: Mapping[str, Collection[str]] | None = None,
         max_batch_size: int = 1000,
         max_archive_batch_size: int = 2000,
         max_read_batch_size: int = 1000,
+        max_objects_batch_size: int = 100,
         read_page_size: int = 500,
         read_partial_status: int = 207,
         missing_ids: str = "per_input",
@@ -188,6 +219,9 @@ class Sandbox(Listener):
         scopes_key: str = "requiredScopes",
         rate_limit: tuple[int, float] | None = (100, 10.0),
         rate_limit_headers: bool = True,
+        search_rate_limit: tuple[int, float] | None = (5, 1.0),
+        search_retry_after: bool = False,
+        search_index_delay: float = 0.0,
         daily_limit: int | None = None,
         retry_after: bool = True,
         rate_limit_group: str = "sandbox-app",
@@ -380,9 +414,42 @@ class Sandbox(Listener):
             reverse_limit=reverse_limit,
         )
 
-    def add_records(self, object_type: str, ids: Iterable[int | str]) -> None:
-        """Make more records of ``object_type`` exist (a range stays a range)."""
-        self._app.add_records(object_type, ids)
+    def add_records(
+        self,
+        object_type: str,
+        ids: Iterable[int | str],
+        properties: Mapping[int | str, Mapping[str, object]]
+        | Iterable[Mapping[str, object]]
+        | None = None,
+    ) -> None:
+        """Make more records of ``object_type`` exist, optionally with properties.
+
+        Parameters
+        ----------
+        object_type : str
+            Any accepted form (``"contacts"``, ``"0-2"``, ``"p_cars"``).
+        ids : Iterable[int | str]
+            Record IDs; a ``range`` stays a range when no properties are given.
+        properties : Mapping or Iterable of Mapping, optional
+            ``{id: {property: value}}``, or one mapping per ID in the order of ``ids``.
+            Properties merge into any the record has. A unique value (email, ``external_id``)
+            already held by another record is refused with ValueError, and nothing is added.
+
+        Examples
+        --------
+        >>> hub = Sandbox(records={"contacts": []})
+        >>> hub.add_records("contacts", [101, 102], [{"email": "Ann@X.com"}, {"email": "b@x.com"}])
+        >>> hub.record_properties("contacts", 101)["email"]
+        'ann@x.com'
+        """
+        self._app.add_records(object_type, ids, properties)
+
+    def record_properties(self, object_type: str, record_id: int | str) -> dict[str, str]:
+        """A copy of a record's stored properties (empty when it has none)."""
+        app = self._app
+        with app.lock:
+            canonical = app.resolve_type(object_type)
+            return dict(app.property_store(canonical).get(int(record_id)))
 
     def reset(self) -> None:
         """Clear associations, the request log, rate-limit windows, the daily counter and
