@@ -91,6 +91,8 @@ class Call:
         Canonical object types (set by the gateway before the handler runs).
     extra : dict
         Fields copied onto every :class:`Reply` (request body, input count, delay, fault).
+    body_size : int
+        Length of the request body in bytes.
     """
 
     portal: Portal
@@ -104,6 +106,7 @@ class Call:
     headers: list[tuple[str, str]] = field(default_factory=list)
     types: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    body_size: int = 0
 
     @property
     def v4(self) -> bool:

@@ -5,8 +5,8 @@ Every request is judged in this order, whatever its endpoint:
 1. route (unknown path: 404; a method the endpoint does not answer: 405),
 2. authentication (401 INVALID_AUTHENTICATION, or EXPIRED_AUTHENTICATION for a malformed
    token),
-3. rate limits (DAILY, then the endpoint's meter: the ten-secondly window, the enforced
-   association limit or the secondly search limit: 429),
+3. rate limits (DAILY, then the endpoint's meter: the ten-secondly window, or for search
+   its own secondly limit: 429),
 4. fault rules (see :mod:`~hubassoc_pandas.sandbox.faults`),
 5. object types (400 without category), scopes (403),
 6. the endpoint's handler (one module per endpoint under ``endpoints/``): body checks, caps
@@ -132,6 +132,7 @@ class Gateway:
             ids,
             requested_at,
             extra=extra,
+            body_size=len(request.body),
         )
         return self._admit(call, endpoint, request)
 
@@ -205,12 +206,15 @@ class Gateway:
         if portal.daily.limit is not None and portal.daily.remaining() <= 0:
             call.headers = [*call.headers, *self.rate_headers(now)]
             return call.json(429, self._limit_body(call, "DAILY"))
-        window = portal.window
+        if endpoint.meter == "search":
+            window, policy, retry = portal.search_window, "SECONDLY", options.search_retry_after
+        else:
+            window, policy, retry = portal.window, "TEN_SECONDLY_ROLLING", options.retry_after
         if window is not None and not window.try_acquire(now):
             call.headers = [*call.headers, *self.rate_headers(now)]
-            if options.retry_after:
+            if retry:
                 call.headers.append(("Retry-After", str(window.retry_after(now))))
-            return call.json(429, self._limit_body(call, "TEN_SECONDLY_ROLLING"))
+            return call.json(429, self._limit_body(call, policy))
         portal.daily.try_acquire()
         return None
 

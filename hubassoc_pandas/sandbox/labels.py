@@ -28,8 +28,34 @@ CATEGORIES = ("HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED")
 
 #: Labels every portal starts with: ``(from, to, category, label, reverse label, forward ID,
 #: reverse ID, single)``. IDs of None are allocated per portal. ``single`` marks a label a
-#: from-record holds at most once (a new one replaces the old), as HubSpot's Primary.
-SEED_LABELS: tuple[tuple[str, str, str, str, str, int | None, int | None, bool], ...] = ()
+#: from-record holds with at most one record (a new one replaces the old), as HubSpot's Primary
+#: company of a contact and parent company of a company.
+SEED_LABELS: tuple[tuple[str, str, str, str, str, int | None, int | None, bool], ...] = (
+    ("contacts", "companies", "HUBSPOT_DEFINED", "Primary", "Primary", 1, 2, True),
+    ("companies", "companies", "HUBSPOT_DEFINED", "Parent company", "Child company", 14, 13, True),
+    (
+        "contacts",
+        "companies",
+        "USER_DEFINED",
+        "Billing contact",
+        "Billing contact",
+        None,
+        None,
+        False,
+    ),
+    (
+        "contacts",
+        "companies",
+        "USER_DEFINED",
+        "Decision maker",
+        "Decision maker",
+        None,
+        None,
+        False,
+    ),
+    ("contacts", "contacts", "USER_DEFINED", "Manager", "Employee", None, None, False),
+    ("deals", "contacts", "USER_DEFINED", "Decision maker", "Decision maker", None, None, False),
+)
 
 
 @dataclass(frozen=True)
@@ -171,6 +197,32 @@ class Definitions:
         found = self.direction(from_type, to_type).values()
         return sorted(found, key=lambda d: (d.label is not None, d.type_id))
 
+    def names(self, from_type: str, to_type: str, type_ids: frozenset[int]) -> list[str]:
+        """The labels of ``type_ids`` in a direction, by type ID (the default has none)."""
+        direction = self.direction(from_type, to_type)
+        found = {d.type_id: d.label for d in direction.values() if d.type_id in type_ids}
+        return [label for _, label in sorted(found.items()) if label is not None]
+
+    def find(self, from_type: str, to_type: str, label: str | int) -> Definition:
+        """The one definition a label name (any case, spaces trimmed) or type ID names.
+
+        Raises ValueError when none or several match.
+        """
+        listing = self.listing(from_type, to_type)
+        if isinstance(label, int) and not isinstance(label, bool):
+            matches = [d for d in listing if d.type_id == label]
+        else:
+            wanted = str(label).strip().casefold()
+            matches = [d for d in listing if (d.label or "").strip().casefold() == wanted]
+        if len(matches) != 1:
+            known = ", ".join(f"{d.label!r} ({d.category}={d.type_id})" for d in listing)
+            problem = "no" if not matches else "more than one"
+            raise ValueError(
+                f"{problem} association type matches {label!r} for {from_type} -> {to_type}; "
+                f"defined: {known or 'none'}"
+            )
+        return matches[0]
+
     # -- changes -------------------------------------------------------------------------
 
     def define(
@@ -220,8 +272,8 @@ class Definitions:
                     "label": label,
                     "reverse_label": reverse_label,
                     "category": category,
-                    "type_id": ids[0],
-                    "reverse_type_id": ids[1],
+                    "type_id": type_id,
+                    "reverse_type_id": reverse_type_id,
                     "single": single,
                     "limit": limit,
                     "reverse_limit": reverse_limit,

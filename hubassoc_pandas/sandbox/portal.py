@@ -18,7 +18,8 @@ from .log import RequestLog, RequestRecord
 from .meters import DailyCounter, RollingWindow
 from .objects import ObjectTypes
 from .options import DEFAULT_RECORDS, DEMO_TOKEN, SandboxOptions
-from .records import RecordSet
+from .properties import PropertyStore, normalise
+from .records import RecordSet, as_id
 from .store import AssociationStore
 
 __all__ = ["Portal"]
@@ -48,9 +49,11 @@ class Portal:
         self.request_number = 0
         self.options = options
         self.records: dict[str, RecordSet] = {}
+        self.properties: dict[str, PropertyStore] = {}
         self.types = ObjectTypes(options.custom_object_types, options.portal_id)
         self.definitions = Definitions(self.types, options.portal_id)
         self.window: RollingWindow | None = None
+        self.search_window: RollingWindow | None = None
         self.daily = DailyCounter(options.daily_limit)
         self.plan = FaultPlan(options.faults)
         self.rng = random.Random(options.seed)
@@ -74,12 +77,21 @@ class Portal:
         if changed & {"custom_object_types", "portal_id"}:
             types = ObjectTypes(options.custom_object_types, options.portal_id)
         resolve = self._resolver(types)
-        records = self.records
-        if "records" in changed:
+        records, properties = self.records, self.properties
+        if changed & {"records", "record_properties", "unique_properties"}:
             source = DEFAULT_RECORDS if options.records is None else options.records
             records = {}
             for name, ids in source.items():
                 records.setdefault(resolve(name), RecordSet()).add(ids)
+            properties = {}
+            for name, by_id in (options.record_properties or {}).items():
+                canonical = resolve(name)
+                ids = list(by_id)
+                records.setdefault(canonical, RecordSet()).add(ids)
+                store = properties.get(canonical) or self._property_store(options, canonical)
+                properties[canonical] = store
+                for record_id in ids:
+                    store.add(as_id(record_id), by_id[record_id])
         definitions = self.definitions
         if changed & {"custom_object_types", "portal_id", "association_type_ids"}:
             overrides = {
@@ -93,6 +105,12 @@ class Portal:
             (resolve(a), resolve(b)): int(n)
             for (a, b), n in (options.association_limits or {}).items()
         }
+        label_limits: dict[tuple[str, str, int | str], int] = {}
+        for (a, b, label), n in (options.label_limits or {}).items():
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"label limits must be whole numbers >= 0, got {n!r}")
+            key = label if isinstance(label, int) else str(label).strip().casefold()
+            label_limits[(resolve(a), resolve(b), key)] = n
         tokens = options.tokens if options.tokens is not None else {DEMO_TOKEN: None}
         self.tokens: dict[str, frozenset[str] | None] = {
             token: None if scopes is None else frozenset(scopes) for token, scopes in tokens.items()
@@ -103,15 +121,22 @@ class Portal:
             if _DIGITS.match(f) and _DIGITS.match(t):
                 self.silent.add((int(f), int(t)))
         self.limits = limits
+        self.label_limits = label_limits
         if "rate_limit" in changed:
             rate = options.rate_limit
             self.window = None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
+        if "search_rate_limit" in changed:
+            rate = options.search_rate_limit
+            self.search_window = (
+                None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
+            )
         self.daily.limit = options.daily_limit
         if "faults" in changed:
             self.plan = FaultPlan(options.faults)
         if "seed" in changed:
             self.rng = random.Random(options.seed)
         self.types, self.records, self.options = types, records, options
+        self.properties = properties
         self.definitions = definitions
 
     @staticmethod
@@ -129,11 +154,68 @@ class Portal:
         resolved: str = self._resolver(self.types)(name)
         return resolved
 
-    def add_records(self, object_type: str, ids: Iterable[int | str]) -> None:
-        """Make more records of ``object_type`` exist."""
+    def _property_store(self, options: SandboxOptions, canonical: str) -> PropertyStore:
+        """An empty property store for a type, with its unique properties."""
+        unique = {"email"} if canonical == "contacts" else set()
+        if options.unique_properties is None:
+            unique.add("external_id")
+        else:
+            for name, names in options.unique_properties.items():
+                if self._resolver(self.types)(name) == canonical:
+                    unique.update(names)
+        return PropertyStore(unique)
+
+    def property_store(self, canonical: str) -> PropertyStore:
+        """The property store of a canonical type (created empty when needed; under the lock)."""
+        store = self.properties.get(canonical)
+        if store is None:
+            store = self.properties[canonical] = self._property_store(self.options, canonical)
+        return store
+
+    def add_records(
+        self,
+        object_type: str,
+        ids: Iterable[int | str],
+        properties: Mapping[int | str, Mapping[str, object]]
+        | Iterable[Mapping[str, object]]
+        | None = None,
+    ) -> None:
+        """Make more records of ``object_type`` exist, optionally with properties.
+
+        ``properties`` maps IDs to their properties, or lists them in the order of ``ids``.
+        Every unique value is checked before anything is added.
+        """
         with self.lock:
             canonical = self.resolve_type(object_type)
-            self.records.setdefault(canonical, RecordSet()).add(ids)
+            if properties is None:
+                self.records.setdefault(canonical, RecordSet()).add(ids)
+                return
+            numbers = [as_id(i) for i in ids]
+            if isinstance(properties, Mapping):
+                given = {as_id(k): v for k, v in properties.items()}
+                rows = [given.get(i, {}) for i in numbers]
+            else:
+                rows = list(properties)
+                if len(rows) != len(numbers):
+                    raise ValueError(
+                        f"properties lists {len(rows)} records but ids has {len(numbers)}; "
+                        "give one mapping per ID, or a mapping of ID -> properties"
+                    )
+            store = self.property_store(canonical)
+            seen: dict[tuple[str, str], int] = {}
+            for record_id, row in zip(numbers, rows, strict=True):
+                for name in store.unique & row.keys():
+                    value = normalise(name, row[name])
+                    key = (name, value.lower() if name == "email" else value)
+                    holder = seen.get(key, store.unique_lookup(name, value))
+                    if holder is not None and holder != record_id:
+                        raise ValueError(
+                            f"{name} {value!r} already belongs to record {holder}; {name} is unique"
+                        )
+                    seen[key] = record_id
+            for record_id, row in zip(numbers, rows, strict=True):
+                store.add(record_id, row)
+            self.records.setdefault(canonical, RecordSet()).add(numbers)
 
     def reset(self) -> None:
         """Clear associations, the log, rate-limit counters and fault counters."""
@@ -141,8 +223,9 @@ class Portal:
             self.store.clear()
             self.log.clear()
             self.request_number = 0
-            if self.window is not None:
-                self.window.clear()
+            for window in (self.window, self.search_window):
+                if window is not None:
+                    window.clear()
             self.daily.clear()
             self.plan.reset()
             self.rng = random.Random(self.options.seed)
@@ -151,6 +234,26 @@ class Portal:
         """Reset the daily request counter only."""
         with self.lock:
             self.daily.clear()
+
+    def define_label(
+        self, from_type: str, to_type: str, label: str, **settings: Any
+    ) -> tuple[int, int]:
+        """Add a label to a pair of types (see :meth:`Definitions.define`)."""
+        with self.lock:
+            a, b = self.resolve_type(from_type), self.resolve_type(to_type)
+            return self.definitions.define(a, b, label, **settings)
+
+    def labels(self, from_type: str, to_type: str) -> list[dict[str, object]]:
+        """The definitions of a direction as GET .../labels lists them."""
+        with self.lock:
+            a, b = self.resolve_type(from_type), self.resolve_type(to_type)
+            return [d.as_json() for d in self.definitions.listing(a, b)]
+
+    def label_type_id(self, from_type: str, to_type: str, label: str | int) -> int:
+        """The type ID of a label in a direction (ValueError when none or several match)."""
+        with self.lock:
+            a, b = self.resolve_type(from_type), self.resolve_type(to_type)
+            return self.definitions.find(a, b, label).type_id
 
     def association_type_id(self, from_type: str, to_type: str) -> int:
         """The default association type ID of ``from_type -> to_type`` (canonical names).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["RecordSet"]
+__all__ = ["RecordSet", "as_id"]
 
 
 class RecordSet:
@@ -52,6 +52,11 @@ class RecordSet:
 
     def __len__(self) -> int:
         return len(self.ids) + sum(len(r) for r in self.ranges)
+
+
+def as_id(value: int | str) -> int:
+    """A record ID as an int (ValueError for anything that is not a positive whole number)."""
+    return _as_id(value)
 
 
 def _as_id(value: int | str) -> int:

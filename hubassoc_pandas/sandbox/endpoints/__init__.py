@@ -8,10 +8,29 @@ Adding an endpoint: write a module with an ``ENDPOINT`` (see
 from __future__ import annotations
 
 from ..call import Endpoint
-from . import archive, associate, labels_archive
+from . import (
+    archive,
+    associate,
+    create,
+    label_list,
+    labels_archive,
+    objects_read,
+    read,
+    search,
+)
 
 __all__ = ["ENDPOINTS"]
 
 ENDPOINTS: dict[str, Endpoint] = {
-    module.ENDPOINT.name: module.ENDPOINT for module in (associate, archive, labels_archive)
+    module.ENDPOINT.name: module.ENDPOINT
+    for module in (
+        associate,
+        create,
+        archive,
+        labels_archive,
+        label_list,
+        read,
+        objects_read,
+        search,
+    )
 }
