@@ -25,6 +25,7 @@ from . import __version__
 from .errors import ConfigError, InsecureTransportError
 from .network import ca_bundle, is_loopback, may_have_reached, proxies_for, without_credentials
 from .responses import ApiResponse
+from .wire import Prepared
 
 __all__ = ["DEFAULT_API_VERSION", "DEFAULT_BASE_URL", "HubSpotClient", "Timeout", "resolve_token"]
 
@@ -224,7 +225,11 @@ class HubSpotClient:
         return self._session.verify  # type: ignore[return-value]
 
     def post(self, path: str, payload: Any) -> ApiResponse:
-        """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`."""
+        """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`.
+
+        A :class:`~hubassoc_pandas.wire.Prepared` payload is sent as it is and its answer
+        read with its own reader.
+        """
         return self.request("POST", path, payload)
 
     def get(self, path: str) -> ApiResponse:
@@ -238,7 +243,12 @@ class HubSpotClient:
         an answer means (:mod:`hubassoc_pandas.engine.policy`).
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
-        data = None if payload is None else json.dumps(payload, separators=(",", ":"))
+        if isinstance(payload, Prepared):
+            data: bytes | str | None = payload.data
+            read = payload.read
+        else:
+            data = None if payload is None else json.dumps(payload, separators=(",", ":"))
+            read = json.loads
         started = time.monotonic()
         try:
             response = self._session.request(
@@ -260,7 +270,7 @@ class HubSpotClient:
         body: Any = None
         text = ""
         try:
-            body = json.loads(content) if content else None
+            body = read(content) if content else None
         except ValueError:
             text = content[:_TEXT_LIMIT].decode("utf-8", "replace")
         headers = {

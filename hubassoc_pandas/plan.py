@@ -86,15 +86,11 @@ def make_plan(
 
     pair_of_row = np.full(len(row_from), -1, dtype=np.int64)
     if valid.any():
-        from_codes, _ = pd.factorize(row_from[valid])
-        to_codes, _ = pd.factorize(row_to[valid])
-        width = int(to_codes.max()) + 1
-        keys = from_codes.astype(np.int64) * width + to_codes.astype(np.int64)
-        pair_codes, _ = pd.factorize(keys)
-        pair_of_row[valid] = pair_codes
-        n_pairs = int(pair_codes.max()) + 1
-        first_rows = np.full(n_pairs, -1, dtype=np.int64)
         valid_rows = np.flatnonzero(valid)
+        pair_codes = _pair_codes(row_from[valid_rows], row_to[valid_rows])
+        pair_of_row[valid_rows] = pair_codes
+        n_pairs = int(pair_codes.max()) + 1
+        first_rows = np.empty(n_pairs, dtype=np.int64)
         # reversed assignment keeps the first occurrence of each pair
         first_rows[pair_codes[::-1]] = valid_rows[::-1]
         pair_from = row_from[first_rows]
@@ -107,18 +103,50 @@ def make_plan(
     return Plan(row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair)
 
 
+def _pair_codes(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
+    """A code per (from, to) pair, numbered in order of first appearance.
+
+    The pair is packed into one int64 (one hash pass) when the IDs' ranges allow it, else
+    the from-IDs are numbered first and packed with the to-IDs.
+    """
+    to_low = int(to_ids.min())
+    to_span = int(to_ids.max()) - to_low + 1
+    from_low = int(from_ids.min())
+    if (int(from_ids.max()) - from_low + 1) * to_span < 2**63:
+        packed = (from_ids - from_low) * to_span + (to_ids - to_low)
+    else:
+        from_codes, uniques = pd.factorize(from_ids)
+        if len(uniques) * to_span < 2**63:
+            packed = from_codes.astype(np.int64) * to_span + (to_ids - to_low)
+        else:
+            to_codes, to_uniques = pd.factorize(to_ids)
+            packed = from_codes.astype(np.int64) * len(to_uniques) + to_codes
+    codes, _ = pd.factorize(packed)
+    return codes.astype(np.int64, copy=False)
+
+
 def _combine_problems(
     from_problem: np.ndarray, to_problem: np.ndarray, from_label: str, to_label: str
 ) -> np.ndarray:
+    """Per row, what is wrong with its IDs (None where both are fine); worded once per
+    distinct pair of problems."""
     combined = np.full(len(from_problem), None, dtype=object)
     bad = np.flatnonzero((from_problem != None) | (to_problem != None))  # noqa: E711
-    for position in bad:
+    if len(bad) == 0:
+        return combined
+    from_codes, from_texts = pd.factorize(from_problem[bad])  # None -> -1
+    to_codes, to_texts = pd.factorize(to_problem[bad])
+    codes, distinct = pd.factorize((from_codes + 1) * (len(to_texts) + 1) + (to_codes + 1))
+    worded = []
+    for packed in distinct.tolist():
+        from_code, to_code = divmod(packed, len(to_texts) + 1)
         parts = []
-        if from_problem[position] is not None:
-            parts.append(f"{from_label}: {from_problem[position]}")
-        if to_problem[position] is not None:
-            parts.append(f"{to_label}: {to_problem[position]}")
-        combined[position] = "; ".join(parts)
+        if from_code:
+            parts.append(f"{from_label}: {from_texts[from_code - 1]}")
+        if to_code:
+            parts.append(f"{to_label}: {to_texts[to_code - 1]}")
+        worded.append("; ".join(parts))
+    combined[bad] = np.array(worded, dtype=object)[codes]
     return combined
 
 

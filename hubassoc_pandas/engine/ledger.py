@@ -1,7 +1,9 @@
 """Per-key outcomes of a run, and the one tally of rows per status. Pure: no I/O.
 
 Every array is indexed by key (a unique pair, for the pair operations). Integer columns use 0
-where the value is missing (-1 for ``retryable`` and integer value columns).
+where the value is missing (-1 for ``retryable`` and integer value columns). Texts are held
+as codes into small tables (a run has few distinct errors and categories), so recording a
+batch and building a million-row frame never touch a Python object per key.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..operations.base import Decoded
 from ..responses import ErrorInfo
@@ -20,7 +21,45 @@ from ..status import FAILED, NOT_SENT, SUCCESS
 __all__ = ["Ledger"]
 
 _INT_MISSING = -1
-_TEXT_COLUMNS = ("error_category", "error_message", "correlation_id", "error_detail")
+#: The text columns, each read from the ErrorInfo that decided a key.
+TEXT_COLUMNS = {
+    "error_category": "category",
+    "error_message": "message",
+    "correlation_id": "correlation_id",
+    "error_detail": "detail",
+}
+
+
+class Interned:
+    """A column of few distinct values: a code per key into ``table`` (-1: missing)."""
+
+    def __init__(self, n_keys: int) -> None:
+        self.codes = np.full(n_keys, -1, dtype=np.int32)
+        self.table: list[Any] = []
+        self._code_of: dict[Any, int] = {}
+
+    def code(self, value: Any) -> int:
+        """The code of ``value`` (-1 for None), added to the table if new."""
+        if value is None:
+            return -1
+        code = self._code_of.get(value)
+        if code is None:
+            code = self._code_of[value] = len(self.table)
+            self.table.append(value)
+        return code
+
+    def set(self, keys: np.ndarray, values: Sequence[Any]) -> None:
+        """Give each of ``keys`` its value (None for missing)."""
+        found: list[Any] = list(map(self._code_of.get, values))
+        if None in found:  # new values, or None itself
+            self.codes[keys] = [self.code(value) for value in values]
+        else:
+            self.codes[keys] = found
+
+    def materialise(self, keys: Any = slice(None)) -> np.ndarray:
+        """The values of ``keys`` as an object array (None for missing)."""
+        table = np.array([*self.table, None], dtype=object)
+        return table[self.codes[keys]]
 
 
 class Ledger:
@@ -42,6 +81,9 @@ class Ledger:
     2
     >>> ledger.rows_by_status().tolist()
     [2, 0, 0, 0, 0]
+
+    ``info`` holds per key a code into ``infos``, the ErrorInfo that refused (or left open)
+    the key, -1 where none did; ``text`` and ``values`` give the columns as object arrays.
     """
 
     def __init__(
@@ -54,14 +96,36 @@ class Ledger:
         self.batch = np.zeros(n_keys, dtype=np.int64)
         self.attempts = np.zeros(n_keys, dtype=np.int64)
         self.retryable = np.full(n_keys, -1, dtype=np.int8)
-        self.text = {name: np.full(n_keys, None, dtype=object) for name in _TEXT_COLUMNS}
-        self.values: dict[str, np.ndarray] = {
+        self.info = Interned(n_keys)
+        self.columns: dict[str, np.ndarray | Interned] = {
             name: np.full(n_keys, _INT_MISSING, dtype=np.int64)
             if dtype == "Int64"
-            else np.full(n_keys, None, dtype=object)
+            else Interned(n_keys)
             for name, (dtype, _missing) in value_columns.items()
         }
         self._tally = np.zeros(5, dtype=np.int64)
+
+    @property
+    def infos(self) -> list[ErrorInfo]:
+        """The distinct ErrorInfos recorded, indexed by the codes in ``info.codes``."""
+        return self.info.table
+
+    @property
+    def text(self) -> dict[str, np.ndarray]:
+        """The text columns as object arrays (built on each access: for tests and tools)."""
+        infos = self.info.materialise()
+        return {
+            name: np.array([getattr(i, field, None) for i in infos], dtype=object)
+            for name, field in TEXT_COLUMNS.items()
+        }
+
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        """The value columns: int64 arrays (-1 missing) or object arrays (None missing)."""
+        return {
+            name: column.materialise() if isinstance(column, Interned) else column
+            for name, column in self.columns.items()
+        }
 
     def __len__(self) -> int:
         return len(self.status)
@@ -87,15 +151,16 @@ class Ledger:
         self._sent(keys, batch, attempts, http_status)
         self.status[keys] = SUCCESS
         self.retryable[keys] = -1
-        for column in self.text.values():
-            column[keys] = None
+        self.info.codes[keys] = -1
         self.set_values(keys, values)
 
     def set_values(self, keys: np.ndarray, values: Mapping[str, Sequence[Any]]) -> None:
         """Fill value columns for ``keys`` (None for missing)."""
         for name, given in values.items():
-            column = self.values[name]
-            if column.dtype == np.int64:
+            column = self.columns[name]
+            if isinstance(column, Interned):
+                column.set(keys, given)
+            elif None in given:
                 column[keys] = [_INT_MISSING if v is None else int(v) for v in given]
             else:
                 column[keys] = given
@@ -116,10 +181,7 @@ class Ledger:
             self._sent(keys, batch, attempts, info.http_status or 0)
         self.status[keys] = status
         self.retryable[keys] = int(info.retryable)
-        self.text["error_category"][keys] = info.category
-        self.text["error_message"][keys] = info.message
-        self.text["correlation_id"][keys] = info.correlation_id
-        self.text["error_detail"][keys] = info.detail
+        self.info.codes[keys] = self.info.code(info)
 
     def apply(
         self, keys: np.ndarray, decoded: Decoded, *, batch: int, attempts: int, http_status: int
@@ -164,12 +226,14 @@ class Ledger:
         status = self.status[keys].tolist()
         batch, attempts = self.batch[keys].tolist(), self.attempts[keys].tolist()
         http_status = self.http_status[keys].tolist()
-        category = self.text["error_category"][keys].tolist()
-        message = self.text["error_message"][keys].tolist()
+        infos = self.info.materialise(keys).tolist()
+        category = [None if i is None else i.category for i in infos]
+        message = [None if i is None else i.message for i in infos]
         values = {
-            name: [None if v == _INT_MISSING and column.dtype == np.int64 else v for v in picked]
-            for name, column in self.values.items()
-            for picked in [column[keys].tolist()]
+            name: column.materialise(keys).tolist()
+            if isinstance(column, Interned)
+            else [None if v == _INT_MISSING else v for v in column[keys].tolist()]
+            for name, column in self.columns.items()
         }
         return [
             {
@@ -198,4 +262,4 @@ class Ledger:
 
     def is_open(self, keys: np.ndarray) -> np.ndarray:
         """Which of ``keys`` nothing was recorded for yet."""
-        return (self.status[keys] == NOT_SENT) & pd.isna(self.text["error_category"][keys])
+        return (self.status[keys] == NOT_SENT) & (self.info.codes[keys] < 0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..responses import ErrorInfo, pairs_named, parse_error, text_or_none
+from .pair_wire import PairListings
 
 __all__ = ["BatchVerdict", "map_success", "spec_of"]
 
@@ -52,15 +53,48 @@ def map_success(
     """
     verdict = BatchVerdict()
     results = body.get("results")
-    if isinstance(results, list) and results:
+    if isinstance(results, PairListings) and results:
+        _confirm_read(results, from_ids, to_ids, verdict.confirmed)
+    elif isinstance(results, list) and results:
         _confirm(results, from_ids, to_ids, verdict.confirmed)
     errors = body.get("errors")
     if isinstance(errors, list) and errors:
         _apply_errors(errors, from_ids, to_ids, verdict)
-    verdict.unmentioned = [
-        i for i in range(len(from_ids)) if i not in verdict.confirmed and i not in verdict.refused
-    ]
+    confirmed, refused = verdict.confirmed, verdict.refused
+    if len(confirmed) + len(refused) < len(from_ids):
+        verdict.unmentioned = [
+            i for i in range(len(from_ids)) if i not in confirmed and i not in refused
+        ]
     return verdict
+
+
+def _has_mirrors(from_ids: Sequence[str], to_ids: Sequence[str]) -> bool:
+    """Whether the batch holds a pair and its mirror (a->b and b->a)."""
+    # mirrors need an ID on both sides; the set test settles the usual case cheaply
+    if set(from_ids).isdisjoint(to_ids):
+        return False
+    by_pair = set(zip(from_ids, to_ids, strict=True))
+    return any((to_id, from_id) in by_pair for from_id, to_id in by_pair)
+
+
+def _confirm_read(
+    listings: PairListings,
+    from_ids: Sequence[str],
+    to_ids: Sequence[str],
+    confirmed: dict[int, tuple[int | None, str | None]],
+) -> None:
+    """Fill ``confirmed`` from results the batch's reader already matched to its pairs.
+
+    Gives what :func:`_confirm` gives for the same entries read as dicts; a batch holding a
+    pair and its mirror goes through :func:`_confirm`, which tells a listing from its reverse.
+    """
+    if _has_mirrors(from_ids, to_ids):
+        _confirm(listings.as_dicts(), from_ids, to_ids, confirmed)
+        return
+    confirmed.update(listings.forward)
+    for position, category in listings.reverse.items():
+        if position not in confirmed:
+            confirmed[position] = (None, category)
 
 
 def _confirm(
@@ -77,10 +111,7 @@ def _confirm(
     the careful way, where the type IDs tell a listing from its reverse.
     """
     by_pair = {pair: i for i, pair in enumerate(zip(from_ids, to_ids, strict=True))}
-    # mirrors need an ID on both sides; the set test settles the usual case cheaply
-    if not set(from_ids).isdisjoint(to_ids) and any(
-        (to_id, from_id) in by_pair for from_id, to_id in by_pair
-    ):
+    if _has_mirrors(from_ids, to_ids):
         found, other_end = _match_with_mirrors(results, by_pair)
     else:
         found, other_end = _match(results, by_pair)

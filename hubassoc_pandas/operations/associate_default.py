@@ -16,6 +16,7 @@ from ..plan import mirror_last
 from ..responses import ApiResponse
 from .associate_answers import map_success
 from .base import Decoded, Encoded, PairOperation, association_path
+from .pair_wire import PairBatch
 
 __all__ = ["AssociateDefault"]
 
@@ -31,7 +32,7 @@ class AssociateDefault(PairOperation):
     >>> import pandas as pd
     >>> op = AssociateDefault("contacts", "companies", "2026-03",
     ...                       make_plan(pd.Series([1, 2]), pd.Series([7, 8])))
-    >>> op.encode(np.array([1])).payload
+    >>> op.encode(np.array([1])).payload.json()
     {'inputs': [{'from': {'id': '2'}, 'to': {'id': '8'}}]}
     """
 
@@ -50,11 +51,9 @@ class AssociateDefault(PairOperation):
         )
 
     def encode(self, keys: np.ndarray) -> Encoded:
+        """The request as JSON text, with a reader that matches the answer to the batch."""
         from_ids, to_ids = self.wire_ids(keys)
-        inputs = [
-            {"from": {"id": f}, "to": {"id": t}} for f, t in zip(from_ids, to_ids, strict=True)
-        ]
-        return Encoded({"inputs": inputs}, (from_ids, to_ids))
+        return Encoded(PairBatch(from_ids, to_ids).prepared(), (from_ids, to_ids))
 
     def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
         from_ids, to_ids = encoded.wire
