@@ -271,6 +271,10 @@ class _Engine:
         ]
         if work.refused_with is not None and len(decoded.succeeded):
             self.isolator.got_past(work.refused_with)  # part of it got through
+        if len(decoded.more):  # next pages: sent again at once, decided by a later answer
+            more = keys[decoded.more]
+            ledger.attempts[more] += sent.attempts
+            self.queue.push_front(Work(part) for part in chunk(more, self.queue.batch_size))
         still_open = keys[decoded.open]
         if len(still_open) and not work.resend:
             ledger.attempts[still_open] += sent.attempts
