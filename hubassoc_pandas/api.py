@@ -23,6 +23,7 @@ from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
+from .key_spec import check_on_ambiguous
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
@@ -42,7 +43,7 @@ PAIR_OPERATIONS: dict[str, type[PairOperation]] = {
     Archive.verb: Archive,
 }
 
-_PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
+PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
 
 
 def associate(
@@ -65,6 +66,9 @@ def associate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
 ) -> pd.DataFrame:
     """Associate the record pairs of two ID columns and report on every row.
 
@@ -108,6 +112,17 @@ def associate(
     backoff : Backoff, optional
         Waits between attempts after 5xx and network failures (default: from 0.5 s,
         doubling, capped at 30 s, with jitter).
+    from_id_property, to_id_property : str, optional
+        The property that column holds instead of record IDs: ``"email"`` (contacts), a
+        property with unique values (``"external_id"``), or ``"domain"`` (companies, also
+        matched in ``hs_additional_domains``). Each distinct key is looked up once, before
+        any pair is written; ``from_id``/``to_id`` show the IDs they came to. A key no
+        record has fails its rows with KEY_NOT_FOUND; one several companies have, with
+        KEY_AMBIGUOUS (listing them); a cell that cannot be a key is ``invalid``
+        (INVALID_KEY). See :mod:`hubassoc_pandas.keys`.
+    on_ambiguous : {"fail", "oldest"}
+        For a domain several companies have: fail its rows (default), or take the oldest
+        company (earliest ``createdate``, then lowest ID).
 
     Returns
     -------
@@ -156,6 +171,9 @@ def disassociate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
 ) -> pd.DataFrame:
     """Remove every association between the record pairs of two ID columns.
 
@@ -164,7 +182,8 @@ def disassociate(
     both directions; the records themselves stay. Removing a pair that is not associated is
     not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
 
-    Takes the same arguments as :func:`associate` and returns the same frame, with status
+    Takes the same arguments as :func:`associate` (keys such as emails included) and
+    returns the same frame, with status
     ``removed`` where HubSpot holds no association between the pair any more. Missing
     records, malformed IDs, auth, scopes, rate limits, 5xx, Ctrl-C, journals and
     :func:`retry` behave as for :func:`associate`. ``batch_size`` defaults to 2,000 (HubSpot
@@ -209,6 +228,11 @@ def _run_pairs(
     if client is None and not args["dry_run"]:
         resolve_token(args["token"])  # a missing token is reported before any work
     from_col, to_col = args["from_col"], args["to_col"]
+    if args.get("from_id_property") is not None or args.get("to_id_property") is not None:
+        from .keyed import associate_by_keys  # it builds on this module
+
+        return associate_by_keys(operation_class, frame, settings, base_url, args)
+    check_on_ambiguous(args.get("on_ambiguous", "fail"))
     plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
     operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
@@ -287,7 +311,7 @@ def execute_pairs(
         progress = make_progress(
             True,
             plan.n_rows,
-            desc=_PROGRESS_TITLES.get(operation.verb, operation.verb),
+            desc=PROGRESS_TITLES.get(operation.verb, operation.verb),
             success=operation.success,
         )
     return execute(
@@ -303,6 +327,7 @@ def execute_pairs(
         first_batch=first_batch,
         total_rows=plan.n_rows,
         invalid_rows=plan.n_invalid,
+        pacer=args.get("pacer"),
     )
 
 
