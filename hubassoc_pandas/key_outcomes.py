@@ -95,13 +95,6 @@ mean in the column, or pass on_ambiguous='oldest' to take the oldest.")
     """
     one, many = nouns(spec.object_type)
     named = f"{spec.id_property} {value!r}"
-    if found.n == 0 or not found.ids:
-        hint = (
-            " HubSpot's search shows a new company only after a few moments."
-            if spec.searched
-            else ""
-        )
-        return None, _FAILED, KEY_NOT_FOUND, f"No {one} has {named}.{hint}", False
     if found.capped:
         return (
             None,
@@ -111,6 +104,13 @@ mean in the column, or pass on_ambiguous='oldest' to take the oldest.")
             "picked. Put the ID of the one you mean in the column.",
             False,
         )
+    if found.n == 0 or not found.ids:
+        hint = (
+            " HubSpot's search shows a new company only after a few moments."
+            if spec.searched
+            else ""
+        )
+        return None, _FAILED, KEY_NOT_FOUND, f"No {one} has {named}.{hint}", False
     if found.n == 1 or on_ambiguous == "oldest":
         return found.ids[0], None, None, None, None
     listed = ", ".join(found.ids[:LISTED_IN_MESSAGE])

@@ -230,6 +230,7 @@ def lookup_record(session: KeySession, args: dict[str, Any]) -> dict[str, Any]:
         **{name: args.get(name) for name in KEY_ARGUMENTS},
         "key_lookups": session.summaries,
         "lookup_requests": session.requests,
+        "lookup_rate_limited": session.rate_limited,
     }
 
 

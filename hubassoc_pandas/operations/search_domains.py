@@ -108,7 +108,8 @@ class SearchDomains(Operation):
             if len(domains) > 1:  # too many results for one query: search each half apart
                 half = len(domains) // 2
                 pending[:0] = [[domains[:half], None], [domains[half:], None]]
-            else:
+            else:  # the first page's companies stand for the rest
+                self._note(key, domains, results)
                 self._capped.setdefault(key, {})[domains[0]] = total
         else:
             self._note(key, domains, results)
