@@ -99,9 +99,9 @@ def pack_domains(
 ) -> list[list[str]]:
     """Cut ``domains`` into consecutive packs, each as large as one search body allows.
 
-    A running estimate decides where a pack ends (each domain costs its quoted length and a
-    comma per property searched); each pack is then measured as sent and shortened in the
-    rare case the estimate was short.
+    Each domain costs its quoted length (and a comma after the first) once per property
+    searched, and a new filter group past every :data:`MAX_IN_VALUES` domains; each pack is
+    then measured as sent, and shortened if it does not fit after all.
 
     Examples
     --------
@@ -109,7 +109,7 @@ def pack_domains(
     >>> [len(p) for p in packs]
     [78, 75, 73, 73, 1]
     >>> [len(p) for p in pack_domains([f"company-{n}.com" for n in range(300)], additional=False)]
-    [155, 145]
+    [156, 144]
     """
     if not domains:
         return []
@@ -123,14 +123,13 @@ def pack_domains(
     current: list[str] = []
     size = base
     for domain in domains:
-        cost = width * (len(json.dumps(domain)) + 1)
-        if len(current) % MAX_IN_VALUES == 0 and current:
-            cost += group_cost
+        quoted = len(json.dumps(domain))
+        place = len(current) % MAX_IN_VALUES
+        cost = width * (quoted + (1 if place else 0)) + (group_cost if current and not place else 0)
         groups = width * -(-(len(current) + 1) // MAX_IN_VALUES)
         if current and (size + cost > max_chars or groups > MAX_GROUPS):
             packs.append(current)
-            current, size = [], base
-            cost = width * (len(json.dumps(domain)) + 1)
+            current, size, cost = [], base, width * quoted
         current.append(domain)
         size += cost
     packs.append(current)
