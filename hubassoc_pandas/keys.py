@@ -83,6 +83,9 @@ class KeySession:
         Look nothing up: keys not found in the journal are ``not_sent`` (DRY_RUN).
     on_ambiguous : {"fail", "oldest"}
         What a key several records have comes to.
+    additional_domains : bool
+        Whether a domain also matches companies listing it in ``hs_additional_domains``
+        (those count only when no company has it as its ``domain``).
     first_batch : int
         The request number of the first lookup.
 
@@ -109,6 +112,7 @@ class KeySession:
         dry_run: bool = False,
         on_ambiguous: str = "fail",
         first_batch: int = 1,
+        additional_domains: bool = True,
     ) -> None:
         self.settings = settings
         self.base_url = base_url
@@ -117,6 +121,7 @@ class KeySession:
         self.progress = progress
         self.dry_run = dry_run
         self.on_ambiguous = check_on_ambiguous(on_ambiguous)
+        self.additional_domains = bool(additional_domains)
         self.pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
         self.search_pacer = search_pacer()
         self.next_batch = first_batch
@@ -131,7 +136,9 @@ class KeySession:
         self, values: pd.Series, object_type: str, id_property: str, *, label: str | None = None
     ) -> KeyResolution:
         """Resolve one key column; see :func:`resolve_keys`."""
-        spec = key_spec(object_type, id_property)
+        spec = dataclasses.replace(
+            key_spec(object_type, id_property), additional_domains=self.additional_domains
+        )
         keys, problems = normalise_keys(values, spec.kind)
         valid = np.flatnonzero(problems == None)  # noqa: E711
         codes, uniques = pd.factorize(keys[valid])
@@ -375,6 +382,7 @@ def key_session(
     progress: bool | Progress,
     dry_run: bool,
     on_ambiguous: str = "fail",
+    additional_domains: bool = True,
 ) -> Iterator[KeySession]:
     """A :class:`KeySession` with its client and journal opened, closed again on exit.
 
@@ -405,6 +413,7 @@ def key_session(
             progress=progress,
             dry_run=dry_run,
             on_ambiguous=on_ambiguous,
+            additional_domains=additional_domains,
             first_batch=1 if opened is None else opened.last_batch() + 1,
         )
     finally:
