@@ -54,6 +54,7 @@ class Portal:
         self.definitions = Definitions(self.types, options.portal_id)
         self.window: RollingWindow | None = None
         self.search_window: RollingWindow | None = None
+        self.enforced_window: RollingWindow | None = None
         self.daily = DailyCounter(options.daily_limit)
         self.plan = FaultPlan(options.faults)
         self.rng = random.Random(options.seed)
@@ -122,14 +123,13 @@ class Portal:
                 self.silent.add((int(f), int(t)))
         self.limits = limits
         self.label_limits = label_limits
-        if "rate_limit" in changed:
-            rate = options.rate_limit
-            self.window = None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
+        background = options.background_rate
+        if changed & {"rate_limit", "background_rate"}:
+            self.window = _window(options.rate_limit, background)
+        if changed & {"enforced_rate_limit", "background_rate"}:
+            self.enforced_window = _window(options.enforced_rate_limit, background)
         if "search_rate_limit" in changed:
-            rate = options.search_rate_limit
-            self.search_window = (
-                None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
-            )
+            self.search_window = _window(options.search_rate_limit, 0.0)
         self.daily.limit = options.daily_limit
         if "faults" in changed:
             self.plan = FaultPlan(options.faults)
@@ -223,7 +223,7 @@ class Portal:
             self.store.clear()
             self.log.clear()
             self.request_number = 0
-            for window in (self.window, self.search_window):
+            for window in (self.window, self.enforced_window, self.search_window):
                 if window is not None:
                     window.clear()
             self.daily.clear()
@@ -306,3 +306,8 @@ class Portal:
         """``{(from_id, to_id): type IDs from -> to}`` for every associated pair."""
         with self.lock:
             return self.store.associations(self.resolve_type(from_type), self.resolve_type(to_type))
+
+
+def _window(rate: tuple[int, float] | None, background: float) -> RollingWindow | None:
+    """A rolling window for ``(max requests, seconds)``, or None without a limit."""
+    return None if rate is None else RollingWindow(int(rate[0]), float(rate[1]), background)
