@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``hubassoc sandbox``."""
     parser = argparse.ArgumentParser(
         prog="hubassoc sandbox",
-        description="Run a local HubSpot sandbox (batch associate default endpoint) on 127.0.0.1.",
+        description="Run a local HubSpot sandbox (batch association and object endpoints) "
+        "on 127.0.0.1.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")

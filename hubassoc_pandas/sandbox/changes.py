@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .call import Call, Endpoint, Reply
+from .gateway import Gateway
 from .portal import Portal
 
 __all__ = ["PortalChanges"]
@@ -17,6 +19,7 @@ class PortalChanges:
     """Changes to a sandbox's portal at runtime (a part of ``Sandbox``)."""
 
     _app: Portal
+    _gateway: Gateway
 
     def configure(self, **changes: Any) -> None:
         """Change any constructor option except ``host`` and ``port``, at runtime.
@@ -133,3 +136,54 @@ class PortalChanges:
     def new_day(self) -> None:
         """Start a new sandbox day: the daily request counter starts again."""
         self._app.new_day()
+
+    def add_endpoint(
+        self,
+        tail: str,
+        handler: Callable[[str, str, Any], tuple[int, Any]],
+        *,
+        method: str = "POST",
+        access: str = "write",
+    ) -> None:
+        """Answer one more association path, e.g. for an operation defined in a test.
+
+        ``{method} /crm/associations/{version}/{from}/{to}/<tail>`` and the v4 path
+        ``/crm/v4/associations/{from}/{to}/<tail>`` go through the same routing, auth, rate
+        limits (as a batch association call), faults (its name for ``Fault(endpoints=...)``
+        is ``"custom:<tail>"``), object types and scopes (``access``: ``"write"`` or
+        ``"read"``) as every endpoint; then ``handler(from_type, to_type, body)`` answers with
+        ``(status, JSON body)``, or ``(status, None)`` for no body. Its inputs are the body's
+        ``inputs`` list. An exception in the handler is answered 500 with its text.
+
+        Examples
+        --------
+        >>> from hubassoc_pandas.sandbox import Sandbox
+        >>> hub = Sandbox()
+        >>> hub.add_endpoint("batch/echo", lambda a, b, body: (200, {"results": body["inputs"]}))
+        """
+        name = "custom:" + tail.strip("/")
+
+        def parse(payload: Any) -> list[Any] | None:
+            inputs = payload.get("inputs") if isinstance(payload, dict) else None
+            return inputs if isinstance(inputs, list) else None
+
+        def handle(call: Call) -> Reply:
+            try:
+                status, body = handler(call.types[0], call.types[1], call.payload)
+            except Exception as exc:  # a mistake in a test's handler, shown to its client
+                return call.error(500, f"{name} failed: {exc!r}", "INTERNAL_ERROR")
+            return call.empty(status) if body is None else call.json(status, body)
+
+        if access not in ("read", "write"):
+            raise ValueError(f"access must be 'read' or 'write', got {access!r}")
+        endpoint = Endpoint(
+            name=name,
+            method=method.upper(),
+            access=access,
+            meter="associations",
+            parse=parse,
+            size=len,
+            handle=handle,
+            success_status=lambda call: 200,
+        )
+        self._gateway.add_endpoint(tail, endpoint)

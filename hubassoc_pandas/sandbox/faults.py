@@ -1,8 +1,10 @@
-"""Fault rules: scripted or random misbehaviour of the sandbox endpoint.
+"""Fault rules: scripted or random misbehaviour of the sandbox's endpoints.
 
 A :class:`Fault` fires either on chosen request numbers (1-based, counting every request to
-the endpoint since the last reset) or at random with probability ``rate`` from the sandbox's
-seeded random generator; ``times`` caps how often it fires. The first rule that fires wins.
+any endpoint since the last reset, those refused for auth or rate limits included) or at
+random with probability ``rate`` from the sandbox's seeded random generator; ``times`` caps
+how often it fires; ``paths`` and ``endpoints`` narrow the requests it may fire on. The first
+rule that fires wins. Faults apply to every endpoint alike.
 
 Kinds
 -----

@@ -67,6 +67,18 @@ class Gateway:
 
     def __init__(self, portal: Portal) -> None:
         self.portal = portal
+        self.endpoints: dict[str, Endpoint] = dict(ENDPOINTS)
+        self.tails: dict[tuple[str, ...], str] = {}
+
+    def add_endpoint(self, tail: str, endpoint: Endpoint) -> None:
+        """Answer ``.../{from}/{to}/<tail>`` (both versions) with ``endpoint``."""
+        parts = tuple(part for part in tail.strip("/").split("/") if part)
+        if not parts:
+            raise ValueError("an endpoint needs a path tail, e.g. 'batch/echo'")
+        if match_route("/crm/associations/2026-03/a/b/" + "/".join(parts)) is not None:
+            raise ValueError(f"{tail!r} is already a sandbox endpoint")
+        self.endpoints[endpoint.name] = endpoint
+        self.tails[parts] = endpoint.name
 
     def rate_headers(self, now: float) -> list[tuple[str, str]]:
         """``X-HubSpot-RateLimit-*`` headers as things stand (call under the lock)."""
@@ -94,9 +106,9 @@ class Gateway:
         requested_at = iso_now()
         correlation = str(uuid.uuid4())
         ids = [("X-HubSpot-Correlation-Id", correlation), ("X-Request-Id", str(uuid.uuid4()))]
-        route = match_route(request.path)
+        route = match_route(request.path, self.tails)
         payload, parse_error = _parse_json(request.body) if request.body else (None, "empty body")
-        endpoint = None if route is None else ENDPOINTS.get(route.name)
+        endpoint = None if route is None else self.endpoints.get(route.name)
         inputs = None
         if endpoint is not None and parse_error is None:
             inputs = endpoint.parse(payload)

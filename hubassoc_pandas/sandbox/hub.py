@@ -80,7 +80,8 @@ class Sandbox(Listener, PortalView, PortalChanges):
       IDs in one direction), :meth:`association_type_id` (a pair's default), :meth:`labels`,
       :meth:`label_type_id`, :meth:`record_properties`;
     - changing: :meth:`configure` (any option below but host and port), :meth:`add_records`
-      (with properties), :meth:`define_label`, :meth:`reset`, :meth:`new_day`.
+      (with properties), :meth:`define_label`, :meth:`add_endpoint` (one more association
+      path, answered by a function of a test), :meth:`reset`, :meth:`new_day`.
 
     Parameters
     ----------
