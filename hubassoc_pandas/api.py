@@ -23,6 +23,7 @@ from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
+from .labelled import Labelling
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
@@ -65,6 +66,8 @@ def associate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
 ) -> pd.DataFrame:
     """Associate the record pairs of two ID columns and report on every row.
 
@@ -108,6 +111,20 @@ def associate(
     backoff : Backoff, optional
         Waits between attempts after 5xx and network failures (default: from 0.5 s,
         doubling, capped at 30 s, with jitter).
+    label : str, int or (str, int), optional
+        Write this association label instead of the unlabelled default, through
+        ``POST .../batch/create``: its name as HubSpot shows it (any case, surrounding
+        spaces ignored), its type ID, or a ``(category, type_id)`` pair. It is looked up once
+        among the labels of this direction (:func:`hubassoc_pandas.labels`); an unknown or
+        ambiguous label raises ConfigError, listing those that exist, before anything is
+        written. A labelled association implies the unlabelled one; labels the pair already
+        holds stay.
+    label_col : str, optional
+        The column holding each row's label, in the same forms (or ``"USER_DEFINED:28"``).
+        An empty cell means the unlabelled default (written through batch/create by its
+        type ID). A row whose label does not exist is ``invalid`` (``INVALID_LABEL``); the
+        other rows go ahead. Rows of one pair with different labels are written and reported
+        one by one.
 
     Returns
     -------
@@ -117,6 +134,11 @@ def associate(
         ``error_message``, ``http_status``, ``batch``, ``attempts``,
         ``association_type_id``, ``association_category``, ``retryable``,
         ``correlation_id`` and ``error_detail``. ``attrs["hubassoc"]`` records the run.
+        A labelled run adds ``label`` after ``association_category`` (the label's name as
+        HubSpot shows it; <NA> for the unlabelled default), and these three columns hold the
+        type each row asks for (written where the status is ``associated``); an input column
+        named ``label`` is kept as ``label_input``. Its ``dry_run`` reads the labels (a GET)
+        to check them, and writes nothing.
 
     Raises
     ------
@@ -156,6 +178,8 @@ def disassociate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
 ) -> pd.DataFrame:
     """Remove every association between the record pairs of two ID columns.
 
@@ -164,8 +188,16 @@ def disassociate(
     both directions; the records themselves stay. Removing a pair that is not associated is
     not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
 
+    With ``label`` (or ``label_col``, in the forms :func:`associate` takes), only that label
+    is removed, through ``POST .../batch/labels/archive``: the pair keeps its other labels and
+    its unlabelled association. Removing the unlabelled default itself (giving its type ID)
+    removes the whole association, every label included, as in HubSpot. An empty
+    ``label_col`` cell is ``invalid`` rather than a removal of everything. Removing a label
+    the pair does not hold is a no-op, so the row is ``removed``.
+
     Takes the same arguments as :func:`associate` and returns the same frame, with status
-    ``removed`` where HubSpot holds no association between the pair any more. Missing
+    ``removed`` where HubSpot holds no association between the pair any more (with a label:
+    no longer that label). Missing
     records, malformed IDs, auth, scopes, rate limits, 5xx, Ctrl-C, journals and
     :func:`retry` behave as for :func:`associate`. ``batch_size`` defaults to 2,000 (HubSpot
     documents no cap for removals; a batch refused as too large shrinks by itself).
@@ -209,12 +241,26 @@ def _run_pairs(
     if client is None and not args["dry_run"]:
         resolve_token(args["token"])  # a missing token is reported before any work
     from_col, to_col = args["from_col"], args["to_col"]
-    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
+    labelling = Labelling.of(args, operation_class.verb)
+    operation: PairOperation
+    if labelling is None:
+        plan = make_plan(
+            frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col)
+        )
+        operation = operation_class(
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
+    else:
+        labelling.check(frame, from_col, to_col)
+        plan, typed, known = labelling.prepare(frame, settings, base_url, args)
+        operation = typed
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
     record = _record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    if labelling is not None:
+        record.update(labelling.record(known))
+        results = labelling.finish(results, plan, typed)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
 

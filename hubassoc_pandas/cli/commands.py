@@ -199,6 +199,8 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
         "rate_limit": args.rate_limit,
         "max_attempts": args.max_attempts,
         "timeout": args.timeout,
+        "label": getattr(args, "label", None),
+        "label_col": getattr(args, "label_col", None),
     }
     return {name: value for name, value in given.items() if value is not None}
 
