@@ -112,19 +112,14 @@ def associate(
         Waits between attempts after 5xx and network failures (default: from 0.5 s,
         doubling, capped at 30 s, with jitter).
     label : str, int or (str, int), optional
-        Write this association label instead of the unlabelled default, through
-        ``POST .../batch/create``: its name as HubSpot shows it (any case, surrounding
-        spaces ignored), its type ID, or a ``(category, type_id)`` pair. It is looked up once
-        among the labels of this direction (:func:`hubassoc_pandas.labels`); an unknown or
-        ambiguous label raises ConfigError, listing those that exist, before anything is
-        written. A labelled association implies the unlabelled one; labels the pair already
-        holds stay.
+        Write this association label, through ``POST .../batch/create``: its name as HubSpot
+        shows it (any case), its type ID, or a ``(category, type_id)`` pair, looked up once
+        among the :func:`hubassoc_pandas.labels` of this direction. An unknown or ambiguous
+        label raises ConfigError, listing the labels, before anything is written.
     label_col : str, optional
-        The column holding each row's label, in the same forms (or ``"USER_DEFINED:28"``).
-        An empty cell means the unlabelled default (written through batch/create by its
-        type ID). A row whose label does not exist is ``invalid`` (``INVALID_LABEL``); the
-        other rows go ahead. Rows of one pair with different labels are written and reported
-        one by one.
+        The column of each row's label, in the same forms. An empty cell means the
+        unlabelled default; a label that does not exist makes its row ``invalid``
+        (``INVALID_LABEL``) and the other rows go ahead.
 
     Returns
     -------
@@ -134,11 +129,8 @@ def associate(
         ``error_message``, ``http_status``, ``batch``, ``attempts``,
         ``association_type_id``, ``association_category``, ``retryable``,
         ``correlation_id`` and ``error_detail``. ``attrs["hubassoc"]`` records the run.
-        A labelled run adds ``label`` after ``association_category`` (the label's name as
-        HubSpot shows it; <NA> for the unlabelled default), and these three columns hold the
-        type each row asks for (written where the status is ``associated``); an input column
-        named ``label`` is kept as ``label_input``. Its ``dry_run`` reads the labels (a GET)
-        to check them, and writes nothing.
+        A labelled run adds ``label`` after ``association_category``; these three hold the
+        type each row asks for (see :mod:`hubassoc_pandas.labelled`).
 
     Raises
     ------
@@ -189,15 +181,12 @@ def disassociate(
     not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
 
     With ``label`` (or ``label_col``, in the forms :func:`associate` takes), only that label
-    is removed, through ``POST .../batch/labels/archive``: the pair keeps its other labels and
-    its unlabelled association. Removing the unlabelled default itself (giving its type ID)
-    removes the whole association, every label included, as in HubSpot. An empty
-    ``label_col`` cell is ``invalid`` rather than a removal of everything. Removing a label
-    the pair does not hold is a no-op, so the row is ``removed``.
+    goes, through ``POST .../batch/labels/archive``; the pair keeps its other associations.
+    Removing the unlabelled default (by its type ID) removes the whole association, every
+    label included, as in HubSpot; an empty ``label_col`` cell is ``invalid``.
 
     Takes the same arguments as :func:`associate` and returns the same frame, with status
-    ``removed`` where HubSpot holds no association between the pair any more (with a label:
-    no longer that label). Missing
+    ``removed`` where HubSpot holds no association between the pair any more. Missing
     records, malformed IDs, auth, scopes, rate limits, 5xx, Ctrl-C, journals and
     :func:`retry` behave as for :func:`associate`. ``batch_size`` defaults to 2,000 (HubSpot
     documents no cap for removals; a batch refused as too large shrinks by itself).
@@ -251,7 +240,6 @@ def _run_pairs(
             settings.from_type, settings.to_type, settings.api_version, plan
         )
     else:
-        labelling.check(frame, from_col, to_col)
         plan, typed, known = labelling.prepare(frame, settings, base_url, args)
         operation = typed
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)

@@ -106,12 +106,13 @@ class Labelling:
     def prepare(
         self, frame: pd.DataFrame, settings: RunSettings, base_url: str, args: dict[str, Any]
     ) -> tuple[Plan, TypedPairs, list[LabelType]]:
-        """Read the direction's labels, resolve the run's, and plan the keys.
+        """Check ``label_col``, read the direction's labels, resolve the run's, plan the keys.
 
         Returns the plan, the operation and every label type of the direction.
         """
-        known = self._read_types(settings, base_url, args)
         from_col, to_col = args["from_col"], args["to_col"]
+        self.check(frame, from_col, to_col)
+        known = self._read_types(settings, base_url, args)
         ids = (frame[from_col], frame[to_col])
         names = (str(from_col), str(to_col))
         where = (settings.from_type, settings.to_type)

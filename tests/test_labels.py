@@ -4,6 +4,8 @@ journals, retry(), both API versions, the explorer and the command line."""
 
 from __future__ import annotations
 
+import json
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from hubassoc_testkit import (
     label_id,
     requests_to,
     retry_on,
+    running_hub,
     sent_typed,
 )
 
@@ -106,10 +109,15 @@ def test_labels_rides_out_5xx_and_429(hub: Sandbox) -> None:
     assert [r.status for r in hub.requests] == [503, 429, 200]
 
 
-def test_labels_gives_up_on_a_dead_endpoint(hub: Sandbox) -> None:
-    hub.configure(faults=[Fault("500_json", rate=1.0)])
-    with pytest.raises(FatalApiError, match="could not be read after 5 attempts"):
-        labels_on(hub, timeout=5)
+def test_a_run_whose_labels_cannot_be_read_writes_nothing(
+    hub: Sandbox, fast_backoff: RecordingBackoff
+) -> None:
+    hub.configure(faults=[Fault("500_json", rate=1.0, paths=["/labels"])])
+    with pytest.raises(FatalApiError, match="could not be read after 3 attempts") as caught:
+        associate_on(hub, pairs(5), label="Primary", max_attempts=3, backoff=fast_backoff)
+    assert caught.value.status == 500 and caught.value.results is None
+    assert fast_backoff.asked == [1, 2] and len(hub.requests) == 3
+    assert not requests_to(hub, CREATE)
 
 
 # -- associate(label=...) ---------------------------------------------------------------------
@@ -389,12 +397,13 @@ def test_a_label_column_removes_row_by_row_and_refuses_empty_cells(hub: Sandbox)
 def test_a_5xx_and_429_storm_is_ridden_out(hub: Sandbox, fast_backoff: RecordingBackoff) -> None:
     frame = pairs(300).assign(role=["Billing contact", "Decision maker", ""] * 100)
     hub.configure(
-        faults=[Fault("503_html", rate=0.2, paths=[CREATE]), Fault("429", rate=0.1)],
+        faults=[Fault("503_html", rate=0.2, paths=[CREATE]),
+                Fault("429", rate=0.1, times=4, paths=[CREATE])],
         retry_after=False,
         seed=3,
-    )
+    )  # fmt: skip
     results = associate_on(hub, frame, label_col="role", batch_size=20, max_attempts=10,
-                           backoff=fast_backoff)  # fmt: skip
+                           backoff=fast_backoff, rate_limit=(50, 0.1))  # fmt: skip
     assert (results["status"] == "associated").all()
     assert (results["attempts"] > 1).any()
     assert results.attrs["hubassoc"]["rate_limited_responses"] > 0
@@ -529,3 +538,47 @@ def test_the_command_line_lists_labels_and_writes_them(
     written = pd.read_csv(tmp_path / "out.csv")
     assert written["status"].tolist() == ["associated", "invalid"]
     assert written["label"].tolist()[0] == "Manager"
+
+
+def test_the_command_line_removes_one_label_after_asking(
+    cli_hub: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hubassoc_pandas.cli import main
+
+    billing = label_id(cli_hub, "Billing contact")
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"c": [1, 2], "co": [3, 4]}).to_csv(source, index=False)
+    argv = ["--from", "contacts", "--to", "companies", "--from-col", "c", "--to-col", "co",
+            "--no-progress", "--label", "Billing contact"]  # fmt: skip
+    assert main(["associate", str(source), *argv]) == 0
+    assert main(["disassociate", str(source), *argv]) == 2
+    assert "add --yes" in capsys.readouterr().err
+    assert not requests_to(cli_hub, REMOVE_LABELS)
+    assert main(["disassociate", str(source), *argv, "--yes"]) == 0
+    assert cli_hub.associations("contacts", "companies") == {("1", "3"): {279}, ("2", "4"): {279}}
+    assert {s[3] for s in sent_typed(cli_hub, REMOVE_LABELS)} == {billing}
+
+
+def test_a_labelled_run_never_shows_the_token(tmp_path: Path) -> None:
+    token, wrong = "pat-na1-5a6b7c8d-label-safe-0001", "pat-na1-9f8e7d6c-label-safe-0002"
+    with running_hub(tokens={token: None}) as hub:
+        journal = tmp_path / "run.db"
+        frame = pairs(50).assign(role=["Primary", "nope"] * 25)
+        results = associate_on(hub, frame, label_col="role", token=token, journal=journal)
+        with pytest.raises(AuthenticationError) as caught:
+            labels_on(hub, token=wrong)
+        with pytest.raises(AuthenticationError) as refused:
+            associate_on(hub, frame, label="Primary", token=wrong)
+    texts = [
+        json.dumps(results.attrs),
+        results.to_csv(),
+        str(caught.value),
+        repr(caught.value),
+        json.dumps(caught.value.body),
+        "".join(traceback.format_exception(caught.value)),
+        "".join(traceback.format_exception(refused.value)),
+        journal.read_bytes().decode("utf-8", "replace"),
+    ]
+    for text in texts:
+        assert token not in text and wrong not in text
+        assert "label-safe" not in text
