@@ -302,5 +302,5 @@ def test_read_holdings_gathers_every_listing_of_a_pair() -> None:
             {"fromObjectId": None, "toObjectId": 7},
         ]
     )
-    assert held == {("1", "7"): ({"billing contact", "decision maker"}, set())}
+    assert held == {(1, 7): ({"billing contact", "decision maker"}, set())}
     assert read_holdings(None) == {} and read_holdings({"a": 1}) == {}

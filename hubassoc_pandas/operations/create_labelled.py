@@ -30,8 +30,11 @@ from .typed_pairs import TypedPairs
 
 __all__ = ["CreateLabelled", "Holdings", "read_holdings"]
 
-#: Per listed pair: its labels (case-folded) and the (category, type ID) of types named.
-Holdings = dict[tuple[str, str], tuple[set[str], set[tuple[str | None, int]]]]
+#: Per listed pair (from ID, to ID): its labels (case-folded) and the (category, type ID) of
+#: the types named.
+Holdings = dict[tuple[int, int], tuple[set[str], set[tuple[str | None, int]]]]
+#: Keys of a result that name types by ID.
+_TYPE_KEYS = frozenset(("associationSpec", "associationTypes", "types"))
 
 
 class CreateLabelled(TypedPairs):
@@ -62,12 +65,17 @@ class CreateLabelled(TypedPairs):
         return association_path(self.api_version, self.from_type, self.to_type, "batch/create")
 
     def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
-        from_ids, to_ids, tags = encoded.wire
+        tags = encoded.wire[2]
         body = response.body if isinstance(response.body, dict) else {}
         holdings = read_holdings(body.get("results"))
         confirmed: set[int] = set()
         if holdings:
-            for position, pair in enumerate(zip(from_ids, to_ids, strict=True)):
+            pair_from, pair_to = (
+                self.plan.pair_from[keys].tolist(),
+                self.plan.pair_to[keys].tolist(),
+            )
+            pairs = zip(pair_from, pair_to, strict=True)
+            for position, pair in enumerate(pairs):
                 held = holdings.get(pair)
                 if held is not None and _holds(held, self.types[tags[position]]):
                     confirmed.add(position)
@@ -76,7 +84,7 @@ class CreateLabelled(TypedPairs):
         return Decoded(
             succeeded=np.fromiter(sorted(confirmed), dtype=np.int64, count=len(confirmed)),
             refused=refused,
-            open=np.asarray([p for p in range(len(from_ids)) if p not in decided], np.int64),
+            open=np.asarray([p for p in range(len(tags)) if p not in decided], np.int64),
             unattributed=unattributed,
         )
 
@@ -125,47 +133,62 @@ def read_holdings(results: Any) -> Holdings:
 
     IDs may be JSON numbers or strings, under ``fromObjectId``/``toObjectId`` or
     ``from.id``/``to.id``; types named by ID (``associationSpec``, ``associationTypes``,
-    ``types``) count as well as label names.
+    ``types``) count as well as label names. The hot loop of a labelled run, kept lean: the
+    usual result (IDs as numbers, a list of labels) costs a few dictionary look-ups.
 
     Examples
     --------
     >>> held = read_holdings([{"fromObjectId": 1, "toObjectId": "7", "labels": ["Billing"]}])
-    >>> held[("1", "7")]
+    >>> held[(1, 7)]
     ({'billing'}, set())
     """
     holdings: Holdings = {}
+    fold: dict[str, str] = {}  # each label's text as compared, worked out once
     for result in results if isinstance(results, list) else []:
-        if not isinstance(result, dict):
+        if type(result) is not dict:
             continue
-        pair = (_id_text(result, "fromObjectId", "from"), _id_text(result, "toObjectId", "to"))
-        if pair[0] is None or pair[1] is None:
-            continue
-        labels, types = holdings.setdefault((pair[0], pair[1]), (set(), set()))
-        for label in result.get("labels") or []:
-            if isinstance(label, str):
-                labels.add(label.strip().casefold())
-        types.update(_types_named(result))
+        from_id, to_id = result.get("fromObjectId"), result.get("toObjectId")
+        if type(from_id) is not int or type(to_id) is not int:
+            from_id, to_id = (
+                _id_number(result, "fromObjectId", "from"),
+                _id_number(result, "toObjectId", "to"),
+            )
+            if from_id is None or to_id is None:
+                continue
+        held = holdings.get((from_id, to_id))
+        if held is None:
+            held = holdings[(from_id, to_id)] = (set(), set())
+        labels = result.get("labels")
+        if type(labels) is list:
+            for label in labels:
+                folded = fold.get(label) if type(label) is str else None
+                if folded is None and type(label) is str:
+                    folded = fold[label] = label.strip().casefold()
+                if folded is not None:
+                    held[0].add(folded)
+        if not _TYPE_KEYS.isdisjoint(result):
+            held[1].update(_types_named(result))
     return holdings
 
 
-def _id_text(result: dict[str, Any], flat: str, nested: str) -> str | None:
+def _id_number(result: dict[str, Any], flat: str, nested: str) -> int | None:
     value = result.get(flat)
     if value is None and isinstance(result.get(nested), dict):
         value = result[nested].get("id")
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return str(value)
+        return value
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return int(value)
     if isinstance(value, str) and value.strip().isdigit():
-        return str(int(value.strip()))
+        return int(value.strip())
     return None
 
 
 def _types_named(result: dict[str, Any]) -> set[tuple[str | None, int]]:
     found: set[tuple[str | None, int]] = set()
-    for key in ("associationSpec", "associationTypes", "types"):
+    for key in _TYPE_KEYS:
         specs = result.get(key)
         for spec in specs if isinstance(specs, list) else [specs]:
             if not isinstance(spec, dict):
