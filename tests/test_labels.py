@@ -153,6 +153,7 @@ def test_a_label_in_any_form_is_written_with_its_category(
     sent = sent_typed(hub, CREATE)
     assert len(sent) == 30 and {s[2:] for s in sent} == {("USER_DEFINED", billing)}
     creates = requests_to(hub, CREATE)
+    assert all(len(i["types"]) == 1 for r in creates for i in r.body["inputs"])
     assert len(creates) == 3 and all(("/crm/v4/" in r.path) == (api_version == "v4")
                                      for r in creates)  # fmt: skip
     assert not requests_to(hub, "/batch/associate/default")
