@@ -98,8 +98,12 @@ def test_labels_raises_what_a_run_raises(hub: Sandbox) -> None:
     assert caught.value.scopes == ["crm.objects.companies.read"]
     with pytest.raises(FatalApiError, match="Unable to infer object type"):
         labels_on(hub, "contacts", "2-999")
-    with pytest.raises(ConfigError, match="is not a HubSpot object type"):
+    with pytest.raises(FatalApiError, match="Unable to infer object type from: nonsense"):
         labels_on(hub, "contacts", "nonsense")
+    before = len(hub.requests)
+    with pytest.raises(ConfigError, match="cannot be a HubSpot object type"):
+        labels_on(hub, "contacts", "a b")
+    assert len(hub.requests) == before
 
 
 def test_labels_rides_out_5xx_and_429(hub: Sandbox) -> None:
