@@ -28,6 +28,7 @@ from .errors import (  # noqa: E402
     JournalMismatchError,
     MissingScopesError,
 )
+from .label_types import labels  # noqa: E402
 from .pacing import Backoff, RateLimit  # noqa: E402
 from .resend import retry  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
@@ -50,6 +51,7 @@ __all__ = [
     "__version__",
     "associate",
     "disassociate",
+    "labels",
     "retry",
 ]
 

@@ -24,6 +24,7 @@ from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
 from .key_spec import check_on_ambiguous
+from .labelled import Labelling
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
@@ -66,6 +67,8 @@ def associate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
     from_id_property: str | None = None,
     to_id_property: str | None = None,
     on_ambiguous: str = "fail",
@@ -112,17 +115,21 @@ def associate(
     backoff : Backoff, optional
         Waits between attempts after 5xx and network failures (default: from 0.5 s,
         doubling, capped at 30 s, with jitter).
+    label : str, int or (str, int), optional
+        Write this association label, through ``POST .../batch/create``: its name as HubSpot
+        shows it (any case), its type ID, or a ``(category, type_id)`` pair, looked up once
+        among the :func:`hubassoc_pandas.labels` of this direction. An unknown or ambiguous
+        label raises ConfigError, listing the labels, before anything is written.
+    label_col : str, optional
+        The column of each row's label, in the same forms. An empty cell means the
+        unlabelled default; a label that does not exist makes its row ``invalid``
+        (``INVALID_LABEL``) and the other rows go ahead.
     from_id_property, to_id_property : str, optional
-        The property that column holds instead of record IDs: ``"email"`` (contacts), a
-        property with unique values (``"external_id"``), or ``"domain"`` (companies, also
-        matched in ``hs_additional_domains``). Each distinct key is looked up once, before
-        any pair is written; ``from_id``/``to_id`` show the IDs they came to. A key no
-        record has fails its rows with KEY_NOT_FOUND; one several companies have, with
-        KEY_AMBIGUOUS (listing them); a cell that cannot be a key is ``invalid``
-        (INVALID_KEY). See :mod:`hubassoc_pandas.keys`.
+        The property that column holds instead of record IDs: ``"email"``, a property with
+        unique values, or ``"domain"`` (companies). Each distinct key is looked up once;
+        ``from_id``/``to_id`` show the IDs found (see :mod:`hubassoc_pandas.keys`).
     on_ambiguous : {"fail", "oldest"}
-        For a domain several companies have: fail its rows (default), or take the oldest
-        company (earliest ``createdate``, then lowest ID).
+        A domain several companies have: fail its rows (KEY_AMBIGUOUS), or take the oldest.
 
     Returns
     -------
@@ -132,6 +139,8 @@ def associate(
         ``error_message``, ``http_status``, ``batch``, ``attempts``,
         ``association_type_id``, ``association_category``, ``retryable``,
         ``correlation_id`` and ``error_detail``. ``attrs["hubassoc"]`` records the run.
+        A labelled run adds ``label`` after ``association_category``; these three hold the
+        type each row asks for (see :mod:`hubassoc_pandas.labelled`).
 
     Raises
     ------
@@ -171,6 +180,8 @@ def disassociate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
     from_id_property: str | None = None,
     to_id_property: str | None = None,
     on_ambiguous: str = "fail",
@@ -182,8 +193,12 @@ def disassociate(
     both directions; the records themselves stay. Removing a pair that is not associated is
     not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
 
-    Takes the same arguments as :func:`associate` (keys such as emails included) and
-    returns the same frame, with status
+    With ``label`` (or ``label_col``, in the forms :func:`associate` takes), only that label
+    goes, through ``POST .../batch/labels/archive``; the pair keeps its other associations.
+    Removing the unlabelled default (by its type ID) removes the whole association, every
+    label included, as in HubSpot; an empty ``label_col`` cell is ``invalid``.
+
+    Takes the same arguments as :func:`associate` and returns the same frame, with status
     ``removed`` where HubSpot holds no association between the pair any more. Missing
     records, malformed IDs, auth, scopes, rate limits, 5xx, Ctrl-C, journals and
     :func:`retry` behave as for :func:`associate`. ``batch_size`` defaults to 2,000 (HubSpot
@@ -233,12 +248,25 @@ def _run_pairs(
 
         return associate_by_keys(operation_class, frame, settings, base_url, args)
     check_on_ambiguous(args.get("on_ambiguous", "fail"))
-    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
+    labelling = Labelling.of(args, operation_class.verb)
+    operation: PairOperation
+    if labelling is None:
+        plan = make_plan(
+            frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col)
+        )
+        operation = operation_class(
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
+    else:
+        plan, typed, known = labelling.prepare(frame, settings, base_url, args)
+        operation = typed
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
     record = _record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    if labelling is not None:
+        record.update(labelling.record(known))
+        results = labelling.finish(results, plan, typed)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
 

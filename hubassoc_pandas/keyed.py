@@ -32,7 +32,9 @@ from .frame import build_results
 from .key_outcomes import View, id_view, key_problems, key_view, lay_over
 from .key_spec import KeySpec, check_on_ambiguous, key_spec
 from .keys import KeySession, key_session
+from .labelled import Labelling, is_labelled_retry, retry_setup, with_label_columns
 from .operations.base import PairOperation
+from .operations.typed_pairs import TypedPairs
 from .plan import Plan, make_plan
 from .progress import Progress, make_progress
 from .responses import ErrorInfo
@@ -41,6 +43,7 @@ from .status import INTERRUPTED, NOT_SENT, status_words
 
 __all__ = [
     "KEY_ARGUMENTS",
+    "KeyedRun",
     "Side",
     "associate_by_keys",
     "is_keyed",
@@ -94,16 +97,30 @@ def identity(
     return found
 
 
+@dataclass
+class KeyedRun:
+    """What a run by keys did: its operation, plan and write phase, the lookups' record
+    fields, the per-row key problems (by position), and its labelling (None: unlabelled)."""
+
+    operation: PairOperation
+    plan: Plan
+    done: Execution
+    fields: dict[str, Any]
+    problems: pd.DataFrame
+    labelling: Labelling | None = None
+    known: list[Any] | None = None
+
+
 def run_keyed_pairs(
     operation_class: type[PairOperation],
     frame: pd.DataFrame,
     settings: RunSettings,
     base_url: str,
     args: dict[str, Any],
-) -> tuple[PairOperation, Plan, Execution, dict[str, Any], pd.DataFrame]:
-    """Look the keys up, write the pairs; returns the operation, the plan, the write phase,
-    the lookups' record fields, and the per-row key problems to lay over the results."""
+) -> KeyedRun:
+    """Look the keys up, then write the pairs (with their labels, if asked for)."""
     sides = keyed_sides(settings, args)
+    labelling = Labelling.of(args, operation_class.verb)
     with key_session(
         settings,
         base_url,
@@ -115,28 +132,54 @@ def run_keyed_pairs(
         dry_run=bool(args["dry_run"]),
         on_ambiguous=args.get("on_ambiguous", "fail"),
     ) as session:
-        columns: list[pd.Series] = []
-        views: list[View] = []
-        for side in sides:
-            values = frame[side.column]
-            label = str(side.column)
-            if side.spec is None:
-                columns.append(values)
-                views.append(id_view(label, values))
-                continue
-            found = session.resolve(
-                values, side.spec.object_type, side.spec.id_property, label=label
+        columns, views = _resolve_sides(session, sides, frame, None)
+        known = None
+        operation: PairOperation
+        if labelling is None:
+            names = (str(sides[0].column), str(sides[1].column))
+            plan = make_plan(*columns, from_label=names[0], to_label=names[1])
+            operation = operation_class(
+                settings.from_type, settings.to_type, settings.api_version, plan
             )
-            columns.append(found.ids)
-            views.append(key_view(label, found, len(frame), np.arange(len(frame))))
-        plan = make_plan(*columns, from_label=str(sides[0].column), to_label=str(sides[1].column))
-        operation = operation_class(
-            settings.from_type, settings.to_type, settings.api_version, plan
-        )
+        else:  # the labels are read and planned as for IDs, with the IDs the keys came to
+            by_ids = frame.copy(deep=False)
+            for side, column in zip(sides, columns, strict=True):
+                by_ids[side.column] = column.array
+            reading = {**args, "client": session.client or args["client"]}
+            plan, operation, known = labelling.prepare(by_ids, settings, base_url, reading)
         problems = key_problems(views)
         done = write_pairs(operation, plan, session, settings, base_url, args, problems)
         fields = lookup_record(session, args)
-    return operation, plan, done, fields, problems
+    return KeyedRun(operation, plan, done, fields, problems, labelling, known)
+
+
+def _resolve_sides(
+    session: KeySession, sides: list[Side], frame: pd.DataFrame, ids: pd.DataFrame | None
+) -> tuple[list[pd.Series], list[View]]:
+    """Each side's record IDs and problems. Keys are looked up for every row, or, given the
+    ``ids`` a run already found (``from_id``/``to_id``), only where those are missing."""
+    n = len(frame)
+    columns: list[pd.Series] = []
+    views: list[View] = []
+    for side in sides:
+        given = frame[side.column] if ids is None else ids[f"{side.role}_id"]
+        if side.spec is None:
+            columns.append(given)
+            views.append(id_view(str(side.column) if ids is None else f"{side.role}_id", given))
+            continue
+        rows = np.arange(n) if ids is None else np.flatnonzero(given.isna().to_numpy())
+        found = session.resolve(
+            frame[side.column].iloc[rows],
+            side.spec.object_type,
+            side.spec.id_property,
+            label=str(side.column),
+        )
+        filled = pd.array(given.array.copy(), dtype="string") if ids is not None else None
+        if filled is not None:
+            filled[rows] = found.ids.array
+        columns.append(found.ids if filled is None else pd.Series(filled, index=frame.index))
+        views.append(key_view(str(side.column), found, n, rows))
+    return columns, views
 
 
 def associate_by_keys(
@@ -148,15 +191,39 @@ def associate_by_keys(
 ) -> pd.DataFrame:
     """A pair operation whose columns hold keys: look them up, write, and lay the key
     problems over the rows of the results frame."""
-    operation, plan, done, fields, problems = run_keyed_pairs(
-        operation_class, frame, settings, base_url, args
-    )
+    run = run_keyed_pairs(operation_class, frame, settings, base_url, args)
+    operation, plan, done = run.operation, run.plan, run.done
     record = run_record(operation, plan, done, settings, base_url)
-    record.update(from_col=str(args["from_col"]), to_col=str(args["to_col"]), **fields)
+    record.update(from_col=str(args["from_col"]), to_col=str(args["to_col"]), **run.fields)
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
-    lay_over(results, problems, np.arange(len(results)))
+    if run.labelling is not None and isinstance(operation, TypedPairs):
+        record.update(run.labelling.record(run.known or []))
+        results = run.labelling.finish(results, plan, operation)
+        _label_unplanned(results, frame, run, settings)
+    lay_over(results, run.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
+
+
+def _label_unplanned(
+    results: pd.DataFrame, frame: pd.DataFrame, run: KeyedRun, settings: RunSettings
+) -> None:
+    """Rows whose key failed (not for being invalid) still say which association type they
+    ask for, so that retry() can send it once their key is found. In place."""
+    problems = run.problems
+    rows = problems.index.to_numpy()[(problems["status"] != "invalid").to_numpy()]
+    if run.labelling is None or len(rows) == 0:
+        return
+    tags, types = run.labelling.row_types(frame.iloc[rows], run.known or [], settings)
+    rows, tags = rows[tags >= 0], tags[tags >= 0]
+    for column, values, dtype in (
+        ("association_type_id", [t.type_id for t in types], "Int64"),
+        ("association_category", [t.category for t in types], "string"),
+        ("label", [t.label for t in types], "string"),
+    ):
+        held = results[column].array.copy()
+        held[rows] = pd.array(values, dtype=dtype).take(tags)
+        results[column] = held
 
 
 def retry_keyed(
@@ -169,8 +236,9 @@ def retry_keyed(
     first_batch: int,
 ) -> tuple[PairOperation, Execution, pd.DataFrame, dict[str, Any]]:
     """Re-send rows of a run by keys: look up again only the keys of rows whose ID is still
-    missing, send the rest by the IDs they came to. Returns the operation, the write phase,
-    the rows' new annotations (``from_id``/``to_id`` included) and the record's fields."""
+    missing, send the rest by the IDs they came to (labelled rows with the type each names).
+    Returns the operation, the write phase, the rows' new annotations (``from_id``/``to_id``
+    included) and the record's fields."""
     sides = keyed_sides(settings, record)
     for side in sides:
         if side.spec is not None and side.column not in subset.columns:
@@ -178,7 +246,7 @@ def retry_keyed(
                 f"retry() looks {side.role}-keys up from the column {side.column!r}, which "
                 "these results lack; keep the input's columns in the results frame."
             )
-    n = len(subset)
+    labelled = is_labelled_retry(record, subset)
     with key_session(
         settings,
         base_url,
@@ -191,36 +259,27 @@ def retry_keyed(
         on_ambiguous=record.get("on_ambiguous") or "fail",
     ) as session:
         session.next_batch = max(session.next_batch, first_batch)
-        columns: list[pd.Series] = []
-        views: list[View] = []
-        for side in sides:
-            ids = subset[f"{side.role}_id"]
-            if side.spec is None:
-                columns.append(ids)
-                views.append(id_view(f"{side.role}_id", ids))
-                continue
-            missing = np.flatnonzero(ids.isna().to_numpy())
-            found = session.resolve(
-                subset[side.column].iloc[missing],
-                side.spec.object_type,
-                side.spec.id_property,
-                label=str(side.column),
+        columns, views = _resolve_sides(session, sides, subset, subset)
+        filled = subset.copy(deep=False)
+        filled["from_id"], filled["to_id"] = columns[0].array, columns[1].array
+        operation: PairOperation
+        if labelled:
+            plan, operation = retry_setup(operation_class.verb, filled, settings)
+        else:
+            plan = make_plan(filled["from_id"], filled["to_id"], from_label="from_id",
+                             to_label="to_id")  # fmt: skip
+            operation = operation_class(
+                settings.from_type, settings.to_type, settings.api_version, plan
             )
-            filled = ids.array.copy()
-            filled[missing] = found.ids.array
-            columns.append(pd.Series(filled, index=subset.index))
-            views.append(key_view(str(side.column), found, n, missing))
-        plan = make_plan(*columns, from_label="from_id", to_label="to_id")
-        operation = operation_class(
-            settings.from_type, settings.to_type, settings.api_version, plan
-        )
         problems = key_problems(views)
         given = {**args, "dry_run": False}
         done = write_pairs(operation, plan, session, settings, base_url, given, problems)
         fields = lookup_record(session, record)
     fields["lookup_requests"] += int(record.get("lookup_requests") or 0)
     redone = build_results(subset.iloc[:, :0], plan, done.ledger, {}, success=operation.success)
-    lay_over(redone, problems, np.arange(n))
+    if labelled and isinstance(operation, TypedPairs):
+        redone = with_label_columns(redone, plan, operation)
+    lay_over(redone, problems, np.arange(len(subset)))
     return operation, done, redone, fields
 
 

@@ -17,11 +17,14 @@ import pandas as pd
 from .api import PAIR_OPERATIONS, check_flags, execute_pairs, hand_back, row_counts
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url
 from .errors import ConfigError
+from .execute import Execution
 from .frame import build_results
 from .journal import check_journal_path
 from .keyed import KEY_ARGUMENTS, is_keyed, retry_keyed
+from .labelled import is_labelled_retry, retry_setup, with_label_columns
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
+from .operations.base import PairOperation
 from .plan import make_plan
 from .progress import Progress
 from .results import ANNOTATION_DTYPES, restore_dtypes, retry_mask
@@ -46,7 +49,9 @@ def retry(
 
     Rows ``failed`` with ``retryable`` true, ``unconfirmed`` and ``not_sent`` are sent again
     with the operation that made the frame (associate or disassociate); every other row is
-    returned untouched. The object types, base URL and batch size come from
+    returned untouched. Rows of a labelled run go again with the association type their
+    ``association_category``/``association_type_id`` columns name (and the ``label`` column
+    confirms by name). The object types, base URL and batch size come from
     ``results.attrs["hubassoc"]`` unless given. A frame read back from CSV or Parquet (its
     attrs lost) works too: pass ``from_type=`` and ``to_type=``; its columns are brought back
     to their dtypes, and the operation is told by its statuses (or ``operation=``).
@@ -81,13 +86,8 @@ def retry(
         )
         record.update(fields)
     else:
-        plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-        operation = PAIR_OPERATIONS[verb](
-            settings.from_type, settings.to_type, settings.api_version, plan
-        )
-        done = execute_pairs(operation, plan, settings, resolved_url, args, first_batch=first_batch)
-        redone = build_results(
-            subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
+        operation, done, redone = _resend_by_ids(
+            verb, subset, record, settings, resolved_url, args, first_batch
         )
     updated = _merge_retried(results, positions, redone, ids=keyed)
     record.update(done.record)
@@ -96,6 +96,35 @@ def retry(
     record["retried_rows"] = len(positions)
     updated.attrs = {**results.attrs, "hubassoc": record}
     return hand_back(updated, done)
+
+
+def _resend_by_ids(
+    verb: str,
+    subset: pd.DataFrame,
+    record: dict[str, Any],
+    settings: RunSettings,
+    resolved_url: str,
+    args: dict[str, Any],
+    first_batch: int,
+) -> tuple[PairOperation, Execution, pd.DataFrame]:
+    """Send the rows again by their IDs (labelled rows with the type each one names)."""
+    labelled = is_labelled_retry(record, subset)
+    operation: PairOperation
+    if labelled:  # each row again with the association type it names
+        plan, typed = retry_setup(verb, subset, settings)
+        operation = typed
+    else:
+        plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
+        operation = PAIR_OPERATIONS[verb](
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
+    done = execute_pairs(operation, plan, settings, resolved_url, args, first_batch=first_batch)
+    redone = build_results(
+        subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
+    )
+    if labelled:
+        redone = with_label_columns(redone, plan, typed)
+    return operation, done, redone
 
 
 def _operation_of(results: pd.DataFrame, record: dict[str, Any], given: Any) -> str:

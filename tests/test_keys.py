@@ -438,3 +438,19 @@ def test_the_explorer_retries_a_run_by_keys(hub: Sandbox) -> None:
     assert (explorer.results["status"] == "associated").all()
     assert explorer.results["from_id"].tolist() == ["1", "2"]
     assert stored_pairs(hub) == {("1", "5"), ("2", "6")}
+
+
+def test_keys_with_a_label_and_its_retry(hub: Sandbox, fast_backoff: RecordingBackoff) -> None:
+    with_emails(hub, {101: "ann@x.io", 102: "bo@x.io"})
+    hub.configure(faults=[Fault("500_json", rate=1.0, times=1, paths=["/objects/"])])
+    frame = pd.DataFrame({"email": ["ANN@x.io", "bo@x.io"], "company_id": [7, 7]})
+    out = by_email(hub, frame.iloc[:1], label="Billing contact", max_attempts=1)
+    assert out.loc[0, "status"] == "failed" and out.loc[0, "retryable"]
+    fixed = retry_on(hub, out)
+    assert fixed.loc[0, "status"] == "associated" and fixed.loc[0, "label"] == "Billing contact"
+    both = by_email(hub, frame, label="Billing contact")
+    assert (both["status"] == "associated").all()
+    assert both["from_id"].tolist() == ["101", "102"]
+    billing = hub.label_type_id("contacts", "companies", "Billing contact")
+    held = hub.associations("contacts", "companies")
+    assert billing in held[("101", "7")] and billing in held[("102", "7")]
