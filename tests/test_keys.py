@@ -28,7 +28,7 @@ from hubassoc_testkit import (
     with_emails,
 )
 
-from hubassoc_pandas.errors import ConfigError, JournalMismatchError
+from hubassoc_pandas.errors import AuthenticationError, ConfigError, JournalMismatchError
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
 NA = pd.NA
@@ -75,6 +75,7 @@ def test_contacts_by_email_whatever_their_case_and_spaces(hub: Sandbox) -> None:
     assert body["idProperty"] == "email" and body["propertiesWithHistory"] == []
     assert "email" in body["properties"]
     record = out.attrs["hubassoc"]
+    assert json.loads(json.dumps(record)) == record  # serialisable as it is
     assert record["from_id_property"] == "email" and record["lookup_requests"] == 1
     lookup = record["key_lookups"]["contacts by email"]
     assert (lookup["keys"], lookup["resolved"], lookup["not_found"]) == (4, 3, 1)
@@ -454,3 +455,15 @@ def test_keys_with_a_label_and_its_retry(hub: Sandbox, fast_backoff: RecordingBa
     billing = hub.label_type_id("contacts", "companies", "Billing contact")
     held = hub.associations("contacts", "companies")
     assert billing in held[("101", "7")] and billing in held[("102", "7")]
+
+
+def test_a_refused_token_while_looking_up_writes_nothing(hub: Sandbox) -> None:
+    with_emails(hub, {1: "a@x.io"})
+    frame = pd.DataFrame({"email": ["a@x.io", "nope"], "company_id": [1, 1]})
+    with pytest.raises(AuthenticationError) as caught:
+        by_email(hub, frame, token="pat-not-this-portal")
+    results = caught.value.results
+    assert results["status"].astype(str).tolist() == ["not_sent", "invalid"]
+    assert results.loc[0, "error_category"] == "FATAL"
+    assert "pat-not-this-portal" not in json.dumps(results.attrs["hubassoc"])
+    assert not [r for r in hub.requests if "/associations/" in r.path]
