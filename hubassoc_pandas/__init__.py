@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 logging.getLogger("hubassoc_pandas").addHandler(logging.NullHandler())
 
 from . import accessor as _accessor  # noqa: E402  (registers DataFrame.hubassoc)
-from .api import associate, disassociate, retry  # noqa: E402
+from .api import associate, disassociate  # noqa: E402
 from .client import HubSpotClient, Timeout  # noqa: E402
 from .errors import (  # noqa: E402
     AuthenticationError,
@@ -24,10 +24,12 @@ from .errors import (  # noqa: E402
     FatalApiError,
     HubAssocError,
     InsecureTransportError,
+    JournalError,
     JournalMismatchError,
     MissingScopesError,
 )
 from .pacing import Backoff, RateLimit  # noqa: E402
+from .resend import retry  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "HubAssocError",
     "HubSpotClient",
     "InsecureTransportError",
+    "JournalError",
     "JournalMismatchError",
     "MissingScopesError",
     "RateLimit",

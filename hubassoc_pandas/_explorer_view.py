@@ -1,32 +1,45 @@
 """HTML and text rendering for the results explorer. Pure: strings in, strings out.
 
 Every value taken from a results frame is escaped before it reaches the markup, so IDs,
-messages and the user's own columns can never inject HTML into a notebook.
+messages, labels and the user's own columns can never inject HTML into a notebook.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from .inspect import ATTENTION_STATUSES
+from .results import STATUSES
+
 __all__ = [
     "STATUS_COLOURS",
+    "attention_text",
+    "changes_text",
     "counts_html",
     "counts_text",
     "detail_html",
+    "dropdown_options",
+    "message_html",
+    "status_colour",
     "table_html",
+    "title",
 ]
 
-#: One distinct colour per status, used for badges, the bar and the table.
-STATUS_COLOURS: dict[str, str] = {
+#: A distinct colour for every status word known so far, successes in greens and teals.
+_PALETTE: dict[str, str] = {
     "associated": "#1a7f37",
+    "removed": "#0e7c86",
     "failed": "#cf222e",
     "invalid": "#8250df",
     "unconfirmed": "#b35900",
     "not_sent": "#57606a",
 }
+_OTHER_SUCCESS = "#4d8c2a"
+_OTHER_ATTENTION = "#6e7781"
 
 _CELL = "padding:2px 8px;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top"
 _MAX_CELL_CHARS = 160
@@ -43,8 +56,25 @@ def _text(value: Any) -> str:
     return text
 
 
+def status_colour(status: str) -> str:
+    """A status's colour; a status word without its own gets a success or attention colour.
+
+    Examples
+    --------
+    >>> status_colour("failed"), status_colour("merged")
+    ('#cf222e', '#4d8c2a')
+    """
+    if status in _PALETTE:
+        return _PALETTE[status]
+    return _OTHER_ATTENTION if status in ATTENTION_STATUSES else _OTHER_SUCCESS
+
+
+#: One distinct colour per status of the results schema, used for badges, the bar and table.
+STATUS_COLOURS: dict[str, str] = {status: status_colour(status) for status in STATUSES}
+
+
 def _badge(status: str, label: str | None = None) -> str:
-    colour = STATUS_COLOURS.get(status, "#57606a")
+    colour = status_colour(status)
     return (
         f'<span class="hubassoc-status" style="background:{colour};color:#fff;'
         f'border-radius:8px;padding:1px 7px;white-space:nowrap">'
@@ -71,7 +101,8 @@ def counts_html(statuses: pd.DataFrame, categories: pd.DataFrame, title: str) ->
     )
     segments = "".join(
         f'<div title="{html.escape(str(status))}: {int(row.rows):,}" '
-        f'style="width:{100 * float(row.share):.3f}%;background:{STATUS_COLOURS[str(status)]}">'
+        f'style="width:{100 * float(row.share):.3f}%;'
+        f'background:{status_colour(str(status))}">'
         "</div>"
         for status, row in statuses.iterrows()
         if row.rows
@@ -80,37 +111,53 @@ def counts_html(statuses: pd.DataFrame, categories: pd.DataFrame, title: str) ->
         '<div style="display:flex;height:8px;border-radius:4px;overflow:hidden;'
         f'margin:6px 0;background:#eaeef2">{segments}</div>'
     )
-    parts = [
-        f'<div class="hubassoc-counts"><b>{html.escape(title)}</b>',
-        f"<div>{badges or 'no rows'}</div>",
-        bar,
-    ]
-    if len(categories):
-        shown = categories.head(_MAX_CATEGORIES_SHOWN)
-        body = "".join(
-            f'<tr><td style="{_CELL}">{html.escape(str(row.error_category))}</td>'
-            f'<td style="{_CELL};text-align:right">{int(row.rows):,}</td>'
-            f'<td style="{_CELL};text-align:right">{100 * float(row.share):.1f}%</td></tr>'
-            for row in shown.itertuples()
-        )
-        more = len(categories) - len(shown)
-        if more > 0:
-            body += f'<tr><td style="{_CELL}" colspan="3">… {more} more categories</td></tr>'
-        parts.append(
-            '<table class="hubassoc-categories" style="border-collapse:collapse;'
-            'font-size:90%"><thead><tr>'
-            f'<th style="{_CELL}">error category</th><th style="{_CELL}">rows</th>'
-            f'<th style="{_CELL}">share</th></tr></thead><tbody>{body}</tbody></table>'
-        )
-    else:
-        parts.append("<div>no errors</div>")
-    parts.append("</div>")
-    return "".join(parts)
+    return (
+        f'<div class="hubassoc-counts"><b>{html.escape(title)}</b>'
+        f"<div>{badges or 'no rows'}</div>{bar}"
+        f'<div class="hubassoc-attention">{html.escape(attention_text(statuses))}</div>'
+        f"{_categories_html(categories)}</div>"
+    )
+
+
+def _categories_html(categories: pd.DataFrame) -> str:
+    if not len(categories):
+        return "<div>no errors</div>"
+    shown = categories.head(_MAX_CATEGORIES_SHOWN)
+    body = "".join(
+        f'<tr><td style="{_CELL}">{html.escape(str(row.error_category))}</td>'
+        f'<td style="{_CELL};text-align:right">{int(row.rows):,}</td>'
+        f'<td style="{_CELL};text-align:right">{100 * float(row.share):.1f}%</td></tr>'
+        for row in shown.itertuples()
+    )
+    more = len(categories) - len(shown)
+    if more > 0:
+        body += f'<tr><td style="{_CELL}" colspan="3">… {more} more categories</td></tr>'
+    return (
+        '<table class="hubassoc-categories" style="border-collapse:collapse;'
+        'font-size:90%"><thead><tr>'
+        f'<th style="{_CELL}">error category</th><th style="{_CELL}">rows</th>'
+        f'<th style="{_CELL}">share</th></tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def attention_text(statuses: pd.DataFrame) -> str:
+    """How many rows need attention, from :func:`inspect.status_counts`'s table.
+
+    Examples
+    --------
+    >>> attention_text(pd.DataFrame({"rows": [3, 1]}, index=["removed", "failed"]))
+    '1 row needs attention (failed, unconfirmed, not_sent or invalid)'
+    """
+    rows = int(statuses["rows"][statuses.index.isin(ATTENTION_STATUSES)].sum())
+    if not rows:
+        return "no row needs attention" if len(statuses) else "no rows"
+    verb = "row needs" if rows == 1 else "rows need"
+    return f"{rows:,} {verb} attention (failed, unconfirmed, not_sent or invalid)"
 
 
 def counts_text(statuses: pd.DataFrame, categories: pd.DataFrame, title: str) -> str:
     """The same counts as :func:`counts_html`, as plain text for terminals."""
-    lines = [title, "status:"]
+    lines = [title, attention_text(statuses), "status:"]
     for status, row in statuses.iterrows():
         lines.append(f"  {status:<12} {int(row.rows):>10,}  {100 * float(row.share):5.1f}%")
     if len(categories):
@@ -186,3 +233,63 @@ def detail_html(detail: dict[str, Any] | None) -> str:
         '<div style="flex:1;min-width:320px"><b>HubSpot error object</b>'
         f"{error_block}</div></div>"
     )
+
+
+def title(record: Any, rows: int) -> str:
+    """The heading: the run's operation (when recorded), its object types and row count.
+
+    Examples
+    --------
+    >>> title({"operation": "disassociate", "from_type": "contacts", "to_type": "deals"}, 3)
+    'hubassoc results, disassociate contacts → deals: 3 rows'
+    """
+    record = record if isinstance(record, Mapping) else {}
+    operation = record.get("operation")
+    pair = f"{record.get('from_type', '?')} → {record.get('to_type', '?')}"
+    doing = f"{operation} {pair}" if operation else pair
+    return f"hubassoc results, {doing}: {rows:,} rows"
+
+
+def dropdown_options(anything: str, choices: Iterable[tuple[Any, str, int]]) -> list[Any]:
+    """A dropdown's ``(text, value)`` options: ``anything`` (value ``""``), then each choice.
+
+    Examples
+    --------
+    >>> dropdown_options("any status", [("failed", "failed", 1200)])
+    [('any status', ''), ('failed (1,200)', 'failed')]
+    """
+    return [(anything, "")] + [(f"{text} ({rows:,})", value) for value, text, rows in choices]
+
+
+def changes_text(before: pd.Series, after: pd.Series) -> str:
+    """What a retry changed, from rows per status before and after; ``"no change"`` if none.
+
+    Examples
+    --------
+    >>> changes_text(pd.Series({"failed": 3, "removed": 0}), pd.Series({"failed": 1, "removed": 2}))
+    'failed 3 → 1, removed 0 → 2'
+    """
+    statuses = list(before.index) + [s for s in after.index if s not in before.index]
+    old = before.reindex(statuses, fill_value=0)
+    new = after.reindex(statuses, fill_value=0)
+    changed = [
+        f"{status} {int(old[status]):,} → {int(new[status]):,}"
+        for status in statuses
+        if old[status] != new[status]
+    ]
+    return ", ".join(changed) or "no change"
+
+
+def message_html(text: str, *, error: bool = False, secrets: Sequence[str | None] = ()) -> str:
+    """The message line: ``text`` with every secret replaced by ``***``, escaped.
+
+    Examples
+    --------
+    >>> message_html("bad token pat-123", error=True, secrets=["pat-123", None])
+    '<span style="color:#cf222e">bad token ***</span>'
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    colour = status_colour("failed") if error else "inherit"
+    return f'<span style="color:{colour}">{html.escape(text)}</span>'

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, results
+from . import api, resend, results
 
 __all__ = ["HubAssocAccessor"]
 
@@ -43,7 +43,7 @@ class HubAssocAccessor:
 
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""
-        return api.retry(self._frame, **kwargs)
+        return resend.retry(self._frame, **kwargs)
 
     def summary(self) -> pd.DataFrame:
         """Rows and shares by status and by error category."""

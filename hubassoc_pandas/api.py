@@ -19,20 +19,20 @@ import pandas as pd
 from . import __version__
 from ._stack import user_stacklevel
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url, resolve_token
-from .errors import ConfigError
+from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
+from .journal import check_journal_path
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
 from .pacing import Backoff
 from .plan import Plan, make_plan
 from .progress import Progress
-from .results import ANNOTATION_DTYPES, retry_mask
 from .settings import RunSettings, make_settings
 from .status import status_words
 
-__all__ = ["associate", "disassociate", "retry"]
+__all__ = ["associate", "disassociate"]
 
 logger = logging.getLogger("hubassoc_pandas")
 
@@ -190,6 +190,9 @@ def _run_pairs(
 ) -> pd.DataFrame:
     """Check the arguments of a pair operation, run it and build its results frame."""
     _check_frame(frame, args["from_col"], args["to_col"])
+    check_flags(args["progress"], args["dry_run"])
+    if args["journal"] is not None:
+        args["journal"] = check_journal_path(args["journal"])
     client: HubSpotClient | None = args["client"]
     settings = make_settings(
         from_type,
@@ -208,15 +211,24 @@ def _run_pairs(
     from_col, to_col = args["from_col"], args["to_col"]
     plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
     operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
-    done = _execute(operation, plan, settings, base_url, args, first_batch=1)
+    done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
     record = _record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
-    results.attrs["hubassoc"]["counts"] = _counts(results, operation.success)
+    results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
+    return hand_back(results, done)
+
+
+def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
+    """Return the results, or raise the error that stopped the run with them attached."""
     _warn_if_stopped(done)
     if done.report.fatal is not None:
         done.report.fatal.results = results
         raise done.report.fatal
+    if done.report.journal_error is not None:
+        error = JournalError(done.report.journal_error)
+        error.results = results
+        raise error
     return results
 
 
@@ -224,6 +236,12 @@ def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     for role, column in (("from_col", from_col), ("to_col", to_col)):
+        try:
+            hash(column)
+        except TypeError:
+            raise ConfigError(
+                f"{role}={column!r}: give one column name, not {type(column).__name__}."
+            ) from None
         if column not in frame.columns:
             available = ", ".join(repr(c) for c in list(frame.columns)[:20])
             raise ConfigError(
@@ -234,9 +252,26 @@ def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
                 f"{role}={column!r} names {frame[column].shape[1]} columns of the frame; "
                 "make the column names unique (e.g. df.columns = [...])."
             )
+    if from_col == to_col:
+        raise ConfigError(
+            f"from_col and to_col are both {from_col!r}: give the column of the from-records "
+            "and the column of the to-records."
+        )
 
 
-def _execute(
+def check_flags(progress: Any, dry_run: Any) -> None:
+    if not isinstance(dry_run, bool | np.bool_):
+        raise ConfigError(f"dry_run={dry_run!r}: give True or False.")
+    if not isinstance(progress, bool | np.bool_) and not all(
+        callable(getattr(progress, name, None)) for name in ("advance", "note", "close")
+    ):
+        raise ConfigError(
+            f"progress={progress!r}: give True, False, or an object with advance(), note() "
+            "and close() (see hubassoc_pandas.progress.Progress)."
+        )
+
+
+def execute_pairs(
     operation: PairOperation,
     plan: Plan,
     settings: RunSettings,
@@ -302,104 +337,7 @@ def _record(
     }
 
 
-def retry(
-    results: pd.DataFrame,
-    *,
-    token: str | None = None,
-    base_url: str | None = None,
-    progress: bool | Progress = True,
-    journal: str | Path | None = None,
-    client: HubSpotClient | None = None,
-    **knobs: Any,
-) -> pd.DataFrame:
-    """Re-send the rows that may still succeed and return the whole frame, updated.
-
-    Rows ``failed`` with ``retryable`` true, ``unconfirmed`` and ``not_sent`` are sent again
-    with the operation that made the frame (associate or disassociate); every other row is
-    returned untouched. The object types, base URL and batch size come from
-    ``results.attrs["hubassoc"]`` unless given.
-
-    Examples
-    --------
-    >>> fixed = retry(results, token="...")          # doctest: +SKIP
-    >>> fixed["status"].value_counts()               # doctest: +SKIP
-    """
-    record = dict(results.attrs.get("hubassoc") or {})
-    missing = [c for c in ANNOTATION_DTYPES if c not in results.columns]
-    if missing or "from_type" not in record:
-        raise ConfigError(
-            "retry() needs a results frame returned by associate() or disassociate() (with "
-            f"its attrs); missing: {', '.join(missing) or 'attrs[hubassoc]'}."
-        )
-    verb = record.get("operation", AssociateDefault.verb)
-    if verb not in PAIR_OPERATIONS:
-        raise ConfigError(f"retry() cannot re-send a {verb!r} run.")
-    settings = make_settings(
-        knobs.pop("from_type", record["from_type"]),
-        knobs.pop("to_type", record["to_type"]),
-        batch_size=knobs.pop("batch_size", record.get("batch_size")),
-        max_workers=knobs.pop("max_workers", record.get("max_workers", 16)),
-        max_attempts=knobs.pop("max_attempts", record.get("max_attempts", 5)),
-        rate_limit=knobs.pop("rate_limit", record.get("rate_limit")),
-        timeout=knobs.pop("timeout", None),
-        api_version=client.api_version
-        if client is not None
-        else knobs.pop("api_version", record.get("api_version", DEFAULT_API_VERSION)),
-        backoff=knobs.pop("backoff", None),
-    )
-    if knobs:
-        raise ConfigError(f"retry() got unexpected arguments: {', '.join(sorted(knobs))}")
-    resolved_url = (
-        client.base_url
-        if client is not None
-        else resolve_base_url(base_url if base_url is not None else record.get("base_url"))
-    )
-    positions = np.flatnonzero(retry_mask(results))
-    if len(positions) == 0:
-        logger.info("retry(): no row is failed-and-retryable, unconfirmed or not_sent")
-        unchanged = results.copy()
-        unchanged.attrs = {"hubassoc": {**record, "retried_rows": 0}}
-        return unchanged
-    subset = results.iloc[positions]
-    plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-    operation = PAIR_OPERATIONS[verb](
-        settings.from_type, settings.to_type, settings.api_version, plan
-    )
-    first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
-    args = {"token": token, "client": client, "progress": progress, "journal": journal}
-    done = _execute(operation, plan, settings, resolved_url, args, first_batch=first_batch)
-    redone = build_results(
-        subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
-    )
-    updated = _merge_retried(results, positions, redone)
-    record.update(done.record)
-    record["counts"] = _counts(updated, operation.success)
-    record["retries"] = int(record.get("retries", 0)) + 1
-    record["retried_rows"] = len(positions)
-    updated.attrs = {"hubassoc": record}
-    _warn_if_stopped(done)
-    if done.report.fatal is not None:
-        done.report.fatal.results = updated
-        raise done.report.fatal
-    return updated
-
-
-def _merge_retried(
-    results: pd.DataFrame, positions: np.ndarray, redone: pd.DataFrame
-) -> pd.DataFrame:
-    updated = results.copy()
-    columns = [c for c in redone.columns if c not in ("from_id", "to_id", "attempts")]
-    for column in columns:
-        values = updated[column].array.copy()
-        values[positions] = redone[column].array
-        updated[column] = values
-    attempts = updated["attempts"].array.copy()
-    attempts[positions] = attempts[positions] + redone["attempts"].array
-    updated["attempts"] = attempts
-    return updated
-
-
-def _counts(results: pd.DataFrame, success: str) -> dict[str, int]:
+def row_counts(results: pd.DataFrame, success: str) -> dict[str, int]:
     counts = results["status"].value_counts()
     return {name: int(counts.get(name, 0)) for name in status_words(success)}
 
@@ -410,6 +348,20 @@ def _warn_if_stopped(done: Execution) -> None:
         warnings.warn(
             "HubSpot's daily API limit was reached: the rows not yet sent are "
             "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "MIGRATION":
+        warnings.warn(
+            "HubSpot is migrating this account (477): the rows not yet sent are not_sent "
+            "(MIGRATION). Run retry() once the migration is over.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "NETWORK":
+        warnings.warn(
+            "HubSpot could not be reached, so the run stopped: the rows not yet sent are "
+            "not_sent (NETWORK). Check the network and base_url, then run retry().",
             RuntimeWarning,
             stacklevel=user_stacklevel(),
         )

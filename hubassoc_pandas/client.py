@@ -8,9 +8,9 @@ repr, a log record or an exception raised here.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -23,6 +23,7 @@ from requests.adapters import HTTPAdapter
 
 from . import __version__
 from .errors import ConfigError, InsecureTransportError
+from .network import ca_bundle, is_loopback, may_have_reached, proxies_for, without_credentials
 from .responses import ApiResponse
 from .wire import Prepared
 
@@ -34,9 +35,17 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_API_VERSION = "2026-03"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 BASE_URL_ENV = "HUBSPOT_BASE_URL"
-_KEPT_HEADERS = ("retry-after", "content-type")
+_KEPT_HEADERS = (
+    "retry-after",
+    "content-type",
+    "x-hubspot-correlation-id",
+    "x-hubspot-request-id",
+    "x-request-id",
+)
 _TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 _TEXT_LIMIT = 2000
+#: Longest connect or read timeout accepted, in seconds.
+MAX_TIMEOUT = 3600.0
 
 
 @dataclass(frozen=True)
@@ -59,14 +68,17 @@ class Timeout:
             return cls()
         if isinstance(value, Timeout):
             return value
-        if isinstance(value, tuple | list) and len(value) == 2:
-            timeout = cls(float(value[0]), float(value[1]))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            timeout = cls(float(value), float(value))
-        else:
+        parts = list(value) if isinstance(value, tuple | list) else [value, value]
+        if len(parts) != 2 or not all(
+            isinstance(p, int | float) and not isinstance(p, bool) for p in parts
+        ):
             raise ConfigError(f"timeout={value!r}: give seconds or a (connect, read) pair.")
-        if timeout.connect <= 0 or timeout.read <= 0:
-            raise ConfigError(f"timeout={value!r}: both timeouts must be positive seconds.")
+        timeout = cls(float(parts[0]), float(parts[1]))
+        if not all(math.isfinite(t) and 0 < t <= MAX_TIMEOUT for t in parts):
+            raise ConfigError(
+                f"timeout={value!r}: both timeouts must be seconds above 0 and at most "
+                f"{MAX_TIMEOUT:.0f}."
+            )
         return timeout
 
 
@@ -99,11 +111,20 @@ def resolve_base_url(base_url: str | None) -> str:
     'http://127.0.0.1:8080'
     """
     value = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if not isinstance(value, str):
+        raise ConfigError(f"base_url must be text such as {DEFAULT_BASE_URL!r}.")
     parts = urlsplit(value.strip())
+    shown = without_credentials(value.strip()) if "@" in value else value
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"base_url={value!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
+            f"base_url={shown!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
         )
+    try:
+        parts.port  # noqa: B018  (raises for a port out of range)
+    except ValueError:
+        raise ConfigError(
+            f"base_url={shown!r} has a port out of range: give a port from 1 to 65535."
+        ) from None
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InsecureTransportError(
             f"Refusing to send the access token over plain HTTP to {parts.hostname!r}: use "
@@ -112,16 +133,6 @@ def resolve_base_url(base_url: str | None) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigError("base_url must not carry credentials, a query or a fragment.")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (localhost, 127.0.0.0/8, ::1)."""
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class HubSpotClient:
@@ -139,6 +150,14 @@ class HubSpotClient:
         Connect and read timeouts.
     pool_size : int
         Connections kept open; at least the number of requests in flight.
+    proxies : dict, optional
+        ``{"https": "http://proxy:3128"}``; default: ``HTTPS_PROXY``/``HTTP_PROXY`` from the
+        environment, except hosts listed in ``NO_PROXY``.
+    verify : bool or str, optional
+        Certificate checking: True, or a CA bundle path; default ``REQUESTS_CA_BUNDLE`` or
+        ``CURL_CA_BUNDLE`` from the environment, else the bundled certificates.
+
+    ``~/.netrc`` is never read: the Authorization header always carries the token.
 
     Examples
     --------
@@ -156,13 +175,17 @@ class HubSpotClient:
         api_version: str = DEFAULT_API_VERSION,
         timeout: Timeout | None = None,
         pool_size: int = 16,
+        proxies: dict[str, str] | None = None,
+        verify: bool | str | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self.api_version = check_api_version(api_version)
         self.timeout = timeout or Timeout()
         self._authorization = _Secret(f"Bearer {resolve_token(token)}")
         self._session = requests.Session()
-        self._session.trust_env = False
+        self._session.trust_env = False  # no ~/.netrc; proxies and CA bundle are read below
+        self._session.proxies = proxies_for(self.base_url, proxies)
+        self._session.verify = ca_bundle(verify)
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -190,6 +213,16 @@ class HubSpotClient:
     def token_fingerprint(self) -> str:
         """A one-way fingerprint of the token; see :func:`token_fingerprint`."""
         return token_fingerprint(self._authorization.reveal().removeprefix("Bearer "))
+
+    @property
+    def proxies(self) -> dict[str, str]:
+        """The proxies requests go through (credentials in them are not shown)."""
+        return {scheme: without_credentials(url) for scheme, url in self._session.proxies.items()}
+
+    @property
+    def verify(self) -> bool | str:
+        """Certificate checking in force: True, or the CA bundle path."""
+        return self._session.verify  # type: ignore[return-value]
 
     def post(self, path: str, payload: Any) -> ApiResponse:
         """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`.
@@ -232,7 +265,7 @@ class HubSpotClient:
             secret = self._authorization.reveal()
             reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
             logger.debug("%s %s failed after %.2fs: %s", method, url, elapsed, reason)
-            return ApiResponse(status=0, error=reason, elapsed=elapsed)
+            return ApiResponse(status=0, error=reason, elapsed=elapsed, lost=may_have_reached(exc))
         elapsed = time.monotonic() - started
         body: Any = None
         text = ""

@@ -6,9 +6,11 @@
     ├── ConfigError (also ValueError)      bad arguments or input, raised before any request
     │   ├── InsecureTransportError         plain HTTP to a host that is not loopback
     │   └── JournalMismatchError           a journal written for another run
-    └── FatalApiError                      HubSpot refused the whole run; ``results`` attached
-        ├── AuthenticationError            401: the token is missing, wrong or expired
-        └── MissingScopesError             403: the token lacks a scope; ``scopes`` lists them
+    ├── FatalApiError                      HubSpot refused the whole run; ``results`` attached
+    │   ├── AuthenticationError            401: the token is missing, wrong or expired
+    │   └── MissingScopesError             403: the token lacks a scope; ``scopes`` lists them
+    └── JournalError                       the journal could not be written mid-run; the run
+                                           stopped and ``results`` holds every row
 
 A :class:`FatalApiError` carries the results frame as it stood when the run stopped
 (``exc.results``): every row is there, the confirmed ones ``associated``, the rest ``not_sent``.
@@ -28,6 +30,7 @@ __all__ = [
     "FatalApiError",
     "HubAssocError",
     "InsecureTransportError",
+    "JournalError",
     "JournalMismatchError",
     "MissingScopesError",
 ]
@@ -93,3 +96,13 @@ class MissingScopesError(FatalApiError):
     def __init__(self, message: str, *, scopes: list[str], **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.scopes = scopes
+
+
+class JournalError(HubAssocError):
+    """The journal could not be written during a run (locked by another process past the
+    wait, disk full, file removed). The run stopped; ``results`` holds every row, the ones
+    done before the failure included, so no finished work is lost."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.results: pd.DataFrame | None = None

@@ -55,6 +55,8 @@ def execute(
     """Send every key of ``operation`` (those a journal records as done excepted).
 
     ``rows_of_key`` weighs each key by the input rows sharing it, for progress and counts.
+    One function because it owns the journal's and the client's lifetimes: both are opened
+    and closed here, whatever happens.
     """
     ledger = Ledger(rows_of_key, operation.value_columns)
     pending = np.arange(operation.n_keys, dtype=np.int64)
@@ -66,8 +68,6 @@ def execute(
         "batch_size": batch_size,
     }
     opened: Journal | None = None
-    owned: HubSpotClient | None = None
-    report = RunReport()
     try:
         if journal is not None:
             opened = _open_journal(journal, operation, settings, base_url, token, client, dry_run)
@@ -78,59 +78,68 @@ def execute(
         if dry_run:
             info = ErrorInfo(DRY_RUN, "Dry run: not sent.", retryable=True)
             ledger.refused(pending, info, status=NOT_SENT, batch=0, attempts=0)
-            return Execution(ledger, report, record)
-        if client is None:
-            owned = client = HubSpotClient(
-                token,
-                base_url=base_url,
-                api_version=settings.api_version,
-                timeout=settings.timeout,
-                pool_size=settings.max_workers,
-            )
+            return Execution(ledger, RunReport(), record)
         sink = progress if not isinstance(progress, bool) else make_progress(progress, total_rows)
-        resumed_rows = ledger.tally_decided(np.flatnonzero(ledger.status == SUCCESS))
-        sink.advance(invalid_rows + resumed_rows, _counts(operation, ledger, invalid_rows))
+        _start_progress(sink, operation, ledger, invalid_rows)
         logger.info(
             "%s: sending %d keys (%d rows) %s -> %s in batches of %d",
-            operation.verb,
-            len(pending),
-            total_rows,
-            settings.from_type,
-            settings.to_type,
+            *(operation.verb, len(pending), total_rows, settings.from_type, settings.to_type),
             batch_size,
         )
-        pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
-        options = EngineOptions(
-            batch_size,
-            settings.max_workers,
-            Attempts(settings.max_attempts, backoff=settings.backoff),
+        run_as = {
+            "progress": sink,
+            "journal": opened,
+            "first_batch": first_batch,
+            "invalid_rows": invalid_rows,
+        }
+        owned = client or HubSpotClient(
+            token,
+            base_url=base_url,
+            api_version=settings.api_version,
+            timeout=settings.timeout,
+            pool_size=settings.max_workers,
         )
-        report = run(
-            operation,
-            pending,
-            ledger,
-            client.post,
-            pacer,
-            options,
-            progress=sink,
-            journal=opened,
-            first_batch=first_batch,
-            invalid_rows=invalid_rows,
-        )
-        record["rate_limit_in_force"] = [pacer.limit.requests, pacer.limit.period]
+        try:
+            report = _send(operation, pending, ledger, owned, settings, batch_size, record, run_as)
+        finally:
+            if client is None:
+                owned.close()
         return Execution(ledger, report, record)
     finally:
         if opened is not None:
             opened.close()
-        if owned is not None:
-            owned.close()
 
 
-def _counts(operation: Operation, ledger: Ledger, invalid_rows: int) -> dict[str, int]:
-    done = int(ledger.rows_by_status()[SUCCESS])
-    counts = {operation.success: done} if done else {}
+def _send(
+    operation: Operation,
+    pending: np.ndarray,
+    ledger: Ledger,
+    client: HubSpotClient,
+    settings: RunSettings,
+    batch_size: int,
+    record: dict[str, Any],
+    run_as: dict[str, Any],
+) -> RunReport:
+    """Pace and run the engine; ``run_as`` holds progress, journal, first batch, invalid rows."""
+    pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
+    options = EngineOptions(
+        batch_size,
+        settings.max_workers,
+        Attempts(settings.max_attempts, backoff=settings.backoff),
+    )
+    report = run(operation, pending, ledger, client.post, pacer, options, **run_as)
+    record["rate_limit_in_force"] = [pacer.limit.requests, pacer.limit.period]
+    return report
+
+
+def _start_progress(
+    sink: Progress, operation: Operation, ledger: Ledger, invalid_rows: int
+) -> None:
+    """Count the keys resumed from a journal and show them, with the invalid rows, at once."""
+    resumed_rows = ledger.tally_decided(np.flatnonzero(ledger.status == SUCCESS))
+    counts = {operation.success: resumed_rows} if resumed_rows else {}
     counts["invalid"] = invalid_rows
-    return counts
+    sink.advance(invalid_rows + resumed_rows, counts)
 
 
 def _open_journal(

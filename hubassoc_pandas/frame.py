@@ -6,6 +6,7 @@ The frame holds the input's index and columns, followed by the annotation column
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -100,7 +101,7 @@ def build_results(
         columns["retryable"][retryable_na] = pd.NA
     annotations = pd.DataFrame(columns, index=base.index, copy=False)
     results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
-    results.attrs = {"hubassoc": attrs}
+    results.attrs = {**copy.deepcopy(frame.attrs), "hubassoc": attrs}  # the input's kept
     return results
 
 

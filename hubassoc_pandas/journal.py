@@ -21,10 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import JournalMismatchError
+from .errors import ConfigError, JournalMismatchError
 
-__all__ = ["FORMAT", "Journal", "identity_of", "match_pairs"]
+__all__ = ["FORMAT", "Journal", "check_journal_path", "identity_of", "match_pairs"]
 
+#: Seconds a write waits for a journal locked by another process before giving up.
+LOCK_WAIT = 10.0
 #: The journal format this version writes.
 FORMAT = 2
 _FORMAT_1_OPERATION = "associate/default"
@@ -56,6 +58,30 @@ DROP TABLE outcome_format_1;
 """
 
 
+def check_journal_path(path: str | Path) -> Path:
+    """The journal path, ``~`` expanded, checked before anything is sent.
+
+    Examples
+    --------
+    >>> check_journal_path("~/run.db").name
+    'run.db'
+    """
+    if not isinstance(path, str | Path) or not str(path).strip():
+        raise ConfigError(f"journal={path!r}: give the path of a file, e.g. 'run.db'.")
+    resolved = Path(path).expanduser()
+    if resolved.is_dir():
+        raise ConfigError(
+            f"journal={str(path)!r} is a folder; give a file inside it, e.g. "
+            f"{str(resolved / 'run.db')!r}."
+        )
+    if not resolved.parent.is_dir():
+        raise ConfigError(
+            f"journal={str(path)!r}: the folder {str(resolved.parent)!r} does not exist; "
+            "create it or give another path."
+        )
+    return resolved
+
+
 class Journal:
     """Open (or create) the journal of one run.
 
@@ -78,8 +104,10 @@ class Journal:
     """
 
     def __init__(self, path: str | Path, identity: dict[str, str]) -> None:
-        self.path = Path(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.path = check_journal_path(path)
+        self._db = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT
+        )
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

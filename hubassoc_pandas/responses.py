@@ -30,7 +30,9 @@ _DETAIL_LIMIT = 4000
 class ApiResponse:
     """One HTTP exchange as the rest of the package sees it.
 
-    ``status`` is 0 when no response arrived; ``error`` then says what happened.
+    ``status`` is 0 when no response arrived; ``error`` then says what happened, and
+    ``lost`` whether the request may have reached the server all the same (the connection
+    dropped after sending, a read timeout, a body cut short).
     """
 
     status: int
@@ -39,6 +41,16 @@ class ApiResponse:
     text: str = ""
     error: str | None = None
     elapsed: float = 0.0
+    lost: bool = False
+
+    @property
+    def correlation_id(self) -> str | None:
+        """HubSpot's correlation (or request) ID from the headers, if any."""
+        for name in ("X-HubSpot-Correlation-Id", "X-HubSpot-Request-Id", "X-Request-Id"):
+            value = self.header(name)
+            if value:
+                return value
+        return None
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import ConfigError
 from .status import ATTENTION, status_words
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "annotation_dtypes",
     "failures",
     "is_results_frame",
+    "restore_dtypes",
     "retry_mask",
     "summary",
 ]
@@ -80,6 +82,44 @@ def retry_mask(results: pd.DataFrame) -> np.ndarray:
     return ((status == "failed").to_numpy(dtype=bool) & retryable) | status.isin(
         ["unconfirmed", "not_sent"]
     ).to_numpy(dtype=bool)
+
+
+def restore_dtypes(results: pd.DataFrame, success: str = "associated") -> pd.DataFrame:
+    """The frame with its annotation columns back in their dtypes (after a CSV round trip,
+    say); a frame already right is returned as it is.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({c: [None] for c in ANNOTATION_DTYPES})
+    >>> frame["status"], frame["attempts"] = ["failed"], [2.0]
+    >>> restore_dtypes(frame)["attempts"].dtype
+    Int64Dtype()
+    """
+    dtypes = annotation_dtypes(success)
+    wrong = [c for c, d in dtypes.items() if c in results.columns and results[c].dtype != d]
+    if not wrong:
+        return results
+    restored = results.copy()
+    for column in wrong:
+        values = restored[column]
+        try:
+            if dtypes[column] == "boolean" and not pd.api.types.is_bool_dtype(values.dtype):
+                text = values.astype("string").str.strip().str.lower()
+                values = text.map({"true": True, "false": False, "1": True, "0": False})
+            elif dtypes[column] == "string" and pd.api.types.is_float_dtype(values.dtype):
+                values = values.astype("Int64")
+            restored[column] = values.astype(dtypes[column])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"column {column!r} cannot be read as {dtypes[column]}: {exc}"
+            ) from None
+    unknown = restored["status"].isna() & results["status"].notna()
+    if unknown.any():
+        bad = results.loc[unknown, "status"].iloc[0]
+        raise ConfigError(
+            f"column 'status' holds {bad!r}, not one of {', '.join(status_words(success))}."
+        )
+    return restored
 
 
 def status_order(results: pd.DataFrame) -> list[str]:

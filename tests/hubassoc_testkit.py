@@ -1,10 +1,220 @@
-"""Test doubles shared by the test modules (imported by name: tests/ is on sys.path)."""
+"""What the tests share (imported by name: tests/ is on sys.path): test doubles, and the one
+place that starts, calls and inspects the sandbox for the library's and the command's tests.
+
+The sandbox's own tests (tests/sandbox/) keep their helpers, which need no client.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
+
+import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.pacing import Backoff
+from hubassoc_pandas.sandbox import Sandbox
+
+#: Records of the default sandbox.
+CONTACTS = range(1, 20_001)
+COMPANIES = range(1, 10_001)
+#: Records of the sandbox the command-line tests use.
+SMALL = {"contacts": range(1, 101), "companies": range(1, 101)}
+
+
+# -- starting a sandbox ---------------------------------------------------------------------
+
+
+def start_hub(**options: Any) -> Sandbox:
+    """A started sandbox: contacts 1..20000 and companies 1..10000, no rate limit, unless
+    ``options`` say otherwise. The caller closes it."""
+    options.setdefault("records", {"contacts": CONTACTS, "companies": COMPANIES})
+    options.setdefault("rate_limit", None)
+    return Sandbox(**options).start()
+
+
+@contextmanager
+def running_hub(**options: Any) -> Iterator[Sandbox]:
+    """:func:`start_hub` as a context manager that closes the sandbox."""
+    hub = start_hub(**options)
+    try:
+        yield hub
+    finally:
+        hub.close()
+
+
+def build_frame(n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` rows of distinct (contact_id, company_id) pairs that exist in the default sandbox.
+
+    Examples
+    --------
+    >>> build_frame(3, seed=1).shape
+    (3, 2)
+    """
+    rng = np.random.default_rng(seed)
+    contacts = rng.choice(np.arange(1, len(CONTACTS) + 1), size=n, replace=n > len(CONTACTS))
+    companies = rng.integers(1, len(COMPANIES) + 1, size=n)
+    frame = pd.DataFrame({"contact_id": contacts, "company_id": companies})
+    frame = frame.drop_duplicates(ignore_index=True)
+    while len(frame) < n:  # top up the rare duplicate draws
+        extra = pd.DataFrame(
+            {
+                "contact_id": rng.integers(1, len(CONTACTS) + 1, size=n - len(frame)),
+                "company_id": rng.integers(1, len(COMPANIES) + 1, size=n - len(frame)),
+            }
+        )
+        frame = pd.concat([frame, extra]).drop_duplicates(ignore_index=True)
+    return frame
+
+
+# -- calling it through the library ---------------------------------------------------------
+
+
+def associate_on(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    to_col: str = "company_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.associate`` against ``hub``: its token and URL, no progress bar,
+    unless ``options`` say otherwise."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.associate(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    )
+
+
+def disassociate_on(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    to_col: str = "company_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.disassociate`` against ``hub``, like :func:`associate_on`."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.disassociate(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    )
+
+
+def retry_on(hub: Sandbox, results: pd.DataFrame, **options: Any) -> pd.DataFrame:
+    """``results.hubassoc.retry`` against ``hub`` (its token, no progress bar by default)."""
+    options.setdefault("token", hub.token)
+    options.setdefault("progress", False)
+    return results.hubassoc.retry(**options)  # type: ignore[no-any-return]
+
+
+# -- what it saw and holds ------------------------------------------------------------------
+
+
+def endpoint_requests(hub: Sandbox) -> list[Any]:
+    """The requests to the batch endpoint, in order."""
+    return [r for r in hub.requests if "batch/associate" in r.path]
+
+
+def sent_pairs(hub: Sandbox, since: int = 0) -> list[tuple[str, str]]:
+    """Every (from, to) pair sent, request by request, from request number ``since`` on
+    (inputs naming one target, or a list of them as removals do)."""
+    return [
+        (i["from"]["id"], target["id"])
+        for r in hub.requests[since:]
+        if isinstance(r.body, dict)
+        for i in r.body.get("inputs", [])
+        for target in (i["to"] if isinstance(i["to"], list) else [i["to"]])
+    ]
+
+
+def stored_pairs(
+    hub: Sandbox, from_type: str = "contacts", to_type: str = "companies"
+) -> set[tuple[str, str]]:
+    """The associations the sandbox holds."""
+    return hub.associated_pairs(from_type, to_type)
+
+
+def associated_pairs(results: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (from_id, to_id) pairs of the rows a results frame says are associated."""
+    done = results[results["status"] == "associated"]
+    return set(zip(done["from_id"], done["to_id"], strict=True))
+
+
+# -- the command line against it ------------------------------------------------------------
+
+
+def hub_env(hub: Sandbox) -> dict[str, str]:
+    """The environment of a command run against ``hub``: its token and base URL."""
+    return {**os.environ, "HUBSPOT_ACCESS_TOKEN": hub.token, "HUBSPOT_BASE_URL": hub.url}
+
+
+def write_csv(path: Path, contacts: list[object], companies: list[object]) -> Path:
+    """A CSV input of columns c (contact IDs) and co (company IDs)."""
+    pd.DataFrame({"c": contacts, "co": companies}).to_csv(path, index=False)
+    return path
+
+
+def associate_argv(
+    source: Path | str,
+    *extra: str,
+    types: tuple[str, str] = ("contacts", "companies"),
+    columns: tuple[str, str] = ("c", "co"),
+    command: str = "associate",
+) -> list[str]:
+    """``hubassoc associate`` arguments for a file of columns c (contacts) and co (companies)."""
+    return [
+        command,
+        str(source),
+        "--from",
+        types[0],
+        "--to",
+        types[1],
+        "--from-col",
+        columns[0],
+        "--to-col",
+        columns[1],
+        *extra,
+    ]
+
+
+def start_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """``hubassoc`` in a child process, as a user's script would run it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hubassoc_pandas.cli", *argv],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    """Poll ``condition`` while ``process`` runs; fail if it ends first or 30 s pass."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+
+
+# -- test doubles ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

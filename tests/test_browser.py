@@ -1,8 +1,9 @@
 """The explorer in a real browser: JupyterLab on 127.0.0.1 driven by a headless Chromium.
 
 It opens a copy of notebooks/quickstart.ipynb, runs every cell, and checks the explorer
-rendered as a live widget (its "Retry failed" button, a filter answered by the kernel), not
-as the text ``VBox(...)``. A screenshot goes to tests/artifacts/explorer.png.
+rendered as a live widget (its "Retry failed" button, opening on the rows needing attention,
+filters answered by the kernel), not as the text ``VBox(...)``. A screenshot goes to
+tests/artifacts/explorer.png.
 
 Needs Debian's chromium at /usr/bin/chromium (``bash .ci/install-browser``) and the
 ``playwright`` Python package; only that system browser is used.
@@ -194,10 +195,16 @@ def test_explorer_renders_as_a_live_widget(jupyterlab: dict[str, Any]) -> None:
             retry = explorer.locator(".widget-button", has_text="Retry failed")
             expect(retry).to_be_visible()
             expect(explorer.locator(".hubassoc-counts")).to_contain_text("failed: 1")
-            expect(explorer.locator(".hubassoc-table")).to_contain_text("matching rows 1-20")
+            # it opens on the rows needing attention: one failed, two invalid
+            expect(explorer.locator(".hubassoc-table")).to_contain_text("matching rows 1-3 of 3")
 
             # a live widget: the kernel answers a filter change with a new table
-            explorer.locator("select").first.select_option(label="failed (1)")
+            status_filter = explorer.locator("select").first
+            status_filter.select_option(label="any status")
+            expect(explorer.locator(".hubassoc-table")).to_contain_text(
+                "matching rows 1-20", timeout=30_000
+            )
+            status_filter.select_option(label="failed (1)")
             expect(explorer.locator(".hubassoc-table")).to_contain_text(
                 "matching rows 1-1 of 1", timeout=30_000
             )

@@ -8,9 +8,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingBackoff
+from hubassoc_testkit import RecordingBackoff, associate_on, associated_pairs, stored_pairs
 
-import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
 pytestmark = pytest.mark.slow
@@ -43,10 +42,8 @@ def test_chaos(hub: Sandbox, make_frame: Any) -> None:
         seed=2024,
     )
     started = time.monotonic()
-    results = frame.hubassoc.associate(
-        "contacts", "companies", from_col="contact_id", to_col="company_id",
-        token=hub.token, base_url=hub.url, batch_size=20, rate_limit=(40, 1.0),
-        max_attempts=8, timeout=(2, 0.5), progress=False,
+    results = associate_on(
+        hub, frame, batch_size=20, rate_limit=(40, 1.0), max_attempts=8, timeout=(2, 0.5),
         backoff=RecordingBackoff(base=0.02, cap=0.2),
     )  # fmt: skip
     seconds = time.monotonic() - started
@@ -69,9 +66,6 @@ def test_chaos(hub: Sandbox, make_frame: Any) -> None:
     assert (results.loc[missing & ~invalid, "status"] == "failed").all()
     assert (results.loc[~missing & ~invalid, "status"] == "associated").all()
     # the store holds exactly the associated pairs
-    done = results[results["status"] == "associated"]
-    assert hub.associated_pairs("contacts", "companies") == set(
-        zip(done["from_id"], done["to_id"], strict=True)
-    )
+    assert stored_pairs(hub) == associated_pairs(results)
     assert sum(stats["faults"].values()) >= 50
     assert stats["rate_limited"] / stats["endpoint_requests"] < 0.10

@@ -36,6 +36,7 @@ class Shout(Operation):
 
     def __init__(self, words: Sequence[str]) -> None:
         self.words = list(words)
+        self.after: dict[int, str] = {}  # the next page's cursor of a key
 
     @property
     def n_keys(self) -> int:
@@ -46,11 +47,20 @@ class Shout(Operation):
 
     def encode(self, keys: np.ndarray) -> Encoded:
         words = [self.words[k] for k in keys.tolist()]
-        return Encoded({"inputs": [{"word": w} for w in words]}, words)
+        inputs = [
+            {"word": w, **({"after": self.after[k]} if k in self.after else {})}
+            for w, k in zip(words, keys.tolist(), strict=True)
+        ]
+        return Encoded({"inputs": inputs}, words)
 
     def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
         position = {word: n for n, word in enumerate(encoded.wire)}
-        done = [(position[r["word"]], r["loud"]) for r in response.body.get("results", [])]
+        results = response.body.get("results", [])
+        more = [position[r["word"]] for r in results if "after" in r]
+        for r in results:
+            if "after" in r:
+                self.after[int(keys[position[r["word"]]])] = r["after"]
+        done = [(position[r["word"]], r["loud"]) for r in results if "after" not in r]
         refused: dict[Any, list[int]] = {}
         for error in response.body.get("errors", []):
             refused.setdefault(parse_error(error), []).extend(
@@ -60,6 +70,7 @@ class Shout(Operation):
             succeeded=np.array([p for p, _ in done], dtype=np.int64),
             values={"loud": [loud for _, loud in done]},
             refused=refused,
+            more=np.array(more, dtype=np.int64),
         )
 
     def named(self, body: Any, encoded: Encoded) -> list[int]:
@@ -79,7 +90,8 @@ class Shout(Operation):
 
 class ToyServer:
     """Answers the toy endpoint: the first request 503, a batch holding "boom" a 400 naming it,
-    a word with "!" refused per input, every other word upper-cased."""
+    a word with "!" refused per input, a word with "+" in two pages, every other word
+    upper-cased."""
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
@@ -98,10 +110,15 @@ class ToyServer:
                 elif "boom" in words:
                     self._answer(400, {"message": "bad word", "context": {"word": ["boom"]}})
                 else:
-                    good = [w for w in words if "!" not in w]
                     bad = [w for w in words if "!" in w]
                     errors = [{"category": "NOISY", "message": "no", "context": {"word": bad}}]
-                    results = [{"word": w, "loud": w.upper()} for w in good]
+                    results = [
+                        {"word": i["word"], "loud": "…", "after": "page-2"}
+                        if i["word"].endswith("+") and "after" not in i
+                        else {"word": i["word"], "loud": i["word"].upper()}
+                        for i in body["inputs"]
+                        if "!" not in i["word"]
+                    ]
                     self._answer(200, {"results": results, "errors": errors if bad else []})
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:
@@ -147,16 +164,19 @@ def shout(words: list[str], toy: ToyServer, journal: Path | None = None) -> Any:
         )
 
 
-WORDS = ["a", "b", "c!", "d", "boom", "e", "f", "g", "h", "i!"]
+WORDS = ["a", "b", "c!", "d", "boom", "e", "f", "g", "h", "i!", "j+"]
 
 
 def test_a_new_operation_runs_through_the_engine_unchanged(toy: ToyServer) -> None:
     done = shout(WORDS, toy)
     ledger = done.ledger
     by_word = dict(zip(WORDS, ledger.status.tolist(), strict=True))
-    assert {w for w, s in by_word.items() if s == SUCCESS} == {"a", "b", "d", "e", "f", "g", "h"}
+    shouted = {"a", "b", "d", "e", "f", "g", "h", "j+"}
+    assert {w for w, s in by_word.items() if s == SUCCESS} == shouted
     assert {w for w, s in by_word.items() if s == FAILED} == {"c!", "boom", "i!"}
     assert ledger.values["loud"][WORDS.index("e")] == "E"
+    assert ledger.values["loud"][WORDS.index("j+")] == "J+"  # its second page decided it
+    assert any(i.get("after") == "page-2" for b in toy.bodies for i in b["inputs"])
     assert ledger.text["error_category"][WORDS.index("c!")] == "NOISY"
     assert ledger.text["error_message"][WORDS.index("boom")] == "bad word"  # isolated, alone
     assert toy.bodies[0] in toy.bodies[1:]  # the 503 was retried with the same batch

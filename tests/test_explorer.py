@@ -14,10 +14,15 @@ import ipywidgets
 import numpy as np
 import pandas as pd
 import pytest
+from explorer_frames import frame as _frame
+from explorer_frames import removal_frame
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas._explorer_view import status_colour
 from hubassoc_pandas.explorer import (
     DEFAULT_EXPORT_PATH,
+    NEEDS_ATTENTION,
+    NO_LABEL,
     STATUS_COLOURS,
     Explorer,
     category_counts,
@@ -30,127 +35,8 @@ from hubassoc_pandas.explorer import (
     status_counts,
     table_columns,
 )
-from hubassoc_pandas.results import ANNOTATION_DTYPES, STATUSES
+from hubassoc_pandas.results import STATUSES
 from hubassoc_pandas.sandbox import Fault, Sandbox
-
-# -- a small hand-made results frame --------------------------------------------------------
-
-_ROWS: list[dict[str, Any]] = [
-    # from, to, status, category, message, http, batch, attempts, retryable, correlation, detail
-    dict(f="11", t="71", s="associated", c=None, m=None, h=200, b=1, a=1, r=None, k=None, d=None),
-    dict(
-        f="12",
-        t="72",
-        s="failed",
-        c="OBJECT_NOT_FOUND",
-        m="No contact with ID 12",
-        h=207,
-        b=1,
-        a=1,
-        r=False,
-        k="corr-A",
-        d='{"status":"error","category":"OBJECT_NOT_FOUND","context":{"fromObjectId":["12"]}}',
-    ),
-    dict(
-        f="13",
-        t="73",
-        s="failed",
-        c="RATE_LIMIT",
-        m="Too many requests (a+b)",
-        h=429,
-        b=2,
-        a=5,
-        r=True,
-        k="corr-B",
-        d='{"status":"error","category":"RATE_LIMITS"}',
-    ),
-    dict(
-        f=None,
-        t="74",
-        s="invalid",
-        c="INVALID_ID",
-        m="contact: 'x' is not",
-        h=None,
-        b=None,
-        a=0,
-        r=False,
-        k=None,
-        d=None,
-    ),
-    dict(
-        f="15",
-        t="75",
-        s="failed",
-        c="RATE_LIMIT",
-        m="Too many requests (a+b)",
-        h=429,
-        b=2,
-        a=5,
-        r=True,
-        k="corr-B",
-        d="<html>not json</html>",
-    ),
-    dict(
-        f="16",
-        t="76",
-        s="unconfirmed",
-        c="UNCONFIRMED",
-        m="neither confirmed nor refused",
-        h=200,
-        b=3,
-        a=1,
-        r=True,
-        k=None,
-        d=None,
-    ),
-    dict(
-        f="17",
-        t="77",
-        s="not_sent",
-        c="INTERRUPTED",
-        m="stopped",
-        h=None,
-        b=None,
-        a=0,
-        r=True,
-        k=None,
-        d=None,
-    ),
-]
-
-
-def _frame(user_columns: dict[str, list[Any]] | None = None) -> pd.DataFrame:
-    own = pd.DataFrame(user_columns or {"owner": [f"user{i}" for i in range(len(_ROWS))]})
-    values = {
-        "from_id": [r["f"] for r in _ROWS],
-        "to_id": [r["t"] for r in _ROWS],
-        "status": [r["s"] for r in _ROWS],
-        "error_category": [r["c"] for r in _ROWS],
-        "error_message": [r["m"] for r in _ROWS],
-        "http_status": [r["h"] for r in _ROWS],
-        "batch": [r["b"] for r in _ROWS],
-        "attempts": [r["a"] for r in _ROWS],
-        "association_type_id": [279 if r["s"] == "associated" else None for r in _ROWS],
-        "association_category": [
-            "HUBSPOT_DEFINED" if r["s"] == "associated" else None for r in _ROWS
-        ],
-        "retryable": [r["r"] for r in _ROWS],
-        "correlation_id": [r["k"] for r in _ROWS],
-        "error_detail": [r["d"] for r in _ROWS],
-    }
-    annotations = pd.DataFrame(
-        {
-            name: pd.array(values[name], dtype=dtype)
-            for name, dtype in ANNOTATION_DTYPES.items()
-            if name != "status"
-        }
-    )
-    annotations.insert(2, "status", pd.Categorical(values["status"], categories=list(STATUSES)))
-    frame = pd.concat([own, annotations], axis=1)
-    frame.index = pd.Index([f"r{i}" for i in range(len(frame))])
-    frame.attrs = {"hubassoc": {"from_type": "contacts", "to_type": "companies"}}
-    return frame
-
 
 # -- pure functions -------------------------------------------------------------------------
 
@@ -312,7 +198,7 @@ def _shown_positions(explorer: Explorer) -> list[int]:
 
 
 def test_filters_change_the_rows_shown() -> None:
-    explorer = Explorer(_frame(), page_size=50)
+    explorer = Explorer(_frame(), page_size=50, opens_on="all")
     assert "matching rows 1-7 of 7" in explorer.table.value
     explorer.status_filter.value = "failed"
     assert _shown_positions(explorer) == [1, 2, 4]
@@ -337,7 +223,7 @@ def test_filter_choices_carry_counts() -> None:
 
 
 def test_paging() -> None:
-    explorer = Explorer(_frame(), page_size=3)
+    explorer = Explorer(_frame(), page_size=3, opens_on="all")
     assert _shown_positions(explorer) == [0, 1, 2]
     assert explorer.prev_button.disabled and not explorer.next_button.disabled
     explorer.next_button.click()
@@ -430,6 +316,127 @@ def test_accessor_returns_the_explorer() -> None:
     explorer = _frame().hubassoc.explore()
     assert isinstance(explorer, Explorer)
     assert isinstance(explorer.widget, ipywidgets.VBox)
+
+
+def test_the_explorer_is_a_widget_for_any_layout() -> None:
+    explorer = _frame().hubassoc.explore()
+    assert isinstance(explorer, ipywidgets.VBox)
+    assert explorer.widget is explorer
+    assert "hubassoc-explorer" in explorer._dom_classes
+    assert explorer.status_filter in explorer.children[1].children
+    layout = ipywidgets.HBox([ipywidgets.HTML("my notes"), explorer])
+    assert layout.children[1] is explorer
+    view = explorer._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == explorer.model_id
+
+
+def _options(control: ipywidgets.Dropdown) -> list[str]:
+    return [text for text, _ in control.options]
+
+
+def test_opens_on_the_rows_needing_attention() -> None:
+    explorer = Explorer(_frame(), page_size=50)
+    assert explorer.status_filter.value is NEEDS_ATTENTION
+    assert _shown_positions(explorer) == [1, 2, 3, 4, 5, 6]  # all but the associated row
+    assert "matching rows 1-6 of 6" in explorer.table.value
+    assert _options(explorer.status_filter) == [
+        "any status",
+        "needs attention (6)",
+        "failed (3)",
+        "unconfirmed (1)",
+        "not_sent (1)",
+        "invalid (1)",
+        "associated (1)",
+    ]
+    assert "6 rows need attention" in explorer.counts.value
+    assert "6 rows need attention" in repr(explorer)
+    explorer.status_filter.value = ""
+    assert _shown_positions(explorer) == list(range(7))
+
+
+@pytest.mark.parametrize("rows", [[0, 1, 5], []])
+def test_opens_on_all_rows_when_every_row_succeeded(rows: list[int]) -> None:
+    explorer = Explorer(removal_frame().iloc[rows])
+    assert explorer.status_filter.value == ""
+    assert _shown_positions(explorer) == list(range(len(rows)))
+
+
+def test_opens_on_all_rows_when_asked_and_refuses_other_choices() -> None:
+    assert _shown_positions(Explorer(removal_frame(), opens_on="all")) == list(range(7))
+    with pytest.raises(ValueError, match="opens_on must be 'attention' or 'all', not 'failed'"):
+        Explorer(_frame(), opens_on="failed")
+
+
+def test_a_removal_run() -> None:
+    explorer = removal_frame().hubassoc.explore(page_size=50)
+    assert "hubassoc results, disassociate contacts → companies: 7 rows" in explorer.counts.value
+    assert "disassociate contacts → companies" in repr(explorer)
+    assert [value for _, value in explorer.status_filter.options] == [
+        "",
+        NEEDS_ATTENTION,
+        "failed",
+        "unconfirmed",
+        "not_sent",
+        "invalid",
+        "removed",
+    ]
+    assert "removed: 3" in explorer.counts.value
+    assert status_colour("removed") in explorer.counts.value
+    assert _shown_positions(explorer) == [2, 3, 4, 6]
+    explorer.status_filter.value = "removed"
+    assert _shown_positions(explorer) == [0, 1, 5]
+    assert ">removed</span>" in explorer.table.value
+    assert explorer.retry_button.disabled is False  # the not_sent and unconfirmed rows
+
+
+def test_label_filter() -> None:
+    explorer = Explorer(removal_frame(), page_size=50)
+    assert explorer.label_filter.layout.display is None  # shown
+    assert explorer.label_filter.options == (
+        ("any label", ""),
+        ("Billing contact (2)", "Billing contact"),
+        ("Decision maker (2)", "Decision maker"),
+        ("(no label) (3)", NO_LABEL),
+    )
+    assert ">label</th>" in explorer.table.value
+    explorer.label_filter.value = "Billing contact"
+    assert _shown_positions(explorer) == [3]  # needing attention and so labelled
+    explorer.status_filter.value = ""
+    assert _shown_positions(explorer) == [0, 3]
+    assert "Billing contact" in explorer.table.value
+    explorer.label_filter.value = NO_LABEL
+    assert _shown_positions(explorer) == [1, 4, 6]
+    explorer.label_filter.value = "Decision maker"
+    explorer.row_picker.value = 5
+    assert re.search(r">label</th><td[^>]*>Decision maker</td>", explorer.detail.value)
+
+
+def test_no_label_filter_without_a_label_column() -> None:
+    explorer = Explorer(_frame())
+    assert explorer.label_filter.layout.display == "none"
+    assert explorer.label_filter.options == (("any label", ""),)
+    assert ">label</th>" not in explorer.table.value
+
+
+def test_search_box_covers_labels_and_the_inputs_own_columns() -> None:
+    explorer = Explorer(removal_frame(), opens_on="all")
+    explorer.search_box.value = "decision"
+    assert _shown_positions(explorer) == [2, 5]
+    explorer.search_box.value = "VIP"  # the input's own object column
+    assert _shown_positions(explorer) == [1, 6]
+    explorer.search_box.value = "south"  # a categorical column
+    assert _shown_positions(explorer) == [1, 5]
+
+
+def test_labels_are_escaped() -> None:
+    nasty = "<img src=x onerror=alert(1)>"
+    results = removal_frame()
+    results["label"] = pd.array([nasty] * 7, dtype="string")
+    explorer = Explorer(results)
+    for html_text in (explorer.table.value, explorer._repr_html_(), explorer.detail.value):
+        assert nasty not in html_text
+        assert html.escape(nasty) in html_text
+    assert explorer.label_filter.options[1] == (f"{nasty} (7)", nasty)  # a text, not markup
 
 
 # -- against the sandbox --------------------------------------------------------------------

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hubassoc_testkit import associate_on, associated_pairs, hub_env, stored_pairs
 
-import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.sandbox import Sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")]
@@ -54,11 +54,7 @@ def test_sigkill_then_resume(hub: Sandbox, make_frame: Any, tmp_path: Path) -> N
     csv, journal = tmp_path / "frame.csv", tmp_path / "run.sqlite"
     frame.to_csv(csv, index=False)
     hub.configure(latency=0.05, latency_jitter=0.02)
-    env = {
-        **os.environ,
-        "HUBSPOT_ACCESS_TOKEN": hub.token,
-        "HUBSPOT_BASE_URL": hub.url,
-    }
+    env = hub_env(hub)
     errors = tmp_path / "child.err"
     with errors.open("wb") as stderr:
         child = subprocess.Popen(
@@ -81,12 +77,11 @@ def test_sigkill_then_resume(hub: Sandbox, make_frame: Any, tmp_path: Path) -> N
     assert child.returncode == -signal.SIGKILL
     journaled = journal_count(journal)
     assert 600 <= journaled < 4000
-    stored_at_kill = len(hub.associated_pairs("contacts", "companies"))
+    stored_at_kill = len(stored_pairs(hub))
 
-    results = frame.hubassoc.associate(
-        "contacts", "companies", from_col="contact_id", to_col="company_id",
-        token=hub.token, base_url=hub.url, journal=journal, batch_size=BATCH,
-        max_workers=WORKERS, rate_limit=(1000, 1.0), progress=False,
+    results = associate_on(
+        hub, frame, journal=journal, batch_size=BATCH, max_workers=WORKERS,
+        rate_limit=(1000, 1.0),
     )  # fmt: skip
     stats = hub.stats()
     print(
@@ -97,9 +92,7 @@ def test_sigkill_then_resume(hub: Sandbox, make_frame: Any, tmp_path: Path) -> N
     )
     assert (results["status"] == "associated").all()
     assert results.attrs["hubassoc"]["resumed_pairs"] == journaled
-    assert hub.associated_pairs("contacts", "companies") == set(
-        zip(results["from_id"], results["to_id"], strict=True)
-    )
+    assert stored_pairs(hub) == associated_pairs(results)
     assert stats["pairs_sent_more_than_once"] <= WORKERS * BATCH
     assert stats["repeat_sends"] <= WORKERS * BATCH
     assert journal_count(journal) == 4000

@@ -6,18 +6,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingBackoff
+from hubassoc_testkit import RecordingBackoff, associate_on, retry_on, sent_pairs, stored_pairs
 
-import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.sandbox import Fault, Sandbox
-
-
-def sent_pairs(hub: Sandbox, since: int = 0) -> list[tuple[str, str]]:
-    return [
-        (i["from"]["id"], i["to"]["id"])
-        for r in hub.requests[since:]
-        for i in (r.body or {}).get("inputs", []) if isinstance(r.body, dict)
-    ]  # fmt: skip
 
 
 def pairs_of(frame: pd.DataFrame) -> set[tuple[str, str]]:
@@ -39,11 +30,9 @@ def mixed(hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff) -> pd.D
         faults=[Fault("500_json", on_requests=[4, 5]), Fault("429_daily", on_requests=[16])],
     )
     with pytest.warns(RuntimeWarning, match="daily"):
-        results = frame.hubassoc.associate(
-            "contacts", "companies", from_col="contact_id", to_col="company_id",
-            token=hub.token, base_url=hub.url, batch_size=10, max_workers=1, max_attempts=2,
-            progress=False, backoff=fast_backoff,
-        )  # fmt: skip
+        results = associate_on(
+            hub, frame, batch_size=10, max_workers=1, max_attempts=2, backoff=fast_backoff
+        )
     return results
 
 
@@ -58,7 +47,7 @@ def test_retry_resends_only_what_may_still_succeed(hub: Sandbox, mixed: pd.DataF
 
     hub.configure(silent_pairs=None, faults=[])
     before = len(hub.requests)
-    fixed = mixed.hubassoc.retry(token=hub.token, progress=False)
+    fixed = retry_on(hub, mixed)
     resent = sent_pairs(hub, before)
     assert len(resent) == len(set(resent))
     assert set(resent) == pairs_of(mixed[chosen])
@@ -72,16 +61,14 @@ def test_retry_resends_only_what_may_still_succeed(hub: Sandbox, mixed: pd.DataF
     assert fixed.index.equals(mixed.index)
     assert fixed.attrs["hubassoc"]["retries"] == 1
     assert fixed.attrs["hubassoc"]["retried_rows"] == int(chosen.sum())
-    assert hub.associated_pairs("contacts", "companies") == pairs_of(
-        fixed[fixed["status"] == "associated"]
-    )
+    assert stored_pairs(hub) == pairs_of(fixed[fixed["status"] == "associated"])
 
 
 def test_retry_of_a_complete_run_sends_nothing(hub: Sandbox, mixed: pd.DataFrame) -> None:
     hub.configure(silent_pairs=None, faults=[])
-    fixed = mixed.hubassoc.retry(token=hub.token, progress=False)
+    fixed = retry_on(hub, mixed)
     before = len(hub.requests)
-    again = fixed.hubassoc.retry(token=hub.token, progress=False)
+    again = retry_on(hub, fixed)
     assert len(hub.requests) == before
     pd.testing.assert_frame_equal(again, fixed)
     assert again.attrs["hubassoc"]["retries"] == 1  # nothing to send: the frame as it was
@@ -91,9 +78,7 @@ def test_retry_that_fails_again_keeps_counting_attempts(
     hub: Sandbox, mixed: pd.DataFrame, fast_backoff: RecordingBackoff
 ) -> None:
     hub.configure(silent_pairs=None, faults=[Fault("502_html", rate=1.0)])
-    again = mixed.hubassoc.retry(
-        token=hub.token, progress=False, max_attempts=3, backoff=fast_backoff
-    )
+    again = retry_on(hub, mixed, max_attempts=3, backoff=fast_backoff)
     failed_before = (mixed["status"] == "failed") & mixed["retryable"].fillna(False)
     assert (again.loc[failed_before, "attempts"] == mixed.loc[failed_before, "attempts"] + 3).all()
     assert (again.loc[failed_before, "status"] == "failed").all()

@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 import pytest
 import requests
+from hubassoc_testkit import associate_on, running_hub
 
-import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.client import HubSpotClient
 from hubassoc_pandas.errors import AuthenticationError, InsecureTransportError
 from hubassoc_pandas.journal import Journal, identity_of
-from hubassoc_pandas.sandbox import Fault, Sandbox
+from hubassoc_pandas.sandbox import Fault
 
 TOKEN = "pat-na1-7d1e4c2b-aa90-4f6e-b3c1-9e0d5f7a2c44"
 WRONG = "pat-na1-0c9b8a7f-dead-beef-cafe-123456789abc"
@@ -58,26 +58,17 @@ def test_a_failing_run_never_shows_the_token(
     ]
     try:
         with (
-            Sandbox(
-                records={"contacts": range(1, 20_001), "companies": range(1, 10_001)},
-                tokens={TOKEN: None},
-                rate_limit=(50, 1.0),
-                faults=faults,
-            ) as hub,
+            running_hub(tokens={TOKEN: None}, rate_limit=(50, 1.0), faults=faults) as hub,
             warnings.catch_warnings(record=True) as caught,
         ):
             warnings.simplefilter("always")
             url = hub.url
-            results = frame.hubassoc.associate(
-                "contacts", "companies", from_col="contact_id", to_col="company_id",
-                token=TOKEN, base_url=hub.url, journal=journal, batch_size=25, max_workers=2,
+            results = associate_on(
+                hub, frame, token=TOKEN, journal=journal, batch_size=25, max_workers=2,
                 max_attempts=2, rate_limit=(50, 1.0), progress=True,
             )  # fmt: skip
             with pytest.raises(AuthenticationError) as refused:
-                frame.hubassoc.associate(
-                    "contacts", "companies", from_col="contact_id", to_col="company_id",
-                    token=WRONG, base_url=hub.url, progress=True,
-                )  # fmt: skip
+                associate_on(hub, frame, token=WRONG, progress=True)
             client = HubSpotClient(TOKEN, base_url=hub.url)
             seen += [repr(client), str(client), repr(hub.requests)]
             client.close()

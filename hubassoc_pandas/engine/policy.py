@@ -7,6 +7,7 @@ wait), and :func:`give_up_info` / :func:`fatal_error` word the outcome when it s
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Callable
@@ -22,6 +23,7 @@ __all__ = [
     "Step",
     "classify",
     "describe",
+    "error_of",
     "fatal_error",
     "give_up_info",
     "next_step",
@@ -52,6 +54,14 @@ class Kind(enum.Enum):
     REJECTED = "rejected"  # 4xx for the whole batch: split to isolate the bad keys
     FATAL = "fatal"  # the request itself cannot work (unknown object type, wrong URL)
     TRANSIENT = "transient"  # 5xx, network, unreadable body: back off and send again
+    LOCKED = "locked"  # 423: a record is locked by a sync for about 2 s: wait, send again
+    MIGRATING = "migrating"  # 477: the account is being migrated: wait Retry-After, or stop
+
+
+#: Shortest wait after a 423 Locked (HubSpot's locks last about 2 s).
+LOCKED_WAIT = 2.0
+#: Longest Retry-After of a 477 that a run waits for; beyond it, the run stops.
+MIGRATION_WAIT_LIMIT = 60.0
 
 
 def classify(response: ApiResponse, *, empty_ok: bool = False) -> Kind:
@@ -84,6 +94,10 @@ def classify(response: ApiResponse, *, empty_ok: bool = False) -> Kind:
         if policy.upper() == "DAILY" or "daily limit" in message.lower():
             return Kind.DAILY_LIMIT
         return Kind.RATE_LIMITED
+    if status == 423:
+        return Kind.LOCKED
+    if status == 477:
+        return Kind.MIGRATING
     if status == 401:
         return Kind.UNAUTHORIZED
     if status == 403:
@@ -104,7 +118,8 @@ def classify(response: ApiResponse, *, empty_ok: bool = False) -> Kind:
 @dataclass(frozen=True)
 class Step:
     """What a worker does after an attempt: ``"done"``, ``"hold"`` (429: every worker waits,
-    then this batch is sent again) or ``"backoff"`` (wait ``delay`` seconds, send again)."""
+    then this batch is sent again), ``"backoff"`` (a failure: wait ``delay`` seconds, send
+    again) or ``"wait"`` (not a failure: wait ``delay`` seconds, send again)."""
 
     action: str
     delay: float = 0.0
@@ -114,30 +129,37 @@ def next_step(
     kind: Kind,
     *,
     failures: int,
-    rate_limited: int,
+    waits: int,
     max_attempts: int,
     max_rate_limit_waits: int,
     backoff: Callable[[int], float],
+    retry_after: float | None = None,
 ) -> Step:
     """Whether to send a batch again after an attempt answered ``kind``.
 
-    ``failures`` and ``rate_limited`` count the attempts so far (this one included) that
-    were transient failures and 429s. ``backoff(failures)`` gives the wait before the next
+    ``failures`` counts the attempts so far (this one included) that were transient
+    failures, ``waits`` the 429s and 477s. ``backoff(failures)`` gives the wait before the next
     attempt; it is asked only when there is one.
 
     Examples
     --------
-    >>> next_step(Kind.TRANSIENT, failures=1, rate_limited=0, max_attempts=5,
+    >>> next_step(Kind.TRANSIENT, failures=1, waits=0, max_attempts=5,
     ...           max_rate_limit_waits=30, backoff=lambda n: 0.5 * n)
     Step(action='backoff', delay=0.5)
-    >>> next_step(Kind.TRANSIENT, failures=5, rate_limited=0, max_attempts=5,
+    >>> next_step(Kind.TRANSIENT, failures=5, waits=0, max_attempts=5,
     ...           max_rate_limit_waits=30, backoff=lambda n: 0.5 * n).action
     'done'
     """
     if kind is Kind.RATE_LIMITED:
-        return Step("hold") if rate_limited < max_rate_limit_waits else Step("done")
+        return Step("hold") if waits < max_rate_limit_waits else Step("done")
     if kind is Kind.TRANSIENT and failures < max_attempts:
         return Step("backoff", backoff(failures))
+    if kind is Kind.LOCKED and failures < max_attempts:
+        return Step("backoff", max(LOCKED_WAIT, backoff(failures)))
+    if kind is Kind.MIGRATING and waits < max_rate_limit_waits:
+        wait = LOCKED_WAIT if retry_after is None else retry_after
+        if wait <= MIGRATION_WAIT_LIMIT:
+            return Step("wait", wait)
     return Step("done")
 
 
@@ -158,12 +180,24 @@ def size_limit_from(message: str, current: int) -> int:
     return max(1, current // 2)
 
 
+def error_of(response: ApiResponse) -> ErrorInfo:
+    """The error a whole response carries, its correlation ID taken from the headers when
+    the body has none (HTML error pages)."""
+    info = parse_error(
+        response.body if response.body is not None else response.text,
+        http_status=response.status,
+    )
+    if info.correlation_id is None and response.correlation_id:
+        info = dataclasses.replace(info, correlation_id=response.correlation_id)
+    return info
+
+
 def give_up_info(
     kind: Kind, response: ApiResponse, *, attempts: int, rate_limited: int
 ) -> ErrorInfo:
     """Why a batch failed after every retry: the last answer, worded for a person."""
     if kind is Kind.RATE_LIMITED:
-        info = parse_error(response.body, http_status=429)
+        info = error_of(response)
         return ErrorInfo(
             RATE_LIMIT,
             f"Still rate limited after {rate_limited} waits: {info.message}",
@@ -173,6 +207,14 @@ def give_up_info(
             retryable=True,
         )
     if response.status == 0:
+        if response.lost:
+            return ErrorInfo(
+                NETWORK,
+                f"No answer after {attempts} attempts ({response.error}); the request may have "
+                "reached HubSpot, so this row may or may not be done. Sending it again is "
+                "harmless.",
+                retryable=True,
+            )
         return ErrorInfo(
             NETWORK, f"No answer after {attempts} attempts: {response.error}", retryable=True
         )
@@ -181,10 +223,11 @@ def give_up_info(
             SERVER_ERROR if response.status >= 500 else BAD_RESPONSE,
             f"{describe(response)} (after {attempts} attempts)",
             http_status=response.status,
+            correlation_id=response.correlation_id,
             detail=response.text[:4000] or None,
             retryable=True,
         )
-    info = parse_error(response.body, http_status=response.status)
+    info = error_of(response)
     category = info.category or (SERVER_ERROR if response.status >= 500 else BAD_RESPONSE)
     return ErrorInfo(
         category,
@@ -198,10 +241,7 @@ def give_up_info(
 
 def fatal_error(kind: Kind, response: ApiResponse) -> tuple[FatalApiError, ErrorInfo]:
     """The exception a run raises after an answer no request can get past, and its info."""
-    info = parse_error(
-        response.body if response.body is not None else response.text,
-        http_status=response.status,
-    )
+    info = error_of(response)
     body = response.body if isinstance(response.body, dict) else {}
     common: dict[str, Any] = {
         "status": response.status,
@@ -210,7 +250,15 @@ def fatal_error(kind: Kind, response: ApiResponse) -> tuple[FatalApiError, Error
         "body": body,
     }
     error: FatalApiError
-    if kind is Kind.UNAUTHORIZED:
+    if kind is Kind.UNAUTHORIZED and info.category == "EXPIRED_AUTHENTICATION":
+        error = AuthenticationError(
+            f"HubSpot says the access token expired (401 EXPIRED_AUTHENTICATION: "
+            f"{info.message}). HubSpot answers this for a malformed private-app token too: "
+            "check that the whole token was copied (private-app tokens start with 'pat-'), or "
+            "get a fresh OAuth access token.",
+            **common,
+        )
+    elif kind is Kind.UNAUTHORIZED:
         error = AuthenticationError(
             f"HubSpot refused the access token (401 {info.category or ''}: {info.message}). "
             "Check that the token is current and belongs to this portal; private-app "

@@ -9,6 +9,7 @@ or the run stopped (Ctrl-C, the daily limit, a fatal refusal); keys left undecid
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -30,12 +31,15 @@ from ..status import (
     FAILED,
     FATAL,
     INTERRUPTED,
+    JOURNAL,
+    MIGRATION,
+    NETWORK,
     NOT_SENT,
     UNCONFIRMED,
     UNCONFIRMED_CODE,
     status_words,
 )
-from .attempt import Attempts, Sent, send_with_retries
+from .attempt import Attempts, Reachability, Sent, send_with_retries
 from .isolate import Isolator
 from .ledger import Ledger
 from .policy import Kind, fatal_error, give_up_info, size_limit_from
@@ -64,8 +68,9 @@ class RunReport:
     batches: int = 0
     rate_limited: int = 0
     final_batch_size: int = 0
-    stopped: str | None = None  # INTERRUPTED, DAILY_LIMIT or FATAL
+    stopped: str | None = None  # INTERRUPTED, DAILY_LIMIT, MIGRATION, NETWORK, JOURNAL, FATAL
     fatal: FatalApiError | None = None
+    journal_error: str | None = None
     started: float = field(default_factory=time.time)
     finished: float = 0.0
 
@@ -125,6 +130,7 @@ class _Engine:
         self.stop_info: ErrorInfo | None = None
         self.report = RunReport()
         self.invalid_rows = 0
+        self.reach = Reachability()
 
     def go(self, invalid_rows: int) -> RunReport:
         self.invalid_rows = invalid_rows
@@ -145,6 +151,7 @@ class _Engine:
         finally:
             self.stop.set()
             pool.shutdown()
+            self._note_unreachable()
             self._settle_undecided()
             self.progress.note(None)
             self.progress.close()
@@ -171,7 +178,14 @@ class _Engine:
 
     def _send(self, work: Work) -> Sent:
         return send_with_retries(
-            work, self.op, self.post, self.pacer, self.options.attempts, self.stop, self.posting
+            work,
+            self.op,
+            self.post,
+            self.pacer,
+            self.options.attempts,
+            self.stop,
+            self.posting,
+            self.reach,
         )
 
     def _drain(self) -> None:
@@ -223,16 +237,29 @@ class _Engine:
                 "at midnight in the portal's time zone. Then run retry() on these results or "
                 "the same call again with the same journal.",
             )
+        elif kind is Kind.MIGRATING:
+            self._stop(
+                MIGRATION,
+                f"HubSpot is migrating this account (477 Migration in Progress, Retry-After: "
+                f"{response.header('Retry-After') or 'not given'} s); nothing more can be sent "
+                "until it ends. Then run retry() or the same call again with the same journal.",
+            )
         elif kind in (Kind.UNAUTHORIZED, Kind.FORBIDDEN, Kind.FATAL):
             self._fatal(kind, response)
-        else:  # TRANSIENT or RATE_LIMITED with the budget spent
-            # a 2xx that could not be read may have done its work: unconfirmed, not failed
-            self.queue.sizer.forget(work.suspect)
-            status = UNCONFIRMED if 200 <= response.status < 300 else FAILED
-            info = give_up_info(
-                kind, response, attempts=sent.attempts, rate_limited=sent.rate_limited
-            )
-            self._decide(work.keys, status, info, work.batch, sent.attempts)
+        else:
+            self._give_up(sent, kind, response)
+
+    def _give_up(self, sent: Sent, kind: Kind, response: ApiResponse) -> None:
+        """A batch still failing (5xx, network, 423, unreadable, 429) after its budget."""
+        work = sent.work
+        self.queue.sizer.forget(work.suspect)
+        if not sent.maybe_applied and self.reach.tripped:
+            return  # never reached HubSpot and the run is stopping: settled as not_sent
+        info = give_up_info(kind, response, attempts=sent.attempts, rate_limited=sent.rate_limited)
+        # an answer lost after sending, or a 2xx that could not be read, may have done its
+        # work: unconfirmed, never failed
+        lost = sent.lost_answer or 200 <= response.status < 300
+        self._decide(work.keys, UNCONFIRMED if lost else FAILED, info, work.batch, sent.attempts)
 
     def _succeeded(self, sent: Sent, response: ApiResponse) -> None:
         work, ledger = sent.work, self.ledger
@@ -246,6 +273,10 @@ class _Engine:
         ]
         if work.refused_with is not None and len(decoded.succeeded):
             self.isolator.got_past(work.refused_with)  # part of it got through
+        if len(decoded.more):  # next pages: sent again at once, decided by a later answer
+            more = keys[decoded.more]
+            ledger.attempts[more] += sent.attempts
+            self.queue.push_front(Work(part) for part in chunk(more, self.queue.batch_size))
         still_open = keys[decoded.open]
         if len(still_open) and not work.resend:
             ledger.attempts[still_open] += sent.attempts
@@ -317,13 +348,35 @@ class _Engine:
         """Journal the decided keys, then count them and move the progress bar."""
         if len(decided) == 0:
             return
-        if self.journal is not None:
+        if self.journal is not None and self.report.journal_error is None:
             texts = self.op.journal_keys(decided)
-            self.journal.record(self.ledger.journal_rows(decided, texts, self.words))
+            try:
+                self.journal.record(self.ledger.journal_rows(decided, texts, self.words))
+            except sqlite3.Error as exc:  # locked past its timeout, disk full, file removed
+                self._journal_failed(exc)
         rows = self.ledger.tally_decided(decided)
         counts = dict(zip(self.words, self.ledger.rows_by_status().tolist(), strict=True))
         counts["invalid"] = self.invalid_rows
         self.progress.advance(rows, counts)
+
+    def _note_unreachable(self) -> None:
+        if self.reach.tripped:
+            self._stop(
+                NETWORK,
+                f"Not sent: HubSpot could not be reached ({self.reach.last_error}), so the run "
+                "stopped. Check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and "
+                "base_url, then run retry().",
+            )
+
+    def _journal_failed(self, exc: sqlite3.Error) -> None:
+        message = f"The journal {self.journal!r} could not be written ({exc})"
+        logger.error("%s: stopping the run", message)
+        self.report.journal_error = f"{message}; the run stopped, keeping every result."
+        self._stop(
+            JOURNAL,
+            f"Not sent: {message}, so the run stopped. Free the journal (or give another "
+            "file) and run retry().",
+        )
 
     def _stopped_in_flight(self) -> ErrorInfo:
         reason = self.stop_info.category if self.stop_info else INTERRUPTED

@@ -39,7 +39,9 @@ class Decoded:
 
     ``succeeded`` keys are done (with ``values`` per succeeded key for the operation's value
     columns); ``refused`` groups positions by the error that refused them; ``open`` keys were
-    neither confirmed nor refused; ``unattributed`` errors named no key of the batch.
+    neither confirmed nor refused; ``unattributed`` errors named no key of the batch; ``more``
+    keys need another request (a next page: the operation keeps its cursor) before they are
+    decided.
     """
 
     succeeded: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -47,6 +49,7 @@ class Decoded:
     refused: dict[ErrorInfo, list[int]] = field(default_factory=dict)
     open: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     unattributed: list[ErrorInfo] = field(default_factory=list)
+    more: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 def association_path(api_version: str, from_type: str, to_type: str, tail: str) -> str:

@@ -9,12 +9,12 @@ Examples
 ...     base_url, token = hub.url, hub.token
 """
 
-from .app import parse_route
 from .faults import FAULT_KINDS, Fault
+from .hub import Sandbox
 from .log import RequestRecord
 from .objects import STANDARD_TYPE_IDS
 from .options import DEFAULT_RECORDS, DEMO_TOKEN, SandboxOptions
-from .server import Sandbox
+from .routes import parse_route
 
 __all__ = [
     "DEFAULT_RECORDS",

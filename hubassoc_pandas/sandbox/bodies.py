@@ -15,6 +15,7 @@ __all__ = [
     "json_bytes",
     "rate_limit_body",
     "scopes_body",
+    "too_large_body",
 ]
 
 AUTH_MESSAGE = (
@@ -28,6 +29,8 @@ _SCOPES_MESSAGE = (
 )
 
 _REASONS = {
+    423: "Locked",
+    477: "Migration in Progress",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -45,8 +48,10 @@ def json_bytes(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def error_body(message: str, category: str | None = None, **extra: Any) -> dict[str, Any]:
-    """A whole-request error: status, message, a fresh correlationId, category and extras.
+def error_body(
+    message: str, category: str | None = None, *, correlation_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A whole-request error: status, message, correlationId, category and extras.
 
     Parameters
     ----------
@@ -54,17 +59,24 @@ def error_body(message: str, category: str | None = None, **extra: Any) -> dict[
         Human-readable text.
     category : str or None
         HubSpot's error category; None leaves the key out (as for an unknown object type).
+    correlation_id : str or None
+        The request's correlation ID (a fresh one when None).
     **extra
         More top-level keys (``subCategory``, ``context``, ``errors``, ``links``, ...).
 
     Returns
     -------
     dict
+
+    Examples
+    --------
+    >>> error_body("Bad", "VALIDATION_ERROR", correlation_id="c")["correlationId"]
+    'c'
     """
     body: dict[str, Any] = {
         "status": "error",
         "message": message,
-        "correlationId": str(uuid.uuid4()),
+        "correlationId": correlation_id or str(uuid.uuid4()),
     }
     if category is not None:
         body["category"] = category
@@ -72,11 +84,22 @@ def error_body(message: str, category: str | None = None, **extra: Any) -> dict[
     return body
 
 
-def scopes_body(scopes: list[str], key: str) -> dict[str, Any]:
+def too_large_body(size: int, maximum: int, correlation_id: str | None = None) -> dict[str, Any]:
+    """The 400 for a batch over the cap: "Batch size N exceeds the maximum of M inputs."."""
+    return error_body(
+        f"Batch size {size} exceeds the maximum of {maximum} inputs.",
+        "VALIDATION_ERROR",
+        correlation_id=correlation_id,
+        context={"maxInputs": [str(maximum)], "inputs": [str(size)]},
+    )
+
+
+def scopes_body(scopes: list[str], key: str, correlation_id: str | None = None) -> dict[str, Any]:
     """A 403 MISSING_SCOPES body naming ``scopes`` under ``errors[0].context[key]``."""
     return error_body(
         _SCOPES_MESSAGE,
         "MISSING_SCOPES",
+        correlation_id=correlation_id,
         errors=[
             {
                 "message": "One or more of the following scopes are required.",
@@ -87,20 +110,26 @@ def scopes_body(scopes: list[str], key: str) -> dict[str, Any]:
     )
 
 
-def rate_limit_body(daily: bool, group: str) -> dict[str, Any]:
-    """A 429 body for the DAILY or TEN_SECONDLY_ROLLING policy."""
-    if daily:
-        message, policy = "You have reached your daily limit.", "DAILY"
-    else:
-        message, policy = (
-            "You have reached your ten_secondly_rolling limit.",
-            "TEN_SECONDLY_ROLLING",
-        )
+_POLICIES = {
+    "DAILY": "You have reached your daily limit.",
+    "TEN_SECONDLY_ROLLING": "You have reached your ten_secondly_rolling limit.",
+    "SECONDLY": "You have reached your secondly limit.",
+}
+
+
+def rate_limit_body(policy: str, group: str, correlation_id: str | None = None) -> dict[str, Any]:
+    """A 429 body for the ``DAILY``, ``TEN_SECONDLY_ROLLING`` or ``SECONDLY`` policy.
+
+    Examples
+    --------
+    >>> rate_limit_body("SECONDLY", "app")["message"]
+    'You have reached your secondly limit.'
+    """
     return {
         "status": "error",
-        "message": message,
+        "message": _POLICIES[policy],
         "errorType": "RATE_LIMIT",
-        "correlationId": str(uuid.uuid4()),
+        "correlationId": correlation_id or str(uuid.uuid4()),
         "policyName": policy,
         "groupName": group,
     }

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Mapping
 
 __all__ = [
+    "NO_ASSOCIATION_TYPES",
     "STANDARD_TYPE_IDS",
     "ObjectTypes",
     "default_association_type_id",
@@ -38,6 +39,20 @@ STANDARD_TYPE_IDS: dict[str, str] = {
     "emails": "0-49",
     "postal_mail": "0-116",
     "leads": "0-136",
+    "feedback_submissions": "0-19",
+    "invoices": "0-53",
+    "marketing_events": "0-54",
+    "subscriptions": "0-69",
+    "goals": "0-74",
+    "payments": "0-101",
+    "users": "0-115",
+    "orders": "0-123",
+    "carts": "0-142",
+    "services": "0-162",
+    "courses": "0-410",
+    "listings": "0-420",
+    "appointments": "0-421",
+    "projects": "0-970",
 }
 
 _SINGULAR: dict[str, str] = {
@@ -56,6 +71,20 @@ _SINGULAR: dict[str, str] = {
     "email": "emails",
     "lead": "leads",
     "postal_mails": "postal_mail",
+    "feedback_submission": "feedback_submissions",
+    "invoice": "invoices",
+    "marketing_event": "marketing_events",
+    "subscription": "subscriptions",
+    "goal": "goals",
+    "payment": "payments",
+    "user": "users",
+    "order": "orders",
+    "cart": "carts",
+    "service": "services",
+    "course": "courses",
+    "listing": "listings",
+    "appointment": "appointments",
+    "project": "projects",
 }
 
 _STANDARD_ALIASES: dict[str, str] = {
@@ -76,7 +105,30 @@ _KNOWN_PAIRS: dict[tuple[str, str], tuple[int, int]] = {
     ("deals", "line_items"): (19, 20),
     ("contacts", "notes"): (201, 202),
     ("contacts", "tasks"): (203, 204),
+    ("contacts", "contacts"): (449, 449),
+    ("companies", "companies"): (450, 450),
+    ("deals", "deals"): (451, 451),
+    ("tickets", "tickets"): (452, 452),
+    ("contacts", "calls"): (193, 194),
+    ("companies", "calls"): (181, 182),
+    ("deals", "calls"): (205, 206),
+    ("tickets", "calls"): (219, 220),
+    ("leads", "contacts"): (608, 609),
+    ("leads", "companies"): (610, 611),
+    ("invoices", "companies"): (179, 180),
 }
+
+#: Object types HubSpot defines no association for in this sandbox: a product is a catalogue
+#: entry (line items carry it into deals and quotes), so every pair with ``products`` has no
+#: default association type.
+NO_ASSOCIATION_TYPES: frozenset[str] = frozenset({"products"})
+
+#: Types whose scope is not ``crm.objects.<name>.<access>`` (the same for read and write).
+_SCOPE_NAMES: dict[str, str] = {"tickets": "tickets", "products": "e-commerce"}
+
+_ACTIVITIES = frozenset(
+    {"calls", "emails", "meetings", "notes", "tasks", "communications", "postal_mail"}
+)
 
 _CUSTOM_ID = re.compile(r"^2-\d+$")
 _CUSTOM_NAME = re.compile(r"^p(\d*)_([a-z0-9_]+)$")
@@ -139,11 +191,33 @@ class ObjectTypes:
                 return singular
         return canonical
 
+    def scope(self, canonical: str, access: str) -> str:
+        """The OAuth scope HubSpot names for ``access`` (``"read"`` or ``"write"``) to a type.
+
+        Examples
+        --------
+        >>> types = ObjectTypes(None, 1)
+        >>> types.scope("contacts", "write"), types.scope("tickets", "read")
+        ('crm.objects.contacts.write', 'tickets')
+        >>> types.scope("calls", "write"), types.scope("products", "write")
+        ('crm.objects.contacts.write', 'e-commerce')
+        """
+        if canonical in self.custom:
+            return f"crm.objects.custom.{access}"
+        if canonical in _SCOPE_NAMES:
+            return _SCOPE_NAMES[canonical]
+        if canonical in _ACTIVITIES:
+            # Activities are governed by the contacts scopes.
+            return f"crm.objects.contacts.{access}"
+        return f"crm.objects.{canonical}.{access}"
+
     def write_scope(self, canonical: str) -> str:
         """The OAuth scope needed to write associations of this type."""
-        if canonical in self.custom:
-            return "crm.objects.custom.write"
-        return f"crm.objects.{canonical}.write"
+        return self.scope(canonical, "write")
+
+    def type_id(self, canonical: str) -> str:
+        """The numeric type ID (``"0-1"``, ``"2-3453"``) of a canonical type."""
+        return STANDARD_TYPE_IDS.get(canonical, canonical)
 
 
 def default_association_type_id(from_type: str, to_type: str, portal_id: int, custom: bool) -> int:

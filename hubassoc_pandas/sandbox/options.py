@@ -29,6 +29,11 @@ _CHOICES: dict[str, tuple[object, ...]] = {
     "partial_status": (200, 201, 207),
     "scopes_key": ("requiredScopes", "missingScopes"),
     "batch_400_category": ("VALIDATION_ERROR", "OBJECT_NOT_FOUND"),
+    "create_status": (200, 201),
+    "create_partial_status": (200, 201, 207),
+    "unknown_types": ("per_input", "batch_400"),
+    "create_result_ids": ("number", "string"),
+    "read_partial_status": (200, 207),
 }
 
 
@@ -41,10 +46,17 @@ class SandboxOptions:
     """
 
     records: Mapping[str, Iterable[int | str]] | None = None
+    record_properties: Mapping[str, Mapping[Any, Mapping[str, object]]] | None = None
+    unique_properties: Mapping[str, Collection[str]] | None = None
     tokens: Mapping[str, Collection[str] | None] | None = None
     custom_object_types: Mapping[str, str] | None = None
     portal_id: int = 123
     max_batch_size: int = 1000
+    max_archive_batch_size: int = 2000
+    max_read_batch_size: int = 1000
+    max_objects_batch_size: int = 100
+    read_page_size: int = 500
+    read_partial_status: int = 207
     missing_ids: str = "per_input"
     batch_400_category: str = "VALIDATION_ERROR"
     batch_400_names_ids: bool = True
@@ -53,12 +65,20 @@ class SandboxOptions:
     results_direction: str = "both"
     success_status: int = 200
     partial_status: int = 207
+    create_status: int = 201
+    create_partial_status: int = 207
+    unknown_types: str = "per_input"
+    create_result_ids: str = "number"
+    label_limits: Mapping[tuple[str, str, str | int], int] | None = None
     silent_pairs: Collection[tuple[str, str]] | None = None
     association_limits: Mapping[tuple[str, str], int] | None = None
     association_type_ids: Mapping[tuple[str, str], int] | None = None
     scopes_key: str = "requiredScopes"
     rate_limit: tuple[int, float] | None = (100, 10.0)
     rate_limit_headers: bool = True
+    search_rate_limit: tuple[int, float] | None = (5, 1.0)
+    search_retry_after: bool = False
+    search_index_delay: float = 0.0
     daily_limit: int | None = None
     retry_after: bool = True
     rate_limit_group: str = "sandbox-app"
@@ -68,6 +88,7 @@ class SandboxOptions:
     faults: Collection[Fault] = field(default_factory=tuple)
     seed: int = 0
     log_bodies: bool = True
+    optional_batch_fields: bool = True
 
     def validate(self) -> None:
         """Raise ValueError on any setting the sandbox cannot play."""
@@ -75,12 +96,21 @@ class SandboxOptions:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed!r}, got {value!r}")
-        if self.max_batch_size < 1:
-            raise ValueError("max_batch_size must be >= 1")
-        if self.rate_limit is not None:
-            limit, seconds = self.rate_limit
-            if int(limit) < 1 or float(seconds) <= 0:
-                raise ValueError("rate_limit must be (max requests >= 1, window seconds > 0)")
+        for name in (
+            "max_batch_size",
+            "max_archive_batch_size",
+            "max_read_batch_size",
+            "max_objects_batch_size",
+            "read_page_size",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        for name in ("rate_limit", "search_rate_limit"):
+            rate = getattr(self, name)
+            if rate is not None and (int(rate[0]) < 1 or float(rate[1]) <= 0):
+                raise ValueError(f"{name} must be (max requests >= 1, window seconds > 0)")
+        if self.search_index_delay < 0:
+            raise ValueError("search_index_delay must be >= 0")
         if self.daily_limit is not None and self.daily_limit < 0:
             raise ValueError("daily_limit must be >= 0")
         if min(self.latency, self.latency_per_input, self.latency_jitter) < 0:

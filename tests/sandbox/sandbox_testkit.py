@@ -27,6 +27,37 @@ def endpoint(
     return f"/crm/associations/{version}/{from_type}/{to_type}/batch/associate/default"
 
 
+def association_path(
+    tail: str,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    version: str = "2026-03",
+) -> str:
+    """The path of an association endpoint, e.g. ``association_path("batch/archive")``."""
+    if version == "v4":
+        if tail == "labels":
+            return f"/crm/associations/v4/{from_type}/{to_type}/labels"
+        return f"/crm/v4/associations/{from_type}/{to_type}/{tail}"
+    return f"/crm/associations/{version}/{from_type}/{to_type}/{tail}"
+
+
+def archive_inputs(*groups: tuple[Any, list[Any]]) -> list[dict[str, Any]]:
+    """batch/archive ``inputs`` from ``(from_id, [to_id, ...])`` groups."""
+    return [{"from": {"id": f}, "to": [{"id": t} for t in targets]} for f, targets in groups]
+
+
+def typed(*items: tuple[Any, Any, list[tuple[str, int]]]) -> list[dict[str, Any]]:
+    """batch/create-shaped ``inputs`` from ``(from_id, to_id, [(category, type_id), ...])``."""
+    return [
+        {
+            "from": {"id": f},
+            "to": {"id": t},
+            "types": [{"associationCategory": c, "associationTypeId": n} for c, n in types],
+        }
+        for f, t, types in items
+    ]
+
+
 def pairs(*items: tuple[Any, Any]) -> list[dict[str, Any]]:
     """Build ``inputs`` from (from_id, to_id) tuples."""
     return [{"from": {"id": f}, "to": {"id": t}} for f, t in items]
@@ -61,6 +92,25 @@ class Client:
             data=body,
             headers=headers,
             timeout=timeout,
+        )
+
+    def call(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        method: str = "POST",
+        token: str | None = "default",
+        timeout: float = 5.0,
+    ) -> requests.Response:
+        """Send ``body`` (as JSON; none when None) to any sandbox path."""
+        headers = {}
+        if token == "default":
+            token = self.hub.token
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.session.request(
+            method, self.hub.url + path, json=body, headers=headers, timeout=timeout
         )
 
     def close(self) -> None:

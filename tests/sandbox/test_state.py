@@ -7,11 +7,13 @@ import random
 import pytest
 
 from hubassoc_pandas.sandbox import DEMO_TOKEN, Fault, Sandbox, parse_route
-from hubassoc_pandas.sandbox.app import App
 from hubassoc_pandas.sandbox.faults import FaultPlan
+from hubassoc_pandas.sandbox.meters import DailyCounter, RollingWindow
 from hubassoc_pandas.sandbox.objects import ObjectTypes, default_association_type_id
 from hubassoc_pandas.sandbox.options import SandboxOptions
-from hubassoc_pandas.sandbox.state import AssociationStore, DailyCounter, RecordSet, RollingWindow
+from hubassoc_pandas.sandbox.portal import Portal
+from hubassoc_pandas.sandbox.records import RecordSet
+from hubassoc_pandas.sandbox.store import AssociationStore
 
 
 def test_record_set_keeps_huge_ranges_cheap() -> None:
@@ -196,7 +198,7 @@ def test_unknown_option_and_bad_host() -> None:
 
 
 def test_default_seed_and_token() -> None:
-    app = App(SandboxOptions())
+    app = Portal(SandboxOptions())
     for name in ("contacts", "companies", "deals", "tickets"):
         assert 100_000 in app.records[name] and 100_001 not in app.records[name]
     assert app.tokens == {DEMO_TOKEN: None}
@@ -254,6 +256,31 @@ def test_sandbox_stands_alone() -> None:
             if isinstance(node, ast.ImportFrom):
                 top = (node.module or "").split(".")[0]
                 assert node.level == 1 or top in allowed, (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] in allowed, (path.name, alias.name)
+
+
+def test_sandbox_subpackages_stand_alone_too() -> None:
+    """Every module of the sandbox, subpackages included, imports only the standard library
+    and modules inside the sandbox (no relative import climbs out of it)."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import hubassoc_pandas.sandbox as package
+
+    root = Path(package.__file__).parent
+    allowed = set(sys.stdlib_module_names) | {"__future__"}
+    paths = sorted(root.rglob("*.py"))
+    assert any(path.parent != root for path in paths)
+    for path in paths:
+        depth = len(path.relative_to(root).parts) - 1  # 0 for sandbox/x.py
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.level <= depth + 1, (path.name, node.module, node.level)
+            elif isinstance(node, ast.ImportFrom):
+                assert (node.module or "").split(".")[0] in allowed, (path.name, node.module)
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] in allowed, (path.name, alias.name)

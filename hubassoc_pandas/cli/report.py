@@ -1,0 +1,97 @@
+"""What the commands print: the plan of a dry run, and the summary of a run."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .messages import for_command_line
+
+__all__ = ["print_plan", "print_report"]
+
+_SHOWN_COLUMNS = ["from_id", "to_id", "status", "error_category", "error_message"]
+_EXAMPLES_PER_KIND = 5
+
+
+def print_plan(plan: pd.DataFrame, *, source: Path) -> bool:
+    """Print what a run would send; return whether no row is invalid.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        The results frame of a dry run.
+    source : Path
+        The input file, named in the heading.
+
+    Examples
+    --------
+    >>> print_plan(associate(frame, ..., dry_run=True), source=Path("in.csv"))  # doctest: +SKIP
+    Plan for in.csv (dry run: nothing was sent)
+      rows               3
+      ...
+    """
+    record = plan.attrs.get("hubassoc", {})
+    rows = len(plan)
+    invalid_mask = (plan["status"] == "invalid").to_numpy(dtype=bool)
+    invalid = int(invalid_mask.sum())
+    valid = rows - invalid
+    pairs = record.get("unique_pairs")
+    if pairs is None:
+        pairs = len(plan.loc[~invalid_mask, ["from_id", "to_id"]].drop_duplicates())
+    resumed = int(record.get("resumed_pairs") or 0)
+    batch_size = int(record.get("batch_size") or 100)
+    batches = record.get("planned_batches")
+    if batches is None:
+        batches = math.ceil((pairs - resumed) / batch_size)
+    lines = [
+        ("rows", rows),
+        ("valid", valid),
+        ("invalid", invalid),
+        ("unique pairs", pairs),
+    ]
+    if record.get("journal"):
+        lines.append(("already done (journal)", resumed))
+    print(f"Plan for {source} (dry run: nothing was sent)")
+    for label, value in lines:
+        print(f"  {label:<24}{value:>12,}")
+    print(f"  {'batches':<24}{batches:>12,}  (up to {batch_size:,} pairs each)")
+    if valid == 0:
+        print(f"\nAll {rows:,} rows are invalid: nothing can be sent. Fix the IDs and try again.")
+    if invalid:
+        _print_examples(plan[invalid_mask], heading=f"First invalid rows (of {invalid:,})")
+    return invalid == 0
+
+
+def print_report(results: pd.DataFrame, *, footer: str, out: Path | None) -> None:
+    """Print the summary by status and error, a few failures of each kind, and a footer.
+
+    Examples
+    --------
+    >>> print_report(results, footer="12 requests in 3.1s", out=None)  # doctest: +SKIP
+    """
+    print("\nSummary")
+    print(results.hubassoc.summary().to_string())
+    failures = results.hubassoc.failures()
+    if len(failures):
+        _print_examples(
+            failures,
+            heading=f"First failures of each kind (of {len(failures):,} rows that need attention)",
+        )
+    if out is not None:
+        print(f"\n{footer}; results written to {out}")
+    else:
+        print(f"\n{footer}; results not saved (--out FILE keeps them for hubassoc retry)")
+
+
+def _print_examples(rows: pd.DataFrame, *, heading: str) -> None:
+    """A few rows of each kind of problem, the commonest kind first, their messages in terms
+    of commands (the results themselves keep the library's wording)."""
+    distinct = rows.drop_duplicates("error_message")
+    sample = distinct.groupby("error_category", sort=False, dropna=False).head(_EXAMPLES_PER_KIND)
+    shown = sample[_SHOWN_COLUMNS].copy()
+    shown["error_message"] = shown["error_message"].map(for_command_line, na_action="ignore")
+    print(f"\n{heading}")
+    with pd.option_context("display.max_colwidth", 70, "display.width", 160):
+        print(shown.to_string())

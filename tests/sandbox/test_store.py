@@ -1,0 +1,103 @@
+"""The association store: type IDs per direction, additions, removals (pure, table-driven)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hubassoc_pandas.sandbox.store import AssociationStore
+
+C, CO = "contacts", "companies"
+
+
+def _apply(store: AssociationStore, steps: list[tuple[Any, ...]]) -> None:
+    for step in steps:
+        getattr(store, step[0])(*step[1:])
+
+
+@pytest.mark.parametrize(
+    ("steps", "forward", "reverse", "count"),
+    [
+        ([("add_default", C, CO, [(1, 2)], 279, 280)], {("1", "2"): {279}}, {("2", "1"): {280}}, 1),
+        (
+            [("add_default", C, CO, [(1, 2)], 279, 280), ("add", C, CO, 1, 2, {28}, {29})],
+            {("1", "2"): {279, 28}},
+            {("2", "1"): {280, 29}},
+            1,
+        ),
+        (
+            [("add", CO, C, 2, 1, {280, 2}, {279, 1}), ("add_default", C, CO, [(1, 2)], 279, 280)],
+            {("1", "2"): {279, 1}},
+            {("2", "1"): {280, 2}},
+            1,
+        ),
+        (
+            [("add", C, CO, 1, 2, {279, 28}, {280, 29}), ("remove", C, CO, 1, 2, {28}, {29})],
+            {("1", "2"): {279}},
+            {("2", "1"): {280}},
+            1,
+        ),
+        (
+            [("add", C, CO, 1, 2, {279, 28}, {280, 29}), ("remove_pair", CO, C, 2, 1)],
+            {},
+            {},
+            0,
+        ),
+        (
+            [("add_default", C, CO, [(1, 2), (1, 3), (1, 2)], 279, 280)],
+            {("1", "2"): {279}, ("1", "3"): {279}},
+            {("2", "1"): {280}, ("3", "1"): {280}},
+            2,
+        ),
+        ([("remove_pair", C, CO, 1, 2), ("remove", C, CO, 1, 2, {279}, {280})], {}, {}, 0),
+        (
+            [("add", C, CO, 1, 2, {279}, {280}), ("remove", C, CO, 1, 2, {279}, {280})],
+            {},
+            {},
+            0,
+        ),
+    ],
+)
+def test_store_keeps_type_ids_per_direction(
+    steps: list[tuple[Any, ...]],
+    forward: dict[tuple[str, str], set[int]],
+    reverse: dict[tuple[str, str], set[int]],
+    count: int,
+) -> None:
+    store = AssociationStore()
+    _apply(store, steps)
+    assert store.associations(C, CO) == forward
+    assert store.associations(CO, C) == reverse
+    assert store.count() == count
+    assert store.pairs(C, CO) == set(forward)
+
+
+def test_same_type_pairs_keep_each_direction_apart() -> None:
+    store = AssociationStore()
+    store.add_default(C, C, [(1, 2)], 449, 449)
+    store.add(C, C, 1, 2, {144}, {145})  # a paired label: Manager one way, Employee the other
+    assert store.associations(C, C) == {("1", "2"): {449, 144}, ("2", "1"): {449, 145}}
+    assert store.count() == 1
+    store.add_default(C, C, [(3, 3)], 449, 449)
+    store.add(C, C, 3, 3, {144}, {145})
+    assert store.types(C, C, 3, 3) == {449, 144, 145}
+    store.remove_pair(C, C, 2, 1)
+    assert store.associations(C, C) == {("3", "3"): {449, 144, 145}}
+    assert store.count() == 1
+
+
+def test_type_sets_are_shared() -> None:
+    store = AssociationStore()
+    store.add_default(C, CO, [(i, i) for i in range(1, 100)], 279, 280)
+    sets = {id(types) for types in store.links[(C, CO)][5].values()}
+    sets |= {id(store.types(C, CO, i, i)) for i in range(1, 100)}
+    assert len(sets) == 1
+
+
+def test_targets() -> None:
+    store = AssociationStore()
+    assert store.targets(C, CO, 1) is None
+    store.add_default(C, CO, [(1, 2), (1, 3)], 279, 280)
+    assert set(store.targets(C, CO, 1) or ()) == {2, 3}
+    assert store.targets_with_types(CO, C, 3) == {1: {280}}

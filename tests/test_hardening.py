@@ -1,0 +1,375 @@
+"""Where people work and things break: lost answers, dead endpoints, journals that cannot be
+written, proxies, CA bundles and ~/.netrc. Real sockets on 127.0.0.1 throughout."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import sqlite3
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+from hubassoc_testkit import RecordingBackoff, RecordingProgress
+
+import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas import Backoff
+from hubassoc_pandas import journal as journal_module
+from hubassoc_pandas.client import HubSpotClient
+from hubassoc_pandas.errors import (
+    ConfigError,
+    FatalApiError,
+    InsecureTransportError,
+    JournalError,
+)
+from hubassoc_pandas.sandbox import Fault, Sandbox
+
+
+def associate(frame: pd.DataFrame, url: str, token: str, **kwargs: Any) -> pd.DataFrame:
+    kwargs.setdefault("progress", False)
+    return frame.hubassoc.associate(  # type: ignore[no-any-return]
+        "contacts", "companies", from_col="contact_id", to_col="company_id",
+        token=token, base_url=url, **kwargs,
+    )  # fmt: skip
+
+
+def test_an_answer_lost_after_sending_ends_unconfirmed_whatever_max_attempts(
+    hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
+) -> None:
+    hub.configure(faults=[Fault("close_after_commit", rate=1.0)])
+    results = associate(
+        make_frame(40), hub.url, hub.token, max_attempts=2, batch_size=10, backoff=fast_backoff
+    )
+    assert (results["status"] == "unconfirmed").all()
+    assert results["retryable"].all() and (results["error_category"] == "NETWORK").all()
+    assert results["error_message"].str.contains("may have reached HubSpot").all()
+    # HubSpot did store them: reporting them failed would have been wrong
+    assert len(hub.associated_pairs("contacts", "companies")) == 40
+    hub.configure(faults=[])
+    fixed = results.hubassoc.retry(token=hub.token, progress=False)
+    assert (fixed["status"] == "associated").all()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_dead_endpoint_stops_the_run_at_once_with_every_row_not_sent(make_frame: Any) -> None:
+    frame = make_frame(20_000)
+    with pytest.warns(RuntimeWarning, match="could not be reached"):
+        results = associate(
+            frame, f"http://127.0.0.1:{closed_port()}", "any-token", batch_size=10, max_workers=4
+        )
+    assert len(results) == 20_000 and (results["status"] == "not_sent").all()
+    assert (results["error_category"] == "NETWORK").all() and results["retryable"].all()
+    assert results["error_message"].str.contains("could not be reached").all()
+    record = results.attrs["hubassoc"]
+    assert record["stopped"] == "NETWORK"
+    assert record["requests"] <= 3 * 4  # a few attempts, not 2,000 batches x 5 attempts
+
+
+def test_a_journal_that_cannot_be_written_stops_the_run_and_keeps_every_row(
+    hub: Sandbox, make_frame: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal_module, "LOCK_WAIT", 0.2)
+    path = tmp_path / "run.db"
+    holder: list[sqlite3.Connection] = []
+
+    class LockAfterFirstBatch(RecordingProgress):
+        def advance(self, rows: int, counts: dict[str, int]) -> None:
+            super().advance(rows, counts)
+            if rows and not holder:  # another process takes the journal and keeps it
+                other = sqlite3.connect(path, isolation_level=None)
+                other.execute("BEGIN EXCLUSIVE")
+                holder.append(other)
+
+    frame = make_frame(600)
+    with pytest.raises(JournalError, match="could not be written") as caught:
+        associate(frame, hub.url, hub.token, journal=path, batch_size=50, max_workers=1,
+                  progress=LockAfterFirstBatch())  # fmt: skip
+    results = caught.value.results
+    assert results is not None and len(results) == 600
+    assert results.index.equals(frame.index)
+    # batch 1 was journaled; batch 2 was answered (kept in the results) but could not be
+    # journaled, so the run stopped there; nothing else was sent
+    assert (results["status"] == "associated").sum() == 100
+    rest = results[results["status"] != "associated"]
+    assert (rest["status"] == "not_sent").all() and (rest["error_category"] == "JOURNAL").all()
+    assert results.attrs["hubassoc"]["stopped"] == "JOURNAL"
+    holder[0].execute("ROLLBACK")
+    holder[0].close()
+    # the journal still holds batch 1, so a second call resumes from it
+    again = associate(frame, hub.url, hub.token, journal=path, batch_size=50)
+    assert (again["status"] == "associated").all()
+    assert again.attrs["hubassoc"]["resumed_pairs"] == 50
+
+
+class ForwardingProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards absolute-form requests and counts them."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                proxy.seen.append(self.path)
+                target = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                upstream = http.client.HTTPConnection(target.hostname or "", target.port)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+                upstream.request("POST", target.path, body=body, headers=headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream.close()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy() -> Iterator[ForwardingProxy]:
+    server = ForwardingProxy()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def clean_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+def test_the_environment_proxy_is_used_and_no_proxy_honoured(
+    hub: Sandbox, make_frame: Any, proxy: ForwardingProxy, clean_proxy_env: pytest.MonkeyPatch
+) -> None:
+    clean_proxy_env.setenv("HTTP_PROXY", proxy.url)
+    results = associate(make_frame(30), hub.url, hub.token, batch_size=10)
+    assert (results["status"] == "associated").all()
+    assert len(proxy.seen) == 3 and all(p.startswith(hub.url) for p in proxy.seen)
+    clean_proxy_env.setenv("NO_PROXY", "127.0.0.1")
+    associate(make_frame(30, seed=3), hub.url, hub.token, batch_size=10)
+    assert len(proxy.seen) == 3  # bypassed
+
+
+def test_an_explicit_proxy_is_used(hub: Sandbox, proxy: ForwardingProxy, make_frame: Any) -> None:
+    client = HubSpotClient(hub.token, base_url=hub.url, proxies={"http": proxy.url})
+    with client:
+        results = make_frame(20).hubassoc.associate(
+            "contacts", "companies", from_col="contact_id", to_col="company_id",
+            client=client, progress=False,
+        )  # fmt: skip
+    assert (results["status"] == "associated").all() and len(proxy.seen) == 1
+
+
+def test_plain_http_through_a_proxy_elsewhere_is_refused_before_sending(
+    clean_proxy_env: pytest.MonkeyPatch,
+) -> None:
+    clean_proxy_env.setenv("HTTP_PROXY", "http://user:secret@proxy.corp.example:3128")
+    with pytest.raises(InsecureTransportError) as caught:
+        HubSpotClient("a-token", base_url="http://127.0.0.1:9")
+    assert "proxy.corp.example" in str(caught.value) and "secret" not in str(caught.value)
+
+
+def test_the_ca_bundle_comes_from_the_environment_or_the_argument(
+    tmp_path: Path, clean_proxy_env: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "corp-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    clean_proxy_env.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    assert HubSpotClient("t", base_url="https://api.hubapi.com").verify == str(bundle)
+    assert HubSpotClient("t", base_url="https://api.hubapi.com", verify=False).verify is False
+    clean_proxy_env.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    with pytest.raises(ConfigError, match="CA bundle"):
+        HubSpotClient("t", base_url="https://api.hubapi.com")
+
+
+def test_a_netrc_entry_never_replaces_the_token(
+    hub: Sandbox, make_frame: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-the-token\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NETRC", str(netrc))
+    results = associate(make_frame(20), hub.url, hub.token)
+    assert (results["status"] == "associated").all()  # a Basic header would have been a 401
+
+
+BAD_SETTINGS = [
+    ({"rate_limit": float("inf")}, "rate_limit"),
+    ({"rate_limit": (10, float("nan"))}, "rate_limit"),
+    ({"rate_limit": (10, float("inf"))}, "rate_limit"),
+    ({"rate_limit": (0, 10)}, "rate_limit"),
+    ({"rate_limit": 12.5}, "whole number"),
+    ({"timeout": float("nan")}, "timeout"),
+    ({"timeout": float("inf")}, "timeout"),
+    ({"timeout": (5, 0)}, "timeout"),
+    ({"timeout": "10"}, "timeout"),
+    ({"backoff": Backoff(base=-1.0)}, "backoff"),
+    ({"backoff": Backoff(cap=float("nan"))}, "backoff"),
+    ({"backoff": Backoff(base=5.0, cap=1.0)}, "cap >= base"),
+    ({"backoff": 2.0}, "Backoff"),
+    ({"progress": "yes"}, "progress"),
+    ({"dry_run": "no"}, "dry_run"),
+    ({"to_col": "a"}, "both 'a'"),
+    ({"from_col": ["a"]}, "one column name"),
+    ({"base_url": "http://127.0.0.1:99999"}, "port out of range"),
+    ({"base_url": 5}, "base_url"),
+    ({"journal": "/no/such/folder/run.db"}, "does not exist"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_SETTINGS)
+def test_bad_settings_are_refused_before_anything_is_sent(
+    hub: Sandbox, change: dict[str, Any], message: str, tmp_path: Path
+) -> None:
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    arguments: dict[str, Any] = {
+        "from_col": "a", "to_col": "b", "token": hub.token, "base_url": hub.url,
+        "progress": False, **change,
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        frame.hubassoc.associate("contacts", "companies", **arguments)
+    assert hub.requests == []
+
+
+def test_journal_paths_are_checked_and_home_expanded(
+    hub: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    run = {"from_col": "a", "to_col": "b", "token": hub.token, "base_url": hub.url}
+    with pytest.raises(ConfigError, match="is a folder"):
+        frame.hubassoc.associate("contacts", "companies", journal=tmp_path, progress=False, **run)
+    not_a_journal = tmp_path / "notes.txt"
+    not_a_journal.write_text("shopping list\n" * 100)
+    with pytest.raises(ConfigError, match="not a hubassoc journal"):
+        frame.hubassoc.associate(
+            "contacts", "companies", journal=not_a_journal, progress=False, **run
+        )
+    assert hub.requests == []
+    monkeypatch.setenv("HOME", str(tmp_path))
+    results = frame.hubassoc.associate(
+        "contacts", "companies", journal="~/run.db", progress=False, **run
+    )
+    assert (tmp_path / "run.db").exists() and (results["status"] == "associated").all()
+
+
+def test_credentials_in_a_base_url_are_never_echoed() -> None:
+    frame = pd.DataFrame({"a": [1], "b": [2]})
+    for url in ("ftp://admin:hunter2@host.example/", "https://admin:hunter2@api.hubapi.com"):
+        with pytest.raises(ConfigError) as caught:
+            frame.hubassoc.associate(
+                "contacts", "companies", from_col="a", to_col="b", token="t", base_url=url,
+                dry_run=True, progress=False,
+            )  # fmt: skip
+        assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("operation", ["associate", "disassociate"])
+def test_retry_takes_a_results_frame_read_back_from_csv(
+    hub: Sandbox, make_frame: Any, tmp_path: Path, operation: str
+) -> None:
+    frame = make_frame(30)
+    associate(frame, hub.url, hub.token)
+    hub.configure(faults=[Fault("500_json", on_requests=[2])])
+    call = getattr(frame.hubassoc, operation)
+    results = call(
+        "contacts", "companies", from_col="contact_id", to_col="company_id", token=hub.token,
+        base_url=hub.url, progress=False, batch_size=10, max_attempts=1,
+    )  # fmt: skip
+    assert (results["status"] == "failed").sum() == 10
+    path = tmp_path / "results.csv"
+    results.to_csv(path, index=False)
+    read_back = pd.read_csv(path)
+    with pytest.raises(ConfigError, match="from_type= and to_type="):
+        read_back.hubassoc.retry(token=hub.token, base_url=hub.url, progress=False)
+    fixed = read_back.hubassoc.retry(
+        from_type="contacts", to_type="companies", token=hub.token, base_url=hub.url,
+        progress=False,
+    )  # fmt: skip
+    success = "associated" if operation == "associate" else "removed"
+    assert (fixed["status"] == success).all() and fixed.attrs["hubassoc"]["operation"] == operation
+    assert fixed["attempts"].dtype == "Int64" and fixed["retryable"].dtype == "boolean"
+    expected = set() if operation == "disassociate" else {
+        (str(f), str(t)) for f, t in zip(frame["contact_id"], frame["company_id"], strict=True)
+    }  # fmt: skip
+    assert hub.associated_pairs("contacts", "companies") == expected
+
+
+def test_retry_refuses_a_frame_whose_operation_cannot_be_told(hub: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [50_000_000], "company_id": [1]})
+    failed = associate(frame, hub.url, hub.token)
+    failed.attrs = {}
+    with pytest.raises(ConfigError, match="operation='associate' or operation='disassociate'"):
+        failed.hubassoc.retry(from_type="contacts", to_type="companies", token=hub.token,
+                              base_url=hub.url, progress=False)  # fmt: skip
+
+
+def test_the_input_attrs_are_kept_and_multiindex_columns_survive(
+    hub: Sandbox, make_frame: Any
+) -> None:
+    frame = make_frame(10)
+    frame.attrs = {"source": "crm-export-2026-11"}
+    results = associate(frame, hub.url, hub.token)
+    assert results.attrs["source"] == "crm-export-2026-11" and "hubassoc" in results.attrs
+    wide = pd.DataFrame(
+        {("ids", "contact"): frame["contact_id"], ("ids", "company"): frame["company_id"],
+         ("meta", "owner"): ["ann"] * 10},
+    )  # fmt: skip
+    out = wide.hubassoc.associate(
+        "contacts", "companies", from_col=("ids", "contact"), to_col=("ids", "company"),
+        token=hub.token, base_url=hub.url, progress=False,
+    )  # fmt: skip
+    assert (out["status"] == "associated").all()
+    assert out[("meta", "owner")].tolist() == ["ann"] * 10
+    assert ("ids", "contact") in out.columns
+
+
+def test_an_object_type_unknown_by_name_is_left_to_hubspot(hub: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [3, 4]})
+    with pytest.raises(FatalApiError, match="Unable to infer object type") as caught:
+        frame.hubassoc.associate(
+            "contacts", "Widgets", from_col="contact_id", to_col="company_id",
+            token=hub.token, base_url=hub.url, progress=False,
+        )  # fmt: skip
+    assert hub.requests and "/contacts/widgets/" in hub.requests[0].path
+    results = caught.value.results
+    assert results is not None and (results["status"] == "not_sent").all()
+    assert (results["error_category"] == "FATAL").all()
+
+
+def test_a_proxy_page_gets_the_correlation_id_from_the_headers(
+    hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
+) -> None:
+    hub.configure(faults=[Fault("502_html", rate=1.0)])
+    results = associate(make_frame(5), hub.url, hub.token, max_attempts=1, backoff=fast_backoff)
+    assert (results["status"] == "failed").all()
+    sent = hub.requests[-1]
+    header = {k.lower(): v for k, v in sent.response_headers.items()}["x-hubspot-correlation-id"]
+    assert header and (results["correlation_id"] == header).all()
