@@ -9,7 +9,6 @@ never from the command line, where it would land in shell history and process li
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -231,6 +230,7 @@ def run_sandbox(argv: Sequence[str]) -> int:
     2
     """
     from ..sandbox.__main__ import build_parser as sandbox_parser
+    from ..sandbox.__main__ import listen_error
     from ..sandbox.__main__ import main as sandbox_main
 
     try:
@@ -243,15 +243,7 @@ def run_sandbox(argv: Sequence[str]) -> int:
     try:
         return int(sandbox_main(list(argv)))
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            why = "the port is already in use"
-        elif exc.errno == errno.EACCES:
-            why = "not allowed to listen there (ports below 1024 need privileges)"
-        else:
-            why = exc.strerror or str(exc)
-        return _sandbox_error(
-            f"cannot listen on {host}:{port}: {why}; choose another --port, or 0 for any free port"
-        )
+        return _sandbox_error(listen_error(host, port, exc))
 
 
 def _sandbox_error(message: str) -> int:

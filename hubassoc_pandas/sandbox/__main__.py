@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import signal
 import sys
@@ -74,6 +75,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def listen_error(host: str, port: int, exc: OSError) -> str:
+    """One line saying why the sandbox cannot listen on ``host:port`` and what to do.
+
+    Examples
+    --------
+    >>> import errno
+    >>> listen_error("127.0.0.1", 80, OSError(errno.EADDRINUSE, "in use"))[:58]
+    'cannot listen on 127.0.0.1:80: the port is already in use'
+    """
+    if exc.errno == errno.EADDRINUSE:
+        why = "the port is already in use"
+    elif exc.errno == errno.EACCES:
+        why = "not allowed to listen there (ports below 1024 need privileges)"
+    else:
+        why = exc.strerror or str(exc)
+    return f"cannot listen on {host}:{port}: {why}; choose another --port, or 0 for any free port"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a sandbox until Ctrl-C (or SIGTERM); print its URL and demo token first.
 
@@ -116,9 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sandbox.start()
     except OSError as exc:  # a busy port, or an address this machine does not have
         print(
-            f"hubassoc sandbox: error: cannot listen on {args.host}:{args.port}: "
-            f"{exc.strerror or exc}",
-            file=sys.stderr,
+            f"hubassoc sandbox: error: {listen_error(args.host, args.port, exc)}", file=sys.stderr
         )
         return 2
     with sandbox:
