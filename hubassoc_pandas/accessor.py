@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, resend, results
+from . import api, reads, resend, results
 
 __all__ = ["HubAssocAccessor"]
 
@@ -40,6 +40,16 @@ class HubAssocAccessor:
         """Remove every association between each row's pair; see
         :func:`hubassoc_pandas.disassociate`."""
         return api.disassociate(self._frame, from_type, to_type, **kwargs)
+
+    def read(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
+        """The associations that exist for the frame's from-IDs, one row per link; see
+        :func:`hubassoc_pandas.read`."""
+        return reads.read(self._frame, from_type, to_type, **kwargs)
+
+    def read_status(self) -> pd.DataFrame:
+        """On the frame :meth:`read` returned: the status of every from-ID read (found, none,
+        failed, invalid, not_sent); see :func:`hubassoc_pandas.reads.read_status`."""
+        return reads.read_status(self._frame)
 
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""

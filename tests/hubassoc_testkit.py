@@ -252,3 +252,70 @@ class RecordingProgress:
 
     def close(self) -> None:
         self.closed = True
+
+
+# -- reading what exists, and labelling directly --------------------------------------------
+
+
+def read_on(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.read`` against ``hub``, like :func:`associate_on`."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.read(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, **options
+    )
+
+
+def fail_requests(
+    hub: Sandbox, after: int, count: int, *, kind: str = "500_json", path: str = "batch/read"
+) -> None:
+    """Make ``count`` requests to ``path``, starting with the ``after``-th next request to the
+    sandbox (1: the very next one), answer with fault ``kind``."""
+    from hubassoc_pandas.sandbox import Fault
+
+    base = int(hub.stats()["endpoint_requests"])
+    numbers = range(base + after, base + after + count)
+    hub.configure(faults=[Fault(kind, on_requests=numbers, paths=[path])])
+
+
+def label_directly(
+    hub: Sandbox,
+    pairs: list[tuple[int, int]],
+    label: str,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+) -> None:
+    """Give ``pairs`` the label through batch/create, straight over HTTP."""
+    import requests
+
+    type_id = hub.label_type_id(from_type, to_type, label)
+    category = next(d["category"] for d in hub.labels(from_type, to_type) if d["typeId"] == type_id)
+    inputs = [
+        {
+            "from": {"id": str(f)},
+            "to": {"id": str(t)},
+            "types": [{"associationCategory": category, "associationTypeId": type_id}],
+        }
+        for f, t in pairs
+    ]
+    response = requests.post(
+        f"{hub.url}/crm/associations/2026-03/{from_type}/{to_type}/batch/create",
+        json={"inputs": inputs},
+        headers={"Authorization": f"Bearer {hub.token}"},
+        timeout=10,
+    )
+    assert response.status_code in (200, 201), response.text
+
+
+def read_requests(hub: Sandbox) -> list[Any]:
+    """The batch/read requests the sandbox received, in order."""
+    return [r for r in hub.requests if r.path.endswith("/batch/read")]
