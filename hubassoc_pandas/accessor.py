@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, reads, resend, results
+from . import api, reads, resend, results, undo
 
 __all__ = ["HubAssocAccessor"]
 
@@ -54,6 +54,12 @@ class HubAssocAccessor:
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""
         return resend.retry(self._frame, **kwargs)
+
+    def undo(self, **kwargs: Any) -> pd.DataFrame:
+        """Remove exactly the associations this associate run created; see
+        :func:`hubassoc_pandas.undo`."""
+        _require_results(self._frame)
+        return undo.undo(self._frame, **kwargs)
 
     def summary(self) -> pd.DataFrame:
         """Rows and shares by status and by error category."""
