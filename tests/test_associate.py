@@ -295,7 +295,7 @@ BAD_ARGUMENTS = [
     ({"from_col": "nope"}, "from_col='nope' is not a column"),
     ({"to_col": "nope"}, "to_col='nope' is not a column"),
     ({"from_type": ""}, "from_type"),
-    ({"to_type": "widgets"}, "to_type='widgets' is not a HubSpot object type"),
+    ({"to_type": "wid gets"}, "to_type='wid gets' cannot be a HubSpot object type"),
     ({"batch_size": 0}, "batch_size=0"),
     ({"batch_size": 2.5}, "batch_size=2.5"),
     ({"max_workers": 0}, "max_workers=0"),

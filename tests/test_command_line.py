@@ -67,7 +67,7 @@ def test_parquet_input_and_dry_run(cli_hub: Sandbox, tmp_path: Path) -> None:
     "argv",
     [
         associate_argv("missing.csv"),
-        associate_argv("{src}", types=("widgets", "companies")),
+        associate_argv("{src}", types=("wid gets", "companies")),
         associate_argv("{src}", columns=("nope", "co")),
         ["associate", "{src}", "--from", "contacts"],
         ["frobnicate"],

@@ -73,7 +73,7 @@ def test_nothing_to_resend_sends_nothing(cli_hub: Sandbox, tmp_path: Path) -> No
     [
         (".csv", [], "does not say which object types it holds: give --from and --to"),
         (".parquet", ["--from", "deals"], "run with --from contacts; re-sending its pairs as"),
-        (".csv", ["--from", "widgets", "--to", "companies"], "--from 'widgets' is not a HubSpot"),
+        (".csv", ["--from", "wid gets", "--to", "companies"], "--from 'wid gets' cannot be a"),
     ],
 )
 def test_retry_refuses_what_would_send_the_wrong_pairs(

@@ -22,7 +22,12 @@ import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas import Backoff
 from hubassoc_pandas import journal as journal_module
 from hubassoc_pandas.client import HubSpotClient
-from hubassoc_pandas.errors import ConfigError, InsecureTransportError, JournalError
+from hubassoc_pandas.errors import (
+    ConfigError,
+    FatalApiError,
+    InsecureTransportError,
+    JournalError,
+)
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
 
@@ -344,3 +349,27 @@ def test_the_input_attrs_are_kept_and_multiindex_columns_survive(
     assert (out["status"] == "associated").all()
     assert out[("meta", "owner")].tolist() == ["ann"] * 10
     assert ("ids", "contact") in out.columns
+
+
+def test_an_object_type_unknown_by_name_is_left_to_hubspot(hub: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [3, 4]})
+    with pytest.raises(FatalApiError, match="Unable to infer object type") as caught:
+        frame.hubassoc.associate(
+            "contacts", "Widgets", from_col="contact_id", to_col="company_id",
+            token=hub.token, base_url=hub.url, progress=False,
+        )  # fmt: skip
+    assert hub.requests and "/contacts/widgets/" in hub.requests[0].path
+    results = caught.value.results
+    assert results is not None and (results["status"] == "not_sent").all()
+    assert (results["error_category"] == "FATAL").all()
+
+
+def test_a_proxy_page_gets_the_correlation_id_from_the_headers(
+    hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
+) -> None:
+    hub.configure(faults=[Fault("502_html", rate=1.0)])
+    results = associate(make_frame(5), hub.url, hub.token, max_attempts=1, backoff=fast_backoff)
+    assert (results["status"] == "failed").all()
+    sent = hub.requests[-1]
+    header = {k.lower(): v for k, v in sent.response_headers.items()}["x-hubspot-correlation-id"]
+    assert header and (results["correlation_id"] == header).all()

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument("--max-batch-size", type=int, default=1000, help="largest batch accepted")
     parser.add_argument("--seed", type=int, default=0, help="seed for random choices")
+    parser.add_argument(
+        "--log-bodies", action="store_true", help="keep request and response bodies in its log"
+    )
     return parser
 
 
@@ -93,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency=args.latency,
             max_batch_size=args.max_batch_size,
             seed=args.seed,
-            log_bodies=False,
+            log_bodies=args.log_bodies,
         )
     except ValueError as exc:
         print(f"hubassoc sandbox: error: {exc}", file=sys.stderr)

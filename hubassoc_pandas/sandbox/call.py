@@ -7,7 +7,7 @@ helpers that build replies with them. An :class:`Endpoint` is what a handler mod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -169,7 +169,7 @@ class Endpoint:
         The :class:`SandboxOptions` field holding the endpoint's input cap, if it has one.
     preview : Callable[[Call], Any] or None
         A success body for the ``truncated`` fault (stores nothing).
-    sent_pairs : Callable[[list], list[tuple[str, str]]] or None
+    sent_pairs : Callable[[list], Iterable[tuple]] or None
         ``(from, to)`` of each input, counted in :meth:`Sandbox.stats` as pairs sent.
     """
 
@@ -183,4 +183,4 @@ class Endpoint:
     success_status: Callable[[Call], int]
     cap_option: str | None = None
     preview: Callable[[Call], Any] | None = None
-    sent_pairs: Callable[[list[Any]], list[tuple[str, str]]] | None = None
+    sent_pairs: Callable[[list[Any]], Iterable[tuple[Any, Any]]] | None = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -162,10 +163,11 @@ class Gateway:
             log.endpoint_requests += 1
             log.inputs += call.extra["inputs"]
             if endpoint.sent_pairs is not None and call.inputs is not None:
-                sends = log.pair_sends
-                a, b = call.route.types
-                for f, t in endpoint.sent_pairs(call.inputs):
-                    sends[(a, b, f, t)] += 1
+                route_types = (call.route.types[0], call.route.types[1])
+                sends = log.pair_sends.get(route_types)
+                if sends is None:
+                    sends = log.pair_sends[route_types] = Counter()
+                sends.update(endpoint.sent_pairs(call.inputs))
             delay = options.latency + options.latency_per_input * call.extra["inputs"]
             if options.latency_jitter:
                 delay += portal.rng.uniform(0.0, options.latency_jitter)

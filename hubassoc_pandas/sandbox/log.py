@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 __all__ = ["RequestLog", "RequestRecord"]
@@ -25,8 +27,8 @@ class RequestRecord:
         Status sent, None when the connection was closed without a response.
     response_headers : dict[str, str]
         Headers sent.
-    response_body : Any
-        Body sent (parsed JSON object or text; None when bodies are not logged or none sent).
+    response_raw : bytes or None
+        Body sent, as sent (None when bodies are not logged or none was sent).
     started, ended : float
         ``time.time()`` when the request was read and when the answer was finished.
     inputs : int
@@ -41,11 +43,25 @@ class RequestRecord:
     body: Any
     status: int | None
     response_headers: dict[str, str]
-    response_body: Any
+    response_raw: bytes | None
     started: float
     ended: float
     inputs: int
     fault: str | None = None
+
+    @cached_property
+    def response_body(self) -> Any:
+        """The body sent: parsed JSON, else text; None when not logged or none was sent.
+
+        Parsed on first use, so logging costs a busy sandbox nothing.
+        """
+        raw = self.response_raw
+        if not raw:
+            return None
+        text = raw.decode("utf-8", "replace")
+        if self.response_headers.get("Content-Type", "").startswith("application/json"):
+            return json.loads(text)
+        return text
 
     @property
     def duration(self) -> float:
@@ -60,7 +76,7 @@ class RequestLog:
     records: list[RequestRecord] = field(default_factory=list)
     by_status: Counter[int] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
-    pair_sends: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    pair_sends: dict[tuple[str, str], Counter[tuple[Any, Any]]] = field(default_factory=dict)
     total: int = 0
     endpoint_requests: int = 0
     inputs: int = 0
@@ -76,7 +92,8 @@ class RequestLog:
 
     def stats(self, associations: int) -> dict[str, Any]:
         """A JSON-serialisable summary."""
-        repeated = [n for n in self.pair_sends.values() if n > 1]
+        repeated = [n for sends in self.pair_sends.values() for n in sends.values() if n > 1]
+        distinct = sum(len(sends) for sends in self.pair_sends.values())
         return {
             "requests": self.total,
             "endpoint_requests": self.endpoint_requests,
@@ -85,7 +102,7 @@ class RequestLog:
             "dropped_connections": self.dropped,
             "faults": dict(self.faults),
             "inputs": self.inputs,
-            "distinct_pairs_sent": len(self.pair_sends),
+            "distinct_pairs_sent": distinct,
             "pairs_sent_more_than_once": len(repeated),
             "repeat_sends": sum(n - 1 for n in repeated),
             "associations_stored": associations,

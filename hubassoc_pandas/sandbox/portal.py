@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .faults import FaultPlan
@@ -265,10 +265,10 @@ class Portal:
             raise ValueError(f"{from_type} -> {to_type} has no default association type")
         return found
 
-    def record_exists(self, object_type: str) -> Any:
+    def record_exists(self, object_type: str) -> Callable[[int], bool]:
         """A fast ``has(id: int) -> bool`` for records of a canonical type."""
         found = self.records.get(object_type)
-        return (found or RecordSet()).has
+        return (found or RecordSet()).checker()
 
     # -- log -----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ Nothing here locks; the portal holds one lock around every use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = ["RecordSet", "as_id"]
 
@@ -40,6 +40,15 @@ class RecordSet:
             return
         for value in ids:
             self.ids.add(_as_id(value))
+
+    def checker(self) -> Callable[[int], bool]:
+        """A ``has`` specialised for how the IDs are held (a plain range is a comparison)."""
+        if not self.ranges:
+            return self.ids.__contains__
+        if not self.ids and len(self.ranges) == 1:
+            start, stop = self.ranges[0].start, self.ranges[0].stop
+            return lambda record_id: start <= record_id < stop
+        return self.has
 
     def has(self, record_id: int) -> bool:
         """Whether the record exists (``record_id`` must be an int)."""

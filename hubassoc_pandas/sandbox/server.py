@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import socket
 import sys
 import threading
@@ -174,13 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             if name.lower() == "authorization":
                 headers[name] = "Bearer ***"
         keep = portal.options.log_bodies
-        response_body: Any = None
-        if keep and reply is not None and sent is not None:
-            response_body = reply.response_body
-            if response_body is None and reply.body:
-                response_body = reply.body.decode("utf-8", "replace")
-                if dict(reply.headers).get("Content-Type", "").startswith("application/json"):
-                    response_body = json.loads(response_body)
+        sent_body = keep and reply is not None and sent is not None and reply.action != "close"
         portal.record(
             RequestRecord(
                 method=self.command,
@@ -191,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
                 response_headers=dict(reply.headers)
                 if reply is not None and sent is not None
                 else {},
-                response_body=response_body,
+                response_raw=reply.body if sent_body and reply is not None else None,
                 started=started,
                 ended=time.time(),
                 inputs=reply.inputs if reply is not None else 0,

@@ -35,6 +35,7 @@ from .batch import (
     missing_problems,
     no_inputs,
     required_id,
+    scramble,
 )
 
 __all__ = ["ENDPOINT"]
@@ -54,16 +55,24 @@ def parse(payload: Any) -> _Texts | None:
     texts: _Texts = []
     append = texts.append
     for item in inputs:
-        if item.__class__ is dict:
-            append((id_text(item.get("from")), id_text(item.get("to"))))
-        else:
+        if item.__class__ is not dict:
             append((None, None))
+            continue
+        # The common case, {"id": "<text>"} on both sides, without a call per side.
+        f, t = item.get("from"), item.get("to")
+        f = f.get("id") if f.__class__ is dict else None
+        t = t.get("id") if t.__class__ is dict else None
+        if f.__class__ is not str and f is not None:
+            f = id_text({"id": f})
+        if t.__class__ is not str and t is not None:
+            t = id_text({"id": t})
+        append((f, t))
     return texts
 
 
-def sent_pairs(inputs: _Texts) -> list[tuple[str, str]]:
-    """Each input's ``(from, to)`` as text, for the traffic counters."""
-    return [(str(f), str(t)) for f, t in inputs]
+def sent_pairs(inputs: _Texts) -> _Texts:
+    """Each input's ``(from, to)`` as text, for the traffic counters (the parsed inputs)."""
+    return inputs
 
 
 def _pairs(call: Call) -> list[tuple[str, str]] | Reply:
@@ -123,8 +132,7 @@ def _results(call: Call, ok: list[tuple[int, int]], defaults: tuple[int, int]) -
     if call.portal.options.results_direction == "both":
         tail = _TAIL % defaults[1]
         results += [f'{{"from":{{"id":"{t}"}},"to":{{"id":"{f}{tail}' for f, t in ok]
-    call.portal.rng.shuffle(results)
-    return results
+    return scramble(results, call.portal.rng)
 
 
 def _no_default(call: Call, verdicts: Verdicts) -> None:

@@ -10,6 +10,7 @@ and merging errors of one kind when ``group_errors`` is on.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "no_inputs",
     "removal_reply",
     "required_id",
+    "scramble",
     "v4_refusal",
 ]
 
@@ -94,8 +96,9 @@ def judge_pairs(
     seen: set[tuple[int, int]] = set()
     ok = verdicts.ok
     for f, t in pairs:
-        f_ok = is_id(f)
-        t_ok = is_id(t)
+        # is_id, inlined: this loop is the hot path of a busy sandbox.
+        f_ok = f.isdigit() and f.isascii() and len(f) < 20
+        t_ok = t.isdigit() and t.isascii() and len(t) < 20
         if not (f_ok and t_ok):
             bad = ("from",) if t_ok else ("to",) if f_ok else ("from", "to")
             ids = {"from": f, "to": t}
@@ -130,6 +133,23 @@ def judge_pairs(
             seen.add(key)
             ok.append(key)
     return verdicts
+
+
+def scramble(items: list[str], rng: random.Random) -> list[str]:
+    """``items`` in a seeded, unsorted order, cheaply (results come "in any order").
+
+    A rotation read with a random stride: slicing runs at C speed, where a full shuffle of
+    4,000 results costs a busy sandbox milliseconds per request.
+    """
+    if len(items) < 2:
+        return items
+    stride = rng.randint(2, 7)
+    start = rng.randrange(len(items))
+    rotated = items[start:] + items[:start]
+    order: list[str] = []
+    for offset in range(stride):
+        order += rotated[offset::stride]
+    return order[::-1] if rng.random() < 0.5 else order
 
 
 def missing_problems(call: Call, verdicts: Verdicts) -> None:

@@ -241,5 +241,5 @@ ENDPOINT = Endpoint(
     handle=handle,
     success_status=lambda call: call.portal.options.create_status,
     cap_option="max_batch_size",
-    sent_pairs=lambda inputs: [(str(f), str(t)) for f, t, _ in inputs],
+    sent_pairs=lambda inputs: [(f, t) for f, t, _ in inputs],
 )
