@@ -29,8 +29,11 @@ from .errors import (  # noqa: E402
     MissingScopesError,
 )
 from .pacing import Backoff, RateLimit  # noqa: E402
+from .reads import read  # noqa: E402
 from .resend import retry  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
+from .sync import sync  # noqa: E402
+from .undo import undo  # noqa: E402
 
 __all__ = [
     "ANNOTATION_DTYPES",
@@ -50,7 +53,10 @@ __all__ = [
     "__version__",
     "associate",
     "disassociate",
+    "read",
     "retry",
+    "sync",
+    "undo",
 ]
 
 del _accessor

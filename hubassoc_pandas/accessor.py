@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, reads, resend, results, undo
+from . import api, reads, resend, results, sync, undo
 
 __all__ = ["HubAssocAccessor"]
 
@@ -50,6 +50,11 @@ class HubAssocAccessor:
         """On the frame :meth:`read` returned: the status of every from-ID read (found, none,
         failed, invalid, not_sent); see :func:`hubassoc_pandas.reads.read_status`."""
         return reads.read_status(self._frame)
+
+    def sync(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
+        """Make HubSpot's associations of the frame's from-IDs equal its pairs (a dry run
+        unless ``dry_run=False``); see :func:`hubassoc_pandas.sync`."""
+        return sync.sync(self._frame, from_type, to_type, **kwargs)
 
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""

@@ -30,6 +30,7 @@ __all__ = [
     "READ_STATUSES",
     "decode_status",
     "encode_status",
+    "index_labels",
     "links_frame",
     "status_frame",
 ]
@@ -65,7 +66,7 @@ def links_frame(index: pd.Index, ids: FromIds, existing: Existing) -> pd.DataFra
     type_ids = existing.link_type[order]
     return pd.DataFrame(
         {
-            "row": _labels(index, first_rows[order]),
+            "row": index_labels(index, first_rows[order]),
             "from_id": id_string_array(existing.from_ids[key]),
             "to_id": id_string_array(existing.link_to[order]),
             "association_type_id": pd.arrays.IntegerArray(type_ids, type_ids < 0),
@@ -75,7 +76,7 @@ def links_frame(index: pd.Index, ids: FromIds, existing: Existing) -> pd.DataFra
     )
 
 
-def _labels(index: pd.Index, positions: np.ndarray) -> np.ndarray:
+def index_labels(index: pd.Index, positions: np.ndarray) -> np.ndarray:
     """The index labels at ``positions`` as a 1-d object array (tuples for a MultiIndex)."""
     taken = index.take(positions)
     if not isinstance(taken, pd.MultiIndex):
