@@ -23,6 +23,7 @@ from hubassoc_pandas import Backoff
 from hubassoc_pandas import journal as journal_module
 from hubassoc_pandas.client import HubSpotClient
 from hubassoc_pandas.errors import (
+    AuthenticationError,
     ConfigError,
     FatalApiError,
     InsecureTransportError,
@@ -373,3 +374,41 @@ def test_a_proxy_page_gets_the_correlation_id_from_the_headers(
     sent = hub.requests[-1]
     header = {k.lower(): v for k, v in sent.response_headers.items()}["x-hubspot-correlation-id"]
     assert header and (results["correlation_id"] == header).all()
+
+
+def test_a_423_locked_waits_at_least_two_seconds_and_sends_again(
+    hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
+) -> None:
+    hub.configure(faults=[Fault("423", on_requests=[1])])
+    results = associate(make_frame(20), hub.url, hub.token, backoff=fast_backoff)
+    assert (results["status"] == "associated").all() and (results["attempts"] == 2).all()
+    first, second = hub.requests[0], hub.requests[1]
+    assert first.status == 423
+    assert second.started - first.started >= 2.0  # a lock lasts about 2 s, not the backoff
+
+
+def test_a_short_migration_is_waited_for(hub: Sandbox, make_frame: Any) -> None:
+    hub.configure(faults=[Fault("477", on_requests=[1], retry_after=1)])
+    results = associate(make_frame(20), hub.url, hub.token)
+    assert (results["status"] == "associated").all()
+    assert hub.requests[1].started - hub.requests[0].started >= 1.0
+
+
+def test_a_long_migration_stops_the_run_like_the_daily_limit(hub: Sandbox, make_frame: Any) -> None:
+    hub.configure(faults=[Fault("477", on_requests=[2])])  # Retry-After: an hour
+    with pytest.warns(RuntimeWarning, match="migrating"):
+        results = associate(make_frame(300), hub.url, hub.token, batch_size=50, max_workers=1)
+    done = results["status"] == "associated"
+    assert done.sum() == 50
+    rest = results[~done]
+    assert (rest["status"] == "not_sent").all() and (rest["error_category"] == "MIGRATION").all()
+    assert rest["retryable"].all() and rest["error_message"].str.contains("3600").all()
+    assert results.attrs["hubassoc"]["stopped"] == "MIGRATION"
+
+
+def test_an_expired_or_malformed_token_says_what_to_check(hub: Sandbox, make_frame: Any) -> None:
+    hub.configure(faults=[Fault("401_expired", rate=1.0)])
+    with pytest.raises(AuthenticationError, match="malformed private-app token") as caught:
+        associate(make_frame(10), hub.url, hub.token)
+    assert "expired" in str(caught.value) and hub.token not in str(caught.value)
+    assert caught.value.results is not None and len(caught.value.results) == 10

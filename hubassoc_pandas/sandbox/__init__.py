@@ -1,6 +1,12 @@
-"""A local HubSpot: an emulator of the batch "associate default" endpoint on 127.0.0.1.
+"""A local HubSpot on 127.0.0.1: the batch association endpoints (associate/default, create,
+read, archive, labels/archive, labels) and the object endpoints the client resolves keys with
+(objects batch/read, search), with auth, rate limits and faults.
 
 It stands alone (standard library only) so that a mistake shared with the client cannot hide.
+Layout: ``gateway`` (routing, auth, limits, faults, latency, correlation headers), one module
+per endpoint under ``endpoints/``, the portal's state (``portal``, ``store``, ``labels``,
+``records``, ``properties``, ``meters``), the HTTP server (``server``) and the public handle
+(``hub.Sandbox``).
 
 Examples
 --------

@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``hubassoc sandbox``."""
     parser = argparse.ArgumentParser(
         prog="hubassoc sandbox",
-        description="Run a local HubSpot sandbox (batch associate default endpoint) on 127.0.0.1.",
+        description="Run a local HubSpot sandbox (batch association and object endpoints) "
+        "on 127.0.0.1.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
@@ -63,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--daily-limit", type=int, default=None, help="requests per sandbox day")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    parser.add_argument("--max-batch-size", type=int, default=1000, help="largest batch accepted")
+    parser.add_argument(
+        "--max-batch-size", type=int, default=2000, help="largest associate/create batch accepted"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for random choices")
     parser.add_argument(
         "--log-bodies", action="store_true", help="keep request and response bodies in its log"

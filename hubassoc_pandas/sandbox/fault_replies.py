@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .auth import expired_body
 from .bodies import html_page, iso_now, rate_limit_body, too_large_body
 from .call import Call, Endpoint, Reply
 from .faults import Fault
@@ -99,6 +100,27 @@ def _truncated(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Repl
     return reply
 
 
+def _locked(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+    return call.error(
+        423,
+        "A record in this request is locked by a high-volume sync; try again in a few seconds.",
+        "LOCKED",
+    )
+
+
+def _migrating(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+    call.headers = [*call.headers, ("Retry-After", str(retry))]
+    return call.error(
+        477,
+        "This account is being migrated to another data center; try again later.",
+        "MIGRATION_IN_PROGRESS",
+    )
+
+
+def _expired(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+    return call.json(401, expired_body(1, call.correlation_id))
+
+
 FAULT_REPLIES: dict[str, FaultReply] = {
     "500_json": _json_500,
     "502_html": _proxy_page(502),
@@ -113,4 +135,7 @@ FAULT_REPLIES: dict[str, FaultReply] = {
     "empty_2xx": _empty_2xx,
     "400_too_large": _too_large,
     "400_json": _bad_request,
+    "423": _locked,
+    "477": _migrating,
+    "401_expired": _expired,
 }

@@ -1,8 +1,10 @@
-"""Fault rules: scripted or random misbehaviour of the sandbox endpoint.
+"""Fault rules: scripted or random misbehaviour of the sandbox's endpoints.
 
 A :class:`Fault` fires either on chosen request numbers (1-based, counting every request to
-the endpoint since the last reset) or at random with probability ``rate`` from the sandbox's
-seeded random generator; ``times`` caps how often it fires. The first rule that fires wins.
+any endpoint since the last reset, those refused for auth or rate limits included) or at
+random with probability ``rate`` from the sandbox's seeded random generator; ``times`` caps
+how often it fires; ``paths`` and ``endpoints`` narrow the requests it may fire on. The first
+rule that fires wins. Faults apply to every endpoint alike.
 
 Kinds
 -----
@@ -34,6 +36,15 @@ Kinds
 ``400_json``
     A 400 VALIDATION_ERROR for the whole request that names no ID (a refusal of the request
     itself, not of particular pairs).
+``423``
+    423 Locked: a record is locked by a high-volume sync (HubSpot's locks last about 2 s; a
+    client should wait at least that long before re-sending). No ``Retry-After``.
+``477``
+    477 Migration in Progress, with ``Retry-After`` of ``retry_after`` seconds (default 3600:
+    a migration can take hours).
+``401_expired``
+    401 EXPIRED_AUTHENTICATION, "The OAuth token used to make this call expired 1 day(s)
+    ago.", for a token that worked until now.
 
 Only ``close_after_commit`` stores associations; every other kind stores nothing.
 """
@@ -62,6 +73,9 @@ FAULT_KINDS: frozenset[str] = frozenset(
         "empty_2xx",
         "400_too_large",
         "400_json",
+        "423",
+        "477",
+        "401_expired",
     }
 )
 
@@ -84,11 +98,19 @@ class Fault:
         Only requests whose path contains one of these substrings are eligible.
     hang_seconds : float
         How long a ``hang`` fault waits before answering.
+    endpoints : Collection[str] or None
+        Only requests to these endpoints are eligible (names as in
+        :mod:`~hubassoc_pandas.sandbox.routes`: ``"associate_default"``, ``"create"``,
+        ``"archive"``, ``"labels_archive"``, ``"read"``, ``"labels"``, ``"objects_read"``,
+        ``"search"``).
+    retry_after : int or None
+        ``Retry-After`` seconds of a ``477`` (None: 3600).
 
     Examples
     --------
     >>> Fault("502_html", on_requests=[2])
-    Fault(kind='502_html', on_requests=(2,), rate=0.0, times=None, paths=None, hang_seconds=30.0)
+    Fault(kind='502_html', on_requests=(2,), rate=0.0, times=None, paths=None, \
+hang_seconds=30.0, endpoints=None, retry_after=None)
     """
 
     kind: str
@@ -97,6 +119,8 @@ class Fault:
     times: int | None = None
     paths: Collection[str] | None = None
     hang_seconds: float = 30.0
+    endpoints: Collection[str] | None = None
+    retry_after: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -113,6 +137,14 @@ class Fault:
             object.__setattr__(self, "on_requests", tuple(int(n) for n in self.on_requests))
         if self.paths is not None:
             object.__setattr__(self, "paths", tuple(str(p) for p in self.paths))
+        if self.endpoints is not None:
+            object.__setattr__(self, "endpoints", tuple(str(e) for e in self.endpoints))
+        if self.retry_after is not None and (
+            isinstance(self.retry_after, bool)
+            or not isinstance(self.retry_after, int)
+            or self.retry_after < 0
+        ):
+            raise ValueError("retry_after must be a whole number of seconds >= 0")
 
 
 class FaultPlan:
@@ -135,12 +167,16 @@ class FaultPlan:
         """Forget how often each rule has fired."""
         self.fired = [0] * len(self.faults)
 
-    def pick(self, request_number: int, path: str, rng: random.Random) -> Fault | None:
+    def pick(
+        self, request_number: int, path: str, rng: random.Random, endpoint: str | None = None
+    ) -> Fault | None:
         """Return the fault for this request, counting it as fired, or None."""
         for index, fault in enumerate(self.faults):
             if fault.times is not None and self.fired[index] >= fault.times:
                 continue
             if fault.paths is not None and not any(p in path for p in fault.paths):
+                continue
+            if fault.endpoints is not None and endpoint not in fault.endpoints:
                 continue
             scripted = fault.on_requests is not None and request_number in fault.on_requests
             if scripted or (fault.rate > 0.0 and rng.random() < fault.rate):

@@ -4,9 +4,9 @@ Every request is judged in this order, whatever its endpoint:
 
 1. route (unknown path: 404; a method the endpoint does not answer: 405),
 2. authentication (401 INVALID_AUTHENTICATION, or EXPIRED_AUTHENTICATION for a malformed
-   token),
-3. rate limits (DAILY, then the endpoint's meter: the ten-secondly window, or for search
-   its own secondly limit: 429),
+   token: see :mod:`~hubassoc_pandas.sandbox.auth`),
+3. rate limits (DAILY, then the endpoint's meter: the enforced association window and the
+   advertised ten-secondly window, or for search its own secondly limit: 429),
 4. fault rules (see :mod:`~hubassoc_pandas.sandbox.faults`),
 5. object types (400 without category), scopes (403),
 6. the endpoint's handler (one module per endpoint under ``endpoints/``): body checks, caps
@@ -25,10 +25,12 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from .auth import bearer, expired_body, is_malformed
 from .bodies import AUTH_MESSAGE, error_body, iso_now, json_bytes, rate_limit_body, scopes_body
 from .call import JSON, Call, Endpoint, Reply, Request
 from .endpoints import ENDPOINTS
 from .fault_replies import FAULT_REPLIES
+from .meters import RollingWindow
 from .portal import Portal
 from .routes import match_route
 
@@ -44,15 +46,6 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == lowered:
             return item
     return None
-
-
-def _bearer(value: str | None) -> str | None:
-    if not value:
-        return None
-    scheme, _, token = value.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def _parse_json(body: bytes) -> tuple[Any, str | None]:
@@ -74,6 +67,18 @@ class Gateway:
 
     def __init__(self, portal: Portal) -> None:
         self.portal = portal
+        self.endpoints: dict[str, Endpoint] = dict(ENDPOINTS)
+        self.tails: dict[tuple[str, ...], str] = {}
+
+    def add_endpoint(self, tail: str, endpoint: Endpoint) -> None:
+        """Answer ``.../{from}/{to}/<tail>`` (both versions) with ``endpoint``."""
+        parts = tuple(part for part in tail.strip("/").split("/") if part)
+        if not parts:
+            raise ValueError("an endpoint needs a path tail, e.g. 'batch/echo'")
+        if match_route("/crm/associations/2026-03/a/b/" + "/".join(parts)) is not None:
+            raise ValueError(f"{tail!r} is already a sandbox endpoint")
+        self.endpoints[endpoint.name] = endpoint
+        self.tails[parts] = endpoint.name
 
     def rate_headers(self, now: float) -> list[tuple[str, str]]:
         """``X-HubSpot-RateLimit-*`` headers as things stand (call under the lock)."""
@@ -101,9 +106,9 @@ class Gateway:
         requested_at = iso_now()
         correlation = str(uuid.uuid4())
         ids = [("X-HubSpot-Correlation-Id", correlation), ("X-Request-Id", str(uuid.uuid4()))]
-        route = match_route(request.path)
+        route = match_route(request.path, self.tails)
         payload, parse_error = _parse_json(request.body) if request.body else (None, "empty body")
-        endpoint = None if route is None else ENDPOINTS.get(route.name)
+        endpoint = None if route is None else self.endpoints.get(route.name)
         inputs = None
         if endpoint is not None and parse_error is None:
             inputs = endpoint.parse(payload)
@@ -153,7 +158,7 @@ class Gateway:
     def _admit(self, call: Call, endpoint: Endpoint, request: Request) -> Reply:
         """Count, authenticate, meter and pick a fault; then answer."""
         portal = self.portal
-        token = _bearer(_header(request.headers, "Authorization"))
+        token = bearer(_header(request.headers, "Authorization"))
         now = time.monotonic()
         with portal.lock:
             options = portal.options
@@ -175,13 +180,15 @@ class Gateway:
             refusal = self._refuse(call, endpoint, token, now)
             if refusal is not None:
                 return refusal
-            fault = portal.plan.pick(number, request.path, portal.rng)
+            fault = portal.plan.pick(number, request.path, portal.rng, endpoint.name)
             call.headers = [*call.headers, *self.rate_headers(now)]
             retry = 1
             if fault is not None:
                 log.faults[fault.kind] += 1
                 if fault.kind in ("429", "429_daily") and portal.window is not None:
                     retry = portal.window.retry_after(now)
+                if fault.kind == "477":
+                    retry = fault.retry_after if fault.retry_after is not None else 3600
         if fault is not None:
             call.extra["fault"] = fault.kind
             if fault.kind != "close_after_commit":
@@ -196,28 +203,49 @@ class Gateway:
     ) -> Reply | None:
         """A 401 or 429 for this call, or None when it may go on (call under the lock)."""
         portal = self.portal
-        options = portal.options
         if token is None or token not in portal.tokens:
             call.headers = [*call.headers, *self.rate_headers(now)]
-            return call.json(
-                401,
-                error_body(
-                    AUTH_MESSAGE, "INVALID_AUTHENTICATION", correlation_id=call.correlation_id
-                ),
+            if token is not None and is_malformed(token):
+                return call.json(401, expired_body(None, call.correlation_id))
+            body = error_body(
+                AUTH_MESSAGE, "INVALID_AUTHENTICATION", correlation_id=call.correlation_id
             )
+            return call.json(401, body)
         if portal.daily.limit is not None and portal.daily.remaining() <= 0:
             call.headers = [*call.headers, *self.rate_headers(now)]
             return call.json(429, self._limit_body(call, "DAILY"))
-        if endpoint.meter == "search":
-            window, policy, retry = portal.search_window, "SECONDLY", options.search_retry_after
-        else:
-            window, policy, retry = portal.window, "TEN_SECONDLY_ROLLING", options.retry_after
-        if window is not None and not window.try_acquire(now):
+        refused = self._meter(endpoint, now)
+        if refused is not None:
+            window, policy, retry = refused
             call.headers = [*call.headers, *self.rate_headers(now)]
             if retry:
                 call.headers.append(("Retry-After", str(window.retry_after(now))))
             return call.json(429, self._limit_body(call, policy))
         portal.daily.try_acquire()
+        return None
+
+    def _meter(self, endpoint: Endpoint, now: float) -> tuple[RollingWindow, str, bool] | None:
+        """Count the call in its endpoint's windows; the one that refuses it, if any.
+
+        Search has its own secondly window. Batch association calls pass the enforced
+        association window (when one is set) and the advertised ten-secondly window; others
+        only the latter. A call refused by one window is not counted in the other.
+        """
+        portal = self.portal
+        options = portal.options
+        if endpoint.meter == "search":
+            window = portal.search_window
+            if window is not None and not window.try_acquire(now):
+                return window, "SECONDLY", options.search_retry_after
+            return None
+        enforced = portal.enforced_window if endpoint.meter == "associations" else None
+        if enforced is not None and not enforced.try_acquire(now):
+            return enforced, "TEN_SECONDLY_ROLLING", options.retry_after
+        window = portal.window
+        if window is not None and not window.try_acquire(now):
+            if enforced is not None:
+                enforced.release()
+            return window, "TEN_SECONDLY_ROLLING", options.retry_after
         return None
 
     def _limit_body(self, call: Call, policy: str) -> dict[str, Any]:

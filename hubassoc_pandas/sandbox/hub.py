@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from .changes import PortalChanges
 from .faults import Fault
 from .gateway import Gateway
-from .log import RequestRecord
-from .options import DEMO_TOKEN, SandboxOptions
+from .options import SandboxOptions
 from .portal import Portal
 from .server import Listener
+from .view import PortalView
 
 __all__ = ["Sandbox"]
 
 
-class Sandbox(Listener):
+class Sandbox(Listener, PortalView, PortalChanges):
     """A local emulator of HubSpot's batch association endpoints, on 127.0.0.1.
 
     Endpoints (each under ``/crm/associations/{date}/{from}/{to}/`` and the legacy
@@ -52,11 +53,35 @@ class Sandbox(Listener):
 
     Every variant the contract lists can be played (status codes, error shapes, result
     directions, rate limits) and every fault (5xx, proxy pages, hangs, dropped connections,
-    truncated bodies). Every answer carries ``X-HubSpot-Correlation-Id`` and ``X-Request-Id``.
+    truncated bodies, 423, 477, an expired token). Every answer carries
+    ``X-HubSpot-Correlation-Id`` (the same ID as a JSON error's ``correlationId``) and
+    ``X-Request-Id``, HTML error pages included.
+
+    Defaults follow HubSpot's published description: partial failures answered 200 (207 with
+    ``partial_status=207``), batch answers without ``requestedAt``/``links``, 2,000 inputs per
+    associate/default or create request, 1,000 per read, 100 per objects read. Pairs of types
+    with no default association (any pair with ``products``) refuse each input of
+    associate/default with a per-input VALIDATION_ERROR,
+    ``crm.associations.INVALID_ASSOCIATION_TYPE``. A 403 names HubSpot's scopes
+    (``crm.objects.contacts.write``, ``tickets``, ``e-commerce`` for products, the contacts
+    scopes for activities, ``crm.objects.custom.write``). A token with a shape no HubSpot token
+    has (``pat-`` without a private-app token's form, or stray characters) gets 401
+    EXPIRED_AUTHENTICATION, "The OAuth token used to make this call expired N day(s) ago.";
+    any other unknown token 401 INVALID_AUTHENTICATION.
 
     The store keeps, for each pair of records, the association type IDs in each direction
     (read them with :meth:`associations`); a labelled association implies the unlabelled
     default.
+
+    Methods (besides :meth:`start`, :meth:`close`, ``with``, :attr:`url`, :attr:`port`):
+
+    - reading: :attr:`token`, :attr:`options`, :attr:`requests` (the log), :meth:`stats`,
+      :meth:`associated_pairs` (pairs, any type), :meth:`associations` (pairs with their type
+      IDs in one direction), :meth:`association_type_id` (a pair's default), :meth:`labels`,
+      :meth:`label_type_id`, :meth:`record_properties`;
+    - changing: :meth:`configure` (any option below but host and port), :meth:`add_records`
+      (with properties), :meth:`define_label`, :meth:`add_endpoint` (one more association
+      path, answered by a function of a test), :meth:`reset`, :meth:`new_day`.
 
     Parameters
     ----------
@@ -112,9 +137,9 @@ class Sandbox(Listener):
     results_direction : {"both", "one"}
         List each confirmed pair twice (from->to and to->from with the reverse type ID) or once.
     success_status, partial_status : int
-        Status when an associate/default batch has no per-input errors (200/201), and when it
-        has some (200/201/207). Removal answers 200, or 207 for errors when ``partial_status``
-        is 207.
+        Status when an associate/default batch has no per-input errors (200, or 201), and when
+        it has some (200, or 201/207). Removal answers 200, or 207 for errors when
+        ``partial_status`` is 207.
     create_status, create_partial_status : int
         batch/create's status without per-input errors (201, or 200) and with some (207, or
         200/201).
@@ -129,7 +154,8 @@ class Sandbox(Listener):
         label with at most N records; batch/create refuses more with a per-input
         VALIDATION_ERROR, ``crm.associations.ASSOCIATION_LIMIT_EXCEEDED`` (not retroactive).
     optional_batch_fields : bool
-        Put the published schema's optional ``requestedAt`` and ``links`` into batch answers.
+        Put the published schema's optional ``requestedAt`` and ``links`` into batch answers
+        (off by default, as in HubSpot's answers).
     silent_pairs : Collection[tuple[str, str]] or None
         ``(from_id, to_id)`` pairs that are neither confirmed nor refused, and not stored.
     association_limits : Mapping[tuple[str, str], int] or None
@@ -142,7 +168,17 @@ class Sandbox(Listener):
     scopes_key : {"requiredScopes", "missingScopes"}
         Key naming the missing scopes in a 403's ``errors[0].context``.
     rate_limit : tuple[int, float] or None
-        ``(max requests, window seconds)``, a rolling window over all endpoint requests.
+        ``(max requests, window seconds)``, a rolling window over every request but search's;
+        the ``X-HubSpot-RateLimit-*`` headers describe it.
+    enforced_rate_limit : tuple[int, float] or None
+        A second, unadvertised window that batch association calls (associate, create, read,
+        archive, labels archive) must also pass, e.g. ``(150, 10.0)`` while ``rate_limit`` and
+        the headers say 190 per 10 s: HubSpot meters association calls in their own bucket.
+        Its 429s look like the ten-secondly ones (``Retry-After`` from this window).
+    background_rate : float
+        Requests per second another process spends from the same token's budget: counted in
+        ``rate_limit``'s and ``enforced_rate_limit``'s windows from their first use, so
+        visible in ``X-HubSpot-RateLimit-Remaining`` (not in the daily count).
     rate_limit_headers : bool
         Send ``X-HubSpot-RateLimit-*`` headers on every response.
     search_rate_limit : tuple[int, float] or None
@@ -193,7 +229,7 @@ class Sandbox(Listener):
         portal_id: int = 123,
         record_properties: Mapping[str, Mapping[Any, Mapping[str, object]]] | None = None,
         unique_properties: Mapping[str, Collection[str]] | None = None,
-        max_batch_size: int = 1000,
+        max_batch_size: int = 2000,
         max_archive_batch_size: int = 2000,
         max_read_batch_size: int = 1000,
         max_objects_batch_size: int = 100,
@@ -206,18 +242,20 @@ class Sandbox(Listener):
         group_errors: bool = False,
         results_direction: str = "both",
         success_status: int = 200,
-        partial_status: int = 207,
+        partial_status: int = 200,
         create_status: int = 201,
         create_partial_status: int = 207,
         unknown_types: str = "per_input",
         create_result_ids: str = "number",
         label_limits: Mapping[tuple[str, str, str | int], int] | None = None,
-        optional_batch_fields: bool = True,
+        optional_batch_fields: bool = False,
         silent_pairs: Collection[tuple[str, str]] | None = None,
         association_limits: Mapping[tuple[str, str], int] | None = None,
         association_type_ids: Mapping[tuple[str, str], int] | None = None,
         scopes_key: str = "requiredScopes",
         rate_limit: tuple[int, float] | None = (100, 10.0),
+        enforced_rate_limit: tuple[int, float] | None = None,
+        background_rate: float = 0.0,
         rate_limit_headers: bool = True,
         search_rate_limit: tuple[int, float] | None = (5, 1.0),
         search_retry_after: bool = False,
@@ -239,223 +277,3 @@ class Sandbox(Listener):
         settings["faults"] = tuple(faults)
         self._app = Portal(SandboxOptions().updated(settings))
         super().__init__(host, port, Gateway(self._app))
-
-    # -- what clients need ---------------------------------------------------------------
-
-    @property
-    def token(self) -> str:
-        """A token accepted with all scopes (the demo token by default)."""
-        tokens = self._app.tokens
-        for token, scopes in tokens.items():
-            if scopes is None:
-                return token
-        return next(iter(tokens), DEMO_TOKEN)
-
-    @property
-    def options(self) -> SandboxOptions:
-        """The current settings (read-only view; change them with :meth:`configure`)."""
-        return self._app.options
-
-    # -- inspection ----------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RequestRecord]:
-        """A snapshot of the request log, oldest first."""
-        with self._app.lock:
-            return list(self._app.log.records)
-
-    def stats(self) -> dict[str, Any]:
-        """Traffic summary.
-
-        Returns
-        -------
-        dict
-            ``requests`` (all requests), ``endpoint_requests``, ``by_status`` (status code as
-            text -> count), ``rate_limited`` (429s), ``dropped_connections``, ``faults`` (kind ->
-            count), ``inputs`` (inputs received), ``distinct_pairs_sent``,
-            ``pairs_sent_more_than_once``, ``repeat_sends``, ``associations_stored``,
-            ``max_in_flight`` (most requests handled at once).
-        """
-        return self._app.stats()
-
-    def associated_pairs(self, from_type: str, to_type: str) -> set[tuple[str, str]]:
-        """Associated pairs ``from_type -> to_type`` (any type) as ``(from_id, to_id)``.
-
-        Associations are two-way: pairs stored through ``companies -> contacts`` calls appear
-        here reversed.
-        """
-        return self._app.associated_pairs(from_type, to_type)
-
-    def associations(self, from_type: str, to_type: str) -> dict[tuple[str, str], frozenset[int]]:
-        """Every associated pair ``from_type -> to_type`` with its type IDs in that direction.
-
-        Returns
-        -------
-        dict[tuple[str, str], frozenset[int]]
-            ``{(from_id, to_id): type IDs}``; the other direction's IDs are in
-            ``associations(to_type, from_type)[(to_id, from_id)]``.
-
-        Examples
-        --------
-        >>> with Sandbox(records={"contacts": [1], "companies": [2]}) as hub:  # doctest: +SKIP
-        ...     # after associating contact 1 with company 2
-        ...     hub.associations("contacts", "companies")
-        {('1', '2'): frozenset({279})}
-        """
-        return self._app.associations(from_type, to_type)
-
-    def labels(self, from_type: str, to_type: str) -> list[dict[str, Any]]:
-        """The association types of ``from_type -> to_type``, as ``GET .../labels`` lists them.
-
-        Returns
-        -------
-        list[dict]
-            ``{"category", "typeId", "label"}`` each; the unlabelled default (label None) first.
-
-        Examples
-        --------
-        >>> Sandbox().labels("contacts", "companies")[:2]
-        [{'category': 'HUBSPOT_DEFINED', 'typeId': 279, 'label': None}, \
-{'category': 'HUBSPOT_DEFINED', 'typeId': 1, 'label': 'Primary'}]
-        """
-        return self._app.labels(from_type, to_type)
-
-    def label_type_id(self, from_type: str, to_type: str, label: str | int) -> int:
-        """The type ID of a label (name in any case, or type ID) in ``from_type -> to_type``.
-
-        Raises ValueError when no label or several match, listing those defined.
-
-        Examples
-        --------
-        >>> Sandbox().label_type_id("companies", "contacts", "primary")
-        2
-        """
-        return self._app.label_type_id(from_type, to_type, label)
-
-    def association_type_id(self, from_type: str, to_type: str) -> int:
-        """The default association type ID the sandbox reports for ``from_type -> to_type``.
-
-        Raises ValueError for a pair of types with no default association.
-        """
-        app = self._app
-        return app.association_type_id(app.resolve_type(from_type), app.resolve_type(to_type))
-
-    # -- changes -------------------------------------------------------------------------
-
-    def configure(self, **changes: Any) -> None:
-        """Change any constructor option except ``host`` and ``port``, at runtime.
-
-        ``records`` replaces every record; ``rate_limit`` restarts the rolling window;
-        ``faults`` restarts fault counters.
-        """
-        if "host" in changes or "port" in changes:
-            raise TypeError("host and port cannot change while the sandbox exists")
-        if "faults" in changes and changes["faults"] is not None:
-            changes["faults"] = tuple(changes["faults"])
-        self._app.configure(changes)
-
-    def define_label(
-        self,
-        from_type: str,
-        to_type: str,
-        label: str,
-        *,
-        reverse_label: str | None = None,
-        category: str = "USER_DEFINED",
-        type_id: int | None = None,
-        reverse_type_id: int | None = None,
-        single: bool = False,
-        limit: int | None = None,
-        reverse_limit: int | None = None,
-    ) -> tuple[int, int]:
-        """Define a label on a pair of types, in both directions.
-
-        Parameters
-        ----------
-        from_type, to_type : str
-            The pair of object types (any accepted form).
-        label : str
-            The label of the ``from_type -> to_type`` direction.
-        reverse_label : str or None
-            The label of the other direction for a paired label (e.g. "Manager" /
-            "Employee"); None: the same label both ways.
-        category : {"USER_DEFINED", "INTEGRATOR_DEFINED", "HUBSPOT_DEFINED"}
-            The category both directions carry.
-        type_id, reverse_type_id : int or None
-            Type IDs of each direction; None allocates them from the portal's own range.
-        single : bool
-            A from-record holds this label with one record at most; a new one replaces the
-            old (as Primary does).
-        limit, reverse_limit : int or None
-            A from-record (a to-record) holds the label with at most this many records.
-
-        Returns
-        -------
-        tuple[int, int]
-            Type IDs ``(from -> to, to -> from)``.
-
-        Examples
-        --------
-        >>> hub = Sandbox()
-        >>> forward, reverse = hub.define_label("deals", "companies", "Reseller", limit=2)
-        >>> hub.label_type_id("deals", "companies", "reseller") == forward
-        True
-        """
-        return self._app.define_label(
-            from_type,
-            to_type,
-            label,
-            reverse_label=reverse_label,
-            category=category,
-            type_id=type_id,
-            reverse_type_id=reverse_type_id,
-            single=single,
-            limit=limit,
-            reverse_limit=reverse_limit,
-        )
-
-    def add_records(
-        self,
-        object_type: str,
-        ids: Iterable[int | str],
-        properties: Mapping[int | str, Mapping[str, object]]
-        | Iterable[Mapping[str, object]]
-        | None = None,
-    ) -> None:
-        """Make more records of ``object_type`` exist, optionally with properties.
-
-        Parameters
-        ----------
-        object_type : str
-            Any accepted form (``"contacts"``, ``"0-2"``, ``"p_cars"``).
-        ids : Iterable[int | str]
-            Record IDs; a ``range`` stays a range when no properties are given.
-        properties : Mapping or Iterable of Mapping, optional
-            ``{id: {property: value}}``, or one mapping per ID in the order of ``ids``.
-            Properties merge into any the record has. A unique value (email, ``external_id``)
-            already held by another record is refused with ValueError, and nothing is added.
-
-        Examples
-        --------
-        >>> hub = Sandbox(records={"contacts": []})
-        >>> hub.add_records("contacts", [101, 102], [{"email": "Ann@X.com"}, {"email": "b@x.com"}])
-        >>> hub.record_properties("contacts", 101)["email"]
-        'ann@x.com'
-        """
-        self._app.add_records(object_type, ids, properties)
-
-    def record_properties(self, object_type: str, record_id: int | str) -> dict[str, str]:
-        """A copy of a record's stored properties (empty when it has none)."""
-        app = self._app
-        with app.lock:
-            canonical = app.resolve_type(object_type)
-            return dict(app.property_store(canonical).get(int(record_id)))
-
-    def reset(self) -> None:
-        """Clear associations, the request log, rate-limit windows, the daily counter and
-        fault counters; configuration and records stay."""
-        self._app.reset()
-
-    def new_day(self) -> None:
-        """Start a new sandbox day: the daily request counter starts again."""
-        self._app.new_day()

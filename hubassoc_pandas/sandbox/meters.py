@@ -20,20 +20,54 @@ class RollingWindow:
         Requests allowed in any window.
     seconds : float
         Window length.
+    background : float
+        Requests per second another user of the same token spends in this window, evenly
+        spaced from the window's first use (each counted only while the window has room).
+
+    Examples
+    --------
+    >>> window = RollingWindow(10, 10.0, background=1.0)
+    >>> window.try_acquire(0.0), window.remaining(4.5)
+    (True, 4)
     """
 
-    def __init__(self, limit: int, seconds: float) -> None:
+    def __init__(self, limit: int, seconds: float, background: float = 0.0) -> None:
         if limit <= 0 or seconds <= 0:
             raise ValueError("rate_limit must be (positive int, positive seconds)")
+        if background < 0:
+            raise ValueError("background rate must be >= 0")
         self.limit = limit
         self.seconds = seconds
+        self.background = background
         self.stamps: deque[float] = deque()
+        self._next_background: float | None = None
 
     def _expire(self, now: float) -> None:
+        self._spend_background(now)
         cutoff = now - self.seconds
         stamps = self.stamps
         while stamps and stamps[0] <= cutoff:
             stamps.popleft()
+
+    def _spend_background(self, now: float) -> None:
+        """Count the other user's requests due by ``now``."""
+        if not self.background:
+            return
+        step = 1.0 / self.background
+        due = self._next_background
+        if due is None:
+            due = now
+        elif due < now - self.seconds:
+            due += math.floor((now - self.seconds - due) / step) * step  # older ones expired
+        stamps, cutoff = self.stamps, 0.0
+        while due <= now:
+            cutoff = due - self.seconds
+            while stamps and stamps[0] <= cutoff:
+                stamps.popleft()
+            if len(stamps) < self.limit:
+                stamps.append(due)
+            due += step
+        self._next_background = due
 
     def try_acquire(self, now: float) -> bool:
         """Count a request at ``now`` if the window has room; return whether it had."""
@@ -42,6 +76,11 @@ class RollingWindow:
             return False
         self.stamps.append(now)
         return True
+
+    def release(self) -> None:
+        """Take back the request counted last (it was refused by another limit)."""
+        if self.stamps:
+            self.stamps.pop()
 
     def remaining(self, now: float) -> int:
         """Requests still allowed in the current window."""
@@ -57,8 +96,9 @@ class RollingWindow:
         return max(1, math.ceil(wait))
 
     def clear(self) -> None:
-        """Forget every counted request."""
+        """Forget every counted request; the background starts again."""
         self.stamps.clear()
+        self._next_background = None
 
 
 class DailyCounter:

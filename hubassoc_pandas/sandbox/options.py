@@ -51,7 +51,7 @@ class SandboxOptions:
     tokens: Mapping[str, Collection[str] | None] | None = None
     custom_object_types: Mapping[str, str] | None = None
     portal_id: int = 123
-    max_batch_size: int = 1000
+    max_batch_size: int = 2000
     max_archive_batch_size: int = 2000
     max_read_batch_size: int = 1000
     max_objects_batch_size: int = 100
@@ -64,7 +64,7 @@ class SandboxOptions:
     group_errors: bool = False
     results_direction: str = "both"
     success_status: int = 200
-    partial_status: int = 207
+    partial_status: int = 200
     create_status: int = 201
     create_partial_status: int = 207
     unknown_types: str = "per_input"
@@ -75,6 +75,8 @@ class SandboxOptions:
     association_type_ids: Mapping[tuple[str, str], int] | None = None
     scopes_key: str = "requiredScopes"
     rate_limit: tuple[int, float] | None = (100, 10.0)
+    enforced_rate_limit: tuple[int, float] | None = None
+    background_rate: float = 0.0
     rate_limit_headers: bool = True
     search_rate_limit: tuple[int, float] | None = (5, 1.0)
     search_retry_after: bool = False
@@ -88,7 +90,7 @@ class SandboxOptions:
     faults: Collection[Fault] = field(default_factory=tuple)
     seed: int = 0
     log_bodies: bool = True
-    optional_batch_fields: bool = True
+    optional_batch_fields: bool = False
 
     def validate(self) -> None:
         """Raise ValueError on any setting the sandbox cannot play."""
@@ -105,12 +107,14 @@ class SandboxOptions:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1")
-        for name in ("rate_limit", "search_rate_limit"):
+        for name in ("rate_limit", "enforced_rate_limit", "search_rate_limit"):
             rate = getattr(self, name)
             if rate is not None and (int(rate[0]) < 1 or float(rate[1]) <= 0):
                 raise ValueError(f"{name} must be (max requests >= 1, window seconds > 0)")
         if self.search_index_delay < 0:
             raise ValueError("search_index_delay must be >= 0")
+        if not 0 <= self.background_rate < float("inf"):
+            raise ValueError("background_rate must be a finite number of requests/s >= 0")
         if self.daily_limit is not None and self.daily_limit < 0:
             raise ValueError("daily_limit must be >= 0")
         if min(self.latency, self.latency_per_input, self.latency_jitter) < 0:

@@ -54,6 +54,7 @@ class Portal:
         self.definitions = Definitions(self.types, options.portal_id)
         self.window: RollingWindow | None = None
         self.search_window: RollingWindow | None = None
+        self.enforced_window: RollingWindow | None = None
         self.daily = DailyCounter(options.daily_limit)
         self.plan = FaultPlan(options.faults)
         self.rng = random.Random(options.seed)
@@ -79,19 +80,7 @@ class Portal:
         resolve = self._resolver(types)
         records, properties = self.records, self.properties
         if changed & {"records", "record_properties", "unique_properties"}:
-            source = DEFAULT_RECORDS if options.records is None else options.records
-            records = {}
-            for name, ids in source.items():
-                records.setdefault(resolve(name), RecordSet()).add(ids)
-            properties = {}
-            for name, by_id in (options.record_properties or {}).items():
-                canonical = resolve(name)
-                ids = list(by_id)
-                records.setdefault(canonical, RecordSet()).add(ids)
-                store = properties.get(canonical) or self._property_store(options, canonical)
-                properties[canonical] = store
-                for record_id in ids:
-                    store.add(as_id(record_id), by_id[record_id])
+            records, properties = self._load_records(options, types)
         definitions = self.definitions
         if changed & {"custom_object_types", "portal_id", "association_type_ids"}:
             overrides = {
@@ -122,14 +111,13 @@ class Portal:
                 self.silent.add((int(f), int(t)))
         self.limits = limits
         self.label_limits = label_limits
-        if "rate_limit" in changed:
-            rate = options.rate_limit
-            self.window = None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
+        background = options.background_rate
+        if changed & {"rate_limit", "background_rate"}:
+            self.window = _window(options.rate_limit, background)
+        if changed & {"enforced_rate_limit", "background_rate"}:
+            self.enforced_window = _window(options.enforced_rate_limit, background)
         if "search_rate_limit" in changed:
-            rate = options.search_rate_limit
-            self.search_window = (
-                None if rate is None else RollingWindow(int(rate[0]), float(rate[1]))
-            )
+            self.search_window = _window(options.search_rate_limit, 0.0)
         self.daily.limit = options.daily_limit
         if "faults" in changed:
             self.plan = FaultPlan(options.faults)
@@ -154,22 +142,32 @@ class Portal:
         resolved: str = self._resolver(self.types)(name)
         return resolved
 
-    def _property_store(self, options: SandboxOptions, canonical: str) -> PropertyStore:
-        """An empty property store for a type, with its unique properties."""
-        unique = {"email"} if canonical == "contacts" else set()
-        if options.unique_properties is None:
-            unique.add("external_id")
-        else:
-            for name, names in options.unique_properties.items():
-                if self._resolver(self.types)(name) == canonical:
-                    unique.update(names)
-        return PropertyStore(unique)
+    def _load_records(
+        self, options: SandboxOptions, types: ObjectTypes
+    ) -> tuple[dict[str, RecordSet], dict[str, PropertyStore]]:
+        """Records and properties as ``records`` and ``record_properties`` describe them."""
+        resolve = self._resolver(types)
+        source = DEFAULT_RECORDS if options.records is None else options.records
+        records: dict[str, RecordSet] = {}
+        for name, ids in source.items():
+            records.setdefault(resolve(name), RecordSet()).add(ids)
+        properties: dict[str, PropertyStore] = {}
+        for name, by_id in (options.record_properties or {}).items():
+            canonical = resolve(name)
+            ids = list(by_id)
+            records.setdefault(canonical, RecordSet()).add(ids)
+            store = properties.get(canonical) or _property_store(options, types, canonical)
+            properties[canonical] = store
+            for record_id in ids:
+                store.add(as_id(record_id), by_id[record_id])
+        return records, properties
 
     def property_store(self, canonical: str) -> PropertyStore:
         """The property store of a canonical type (created empty when needed; under the lock)."""
         store = self.properties.get(canonical)
         if store is None:
-            store = self.properties[canonical] = self._property_store(self.options, canonical)
+            store = _property_store(self.options, self.types, canonical)
+            self.properties[canonical] = store
         return store
 
     def add_records(
@@ -223,7 +221,7 @@ class Portal:
             self.store.clear()
             self.log.clear()
             self.request_number = 0
-            for window in (self.window, self.search_window):
+            for window in (self.window, self.enforced_window, self.search_window):
                 if window is not None:
                     window.clear()
             self.daily.clear()
@@ -306,3 +304,20 @@ class Portal:
         """``{(from_id, to_id): type IDs from -> to}`` for every associated pair."""
         with self.lock:
             return self.store.associations(self.resolve_type(from_type), self.resolve_type(to_type))
+
+
+def _window(rate: tuple[int, float] | None, background: float) -> RollingWindow | None:
+    """A rolling window for ``(max requests, seconds)``, or None without a limit."""
+    return None if rate is None else RollingWindow(int(rate[0]), float(rate[1]), background)
+
+
+def _property_store(options: SandboxOptions, types: ObjectTypes, canonical: str) -> PropertyStore:
+    """An empty property store for a type, with its unique properties."""
+    unique = {"email"} if canonical == "contacts" else set()
+    if options.unique_properties is None:
+        unique.add("external_id")
+    else:
+        for name, names in options.unique_properties.items():
+            if types.resolve(str(name)) == canonical:
+                unique.update(names)
+    return PropertyStore(unique)

@@ -12,6 +12,7 @@ Endpoint names: ``associate_default``, ``create``, ``archive``, ``labels_archive
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -55,8 +56,10 @@ class Route:
     types: tuple[str, ...]
 
 
-def match_route(path: str) -> Route | None:
+def match_route(path: str, extra: Mapping[tuple[str, ...], str] | None = None) -> Route | None:
     """Return the :class:`Route` a path names, or None for an unknown path.
+
+    ``extra`` adds association path tails (after ``{from}/{to}``) -> endpoint names.
 
     Examples
     --------
@@ -80,7 +83,8 @@ def match_route(path: str) -> Route | None:
         return None
     if len(rest) < 3:
         return None
-    name = _ASSOCIATION_TAILS.get(tuple(rest[2:]))
+    tail = tuple(rest[2:])
+    name = _ASSOCIATION_TAILS.get(tail) or (extra or {}).get(tail)
     if name is None:
         return None
     # The v4 label list lives at /crm/associations/v4/...; v4 batch calls at /crm/v4/...

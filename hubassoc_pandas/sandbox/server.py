@@ -21,10 +21,13 @@ __all__ = ["Listener", "Server", "check_loopback"]
 _REASONS = {
     200: "OK",
     201: "Created",
+    204: "No Content",
     207: "Multi-Status",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
+    423: "Locked",
+    477: "Migration in Progress",
     404: "Not Found",
     405: "Method Not Allowed",
     429: "Too Many Requests",

@@ -47,7 +47,9 @@ def test_archive_of_a_pair_not_associated_is_a_silent_no_op(hub: Sandbox, client
     assert hub.stats()["associations_stored"] == 0
 
 
-def test_archive_per_input_errors(hub: Sandbox, client: Client) -> None:
+def test_archive_per_input_errors(make_hub: Any, make_client: Any) -> None:
+    hub = make_hub(partial_status=207)
+    client = make_client(hub)
     _seed(client, ("1", "2"))
     inputs = archive_inputs(("1", ["2", "9999", "x"]), ("5000", ["3"]))
     response = client.call(ARCHIVE, {"inputs": inputs})

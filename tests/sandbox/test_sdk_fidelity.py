@@ -83,6 +83,7 @@ def test_sdk_partial_failure_with_200(sdk_hub: Sandbox) -> None:
 
 def test_sdk_gets_nothing_from_a_207(sdk_hub: Sandbox) -> None:
     """The SDK only maps 200 to a model: a 207 partial failure comes back as None."""
+    sdk_hub.configure(partial_status=207)
     api = _sdk(sdk_hub)
     try:
         answer = api.create_default(

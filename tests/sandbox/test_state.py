@@ -284,3 +284,16 @@ def test_sandbox_subpackages_stand_alone_too() -> None:
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     assert alias.name.split(".")[0] in allowed, (path.name, alias.name)
+
+
+def test_sandbox_defaults_are_the_options_defaults() -> None:
+    """Every constructor option defaults to what SandboxOptions says, and none is missing."""
+    import inspect
+
+    parameters = inspect.signature(Sandbox).parameters
+    options = SandboxOptions()
+    names = set(parameters) - {"host", "port"}
+    assert names == set(SandboxOptions.names())
+    for name in names:
+        default = parameters[name].default
+        assert default == getattr(options, name) or (name == "faults" and default == ()), name

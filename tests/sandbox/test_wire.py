@@ -25,6 +25,7 @@ def _result_pairs(body: dict[str, Any]) -> list[tuple[str, str, int]]:
 
 
 def test_success_body_shape_and_both_directions(hub: Sandbox, client: Client) -> None:
+    hub.configure(optional_batch_fields=True)
     response = client.post(pairs(("1", "2"), ("3", "4")))
     assert response.status_code == 200
     body = response.json()
@@ -176,6 +177,7 @@ def test_400_too_large(make_hub: Any, make_client: Any) -> None:
 
 
 def test_per_input_errors_from_to_context(client: Client, hub: Sandbox) -> None:
+    hub.configure(partial_status=207)
     response = client.post(
         pairs(("1", "2"), ("abc", "2"), ("5000", "2"), ("1", "9999"), ("6000", "7000"), ("x", "y"))
     )
@@ -219,7 +221,7 @@ def test_grouped_errors(make_hub: Any, make_client: Any) -> None:
 
 @pytest.mark.parametrize("category", ["VALIDATION_ERROR", "OBJECT_NOT_FOUND"])
 def test_missing_ids_batch_400(make_hub: Any, make_client: Any, category: str) -> None:
-    hub = make_hub(missing_ids="batch_400", batch_400_category=category)
+    hub = make_hub(missing_ids="batch_400", batch_400_category=category, partial_status=207)
     client = make_client(hub)
     response = client.post(pairs(("1", "2"), ("1", "9999"), ("8888", "2")))
     assert response.status_code == 400
@@ -262,7 +264,7 @@ def test_empty_2xx(make_hub: Any, make_client: Any) -> None:
 
 
 def test_association_limits(make_hub: Any, make_client: Any) -> None:
-    hub = make_hub(association_limits={("contact", "0-2"): 2})
+    hub = make_hub(association_limits={("contact", "0-2"): 2}, partial_status=207)
     client = make_client(hub)
     response = client.post(pairs(("1", "10"), ("1", "11"), ("1", "12"), ("2", "12")))
     assert response.status_code == 207
@@ -310,7 +312,9 @@ def test_reset_keeps_configuration(make_hub: Any, make_client: Any) -> None:
 
 
 def test_configure_at_runtime(hub: Sandbox, client: Client) -> None:
-    hub.configure(success_status=201, records={"contacts": [1], "companies": [1]})
+    hub.configure(
+        success_status=201, partial_status=207, records={"contacts": [1], "companies": [1]}
+    )
     assert client.post(pairs(("1", "1"))).status_code == 201
     assert client.post(pairs(("2", "1"))).status_code == 207
     with pytest.raises(ValueError):
