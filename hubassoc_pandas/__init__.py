@@ -32,8 +32,8 @@ from .pacing import Backoff, RateLimit  # noqa: E402
 from .reads import read  # noqa: E402
 from .resend import retry  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
-from .sync import sync  # noqa: E402
-from .undo import undo  # noqa: E402
+from .synchronise import sync  # noqa: E402
+from .undo_run import undo  # noqa: E402
 
 __all__ = [
     "ANNOTATION_DTYPES",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, reads, resend, results, sync, undo
+from . import api, reads, resend, results, synchronise, undo_run
 
 __all__ = ["HubAssocAccessor"]
 
@@ -54,7 +54,7 @@ class HubAssocAccessor:
     def sync(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
         """Make HubSpot's associations of the frame's from-IDs equal its pairs (a dry run
         unless ``dry_run=False``); see :func:`hubassoc_pandas.sync`."""
-        return sync.sync(self._frame, from_type, to_type, **kwargs)
+        return synchronise.sync(self._frame, from_type, to_type, **kwargs)
 
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""
@@ -64,7 +64,7 @@ class HubAssocAccessor:
         """Remove exactly the associations this associate run created; see
         :func:`hubassoc_pandas.undo`."""
         _require_results(self._frame)
-        return undo.undo(self._frame, **kwargs)
+        return undo_run.undo(self._frame, **kwargs)
 
     def summary(self) -> pd.DataFrame:
         """Rows and shares by status and by error category."""

@@ -17,7 +17,7 @@ from hubassoc_testkit import (
 
 from hubassoc_pandas.errors import AuthenticationError, ConfigError
 from hubassoc_pandas.sandbox import Sandbox
-from hubassoc_pandas.sync import apply_plan
+from hubassoc_pandas.synchronise import apply_plan
 
 #: What HubSpot holds before each test: contact 3 is absent from the frames below.
 BEFORE = [(1, 5), (1, 6), (2, 7), (2, 8), (3, 9)]

@@ -1,4 +1,5 @@
-"""The ``hubassoc`` command: ``associate``, ``retry``, ``demo`` and ``sandbox``.
+"""The ``hubassoc`` command: ``associate``, ``disassociate``, ``retry``, ``read``, ``sync``,
+``undo``, ``demo`` and ``sandbox``.
 
 Exit codes: 0 when every row is done, 1 when some are not (including an interrupted run),
 2 for bad usage or a fatal error. The token is read from ``HUBSPOT_ACCESS_TOKEN`` only,
@@ -19,6 +20,7 @@ from ..errors import ConfigError, HubAssocError
 from . import commands as _commands
 from .commands import PairCommand, run_pair_command, run_retry
 from .demo import demo_frame, run_demo
+from .existing import add_existing_commands
 from .messages import for_command_line
 from .reading import parse_separator
 from .writing import FORMATS
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in _commands.PAIR_COMMANDS:
         _add_pair_command(commands, command)
     _add_retry(commands)
+    add_existing_commands(commands, _add_sending_options)
     demo = commands.add_parser("demo", help="run against a local sandbox HubSpot; no token needed")
     demo.add_argument(
         "--rows", type=int, metavar="N", default=5000, help="rows in the demo frame (default 5000)"
@@ -124,6 +127,12 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
     )
     if command.deletes:
         run.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    if command.function == "associate":
+        run.add_argument(
+            "--check-existing",
+            action="store_true",
+            help="read what exists first and send only the missing pairs (makes undo possible)",
+        )
     _add_sending_options(run)
     run.set_defaults(run=lambda args: run_pair_command(command, args))
 
