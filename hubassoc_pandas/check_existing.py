@@ -57,48 +57,18 @@ def associate_checked(
     settings = setup.settings
     plan = plan_pairs(frame, args["from_col"], args["to_col"])
     operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
-    from_codes, from_ids = pd.factorize(plan.pair_from)
-    from_codes = from_codes.astype(np.int64)
     with open_client(setup) as client:
-        existing = read_existing(
-            np.asarray(from_ids, dtype=np.int64),
-            dataclasses.replace(settings, batch_size=None),  # batch_size counts pairs
-            setup.base_url,
-            token=None,
-            client=client,
-            progress=_phase_progress(args["progress"], plan, "checking existing", "read"),
-            rows_of_key=np.bincount(from_codes, plan.rows_of_pair, len(from_ids)).astype(np.int64),
-        )
+        existing, from_codes = _read(plan, setup, client)
         read_ok = existing.read_ok[from_codes]
         held = read_ok & existing.holds(from_codes, plan.pair_to, type_id)
         if not args["dry_run"] and args["journal"] is not None:
             held &= ~_sent_earlier(operation, setup, client, plan)
+        send = np.flatnonzero(~held)
+        done = None
         if existing.stopped is None:
-            send = np.flatnonzero(~held)
             done = _send(operation_class, plan, send, setup, client, args)
-        else:
-            send, done = np.flatnonzero(~held), None
-    ledger = Ledger(plan.rows_of_pair, operation.value_columns)
-    held_keys = np.flatnonzero(held)
-    ledger.succeeded(
-        held_keys,
-        batch=0,
-        attempts=0,
-        http_status=0,
-        values=_held_values(existing, from_codes[held_keys], plan.pair_to[held_keys]),
-    )
-    if done is not None:
-        merge_outcomes(ledger, send, done.ledger)
-    else:
-        info = ErrorInfo(
-            existing.stopped,
-            f"Not sent: reading what exists stopped early ({existing.stopped}). Run the same "
-            "call again to carry on.",
-            retryable=True,
-        )
-        ledger.refused(send, info, status=NOT_SENT, batch=0, attempts=0)
-    run = done or existing.execution
-    record = _record(operation, plan, run, settings, setup.base_url)
+    ledger = _outcomes(plan, operation, existing, from_codes, held, done)
+    record = _record(operation, plan, done or existing.execution, settings, setup.base_url)
     record.update(
         from_col=str(args["from_col"]),
         to_col=str(args["to_col"]),
@@ -112,6 +82,55 @@ def associate_checked(
     if done is None:
         return _read_stopped(results, existing)
     return hand_back(results, done)
+
+
+def _read(plan: Plan, setup: Setup, client: HubSpotClient) -> tuple[Existing, np.ndarray]:
+    """Read the associations of the plan's from-IDs; also return each pair's from-ID key."""
+    codes, from_ids = pd.factorize(plan.pair_from)
+    from_codes = codes.astype(np.int64)
+    existing = read_existing(
+        np.asarray(from_ids, dtype=np.int64),
+        dataclasses.replace(setup.settings, batch_size=None),  # batch_size counts pairs
+        setup.base_url,
+        token=None,
+        client=client,
+        progress=_phase_progress(setup.args["progress"], plan, "checking existing", "read"),
+        rows_of_key=np.bincount(from_codes, plan.rows_of_pair, len(from_ids)).astype(np.int64),
+    )
+    return existing, from_codes
+
+
+def _outcomes(
+    plan: Plan,
+    operation: PairOperation,
+    existing: Existing,
+    from_codes: np.ndarray,
+    held: np.ndarray,
+    done: Execution | None,
+) -> Ledger:
+    """Every pair's outcome: pre-existing ones associated (with the type read), the others
+    as the run left them (or not sent, when reading stopped)."""
+    ledger = Ledger(plan.rows_of_pair, operation.value_columns)
+    held_keys = np.flatnonzero(held)
+    ledger.succeeded(
+        held_keys,
+        batch=0,
+        attempts=0,
+        http_status=0,
+        values=_held_values(existing, from_codes[held_keys], plan.pair_to[held_keys]),
+    )
+    send = np.flatnonzero(~held)
+    if done is not None:
+        merge_outcomes(ledger, send, done.ledger)
+    else:
+        info = ErrorInfo(
+            existing.stopped,
+            f"Not sent: reading what exists stopped early ({existing.stopped}). Run the same "
+            "call again to carry on.",
+            retryable=True,
+        )
+        ledger.refused(send, info, status=NOT_SENT, batch=0, attempts=0)
+    return ledger
 
 
 def _phase_progress(

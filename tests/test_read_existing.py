@@ -182,3 +182,15 @@ def test_the_token_is_nowhere_in_the_result(hub: Sandbox) -> None:
     links = read_on(hub, pd.DataFrame({"contact_id": [1, 2]}))
     assert hub.token not in repr(links.attrs) + links.to_csv()
     assert hub.token not in links.hubassoc.read_status().to_csv()
+
+
+def test_an_answer_that_never_lists_a_from_id_fails_it_after_one_more_try(hub: Sandbox) -> None:
+    link(hub, [(1, 5)])
+    fail_requests(hub, after=1, count=2, kind="empty_2xx")  # both tries answer 200, empty
+    links = read_on(hub, pd.DataFrame({"contact_id": [1]}))
+    assert links.empty
+    (row,) = links.hubassoc.read_status().itertuples()
+    assert row.status == "failed" and row.retryable
+    assert row.error_category == "UNCONFIRMED"
+    assert "read it again" in row.error_message
+    assert len(read_requests(hub)) == 2
