@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,23 +78,41 @@ def build_frame(n: int, seed: int = 0) -> pd.DataFrame:
 # -- calling it through the library ---------------------------------------------------------
 
 
+def associate_at(
+    url: str,
+    token: str | None,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: Hashable = "contact_id",
+    to_col: Hashable = "company_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.associate`` against whatever listens at ``url`` (a closed port, say),
+    with ``token`` and no progress bar unless ``options`` say otherwise."""
+    options.setdefault("progress", False)
+    return frame.hubassoc.associate(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, to_col=to_col, token=token, base_url=url, **options
+    )
+
+
 def associate_on(
     hub: Sandbox,
     frame: pd.DataFrame,
     from_type: str = "contacts",
     to_type: str = "companies",
     *,
-    from_col: str = "contact_id",
-    to_col: str = "company_id",
+    from_col: Hashable = "contact_id",
+    to_col: Hashable = "company_id",
     **options: Any,
 ) -> pd.DataFrame:
     """``frame.hubassoc.associate`` against ``hub``: its token and URL, no progress bar,
-    unless ``options`` say otherwise."""
-    options.setdefault("token", hub.token)
-    options.setdefault("base_url", hub.url)
-    options.setdefault("progress", False)
-    return frame.hubassoc.associate(  # type: ignore[no-any-return]
-        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    unless ``options`` say otherwise (``token=None`` reads the environment)."""
+    url = options.pop("base_url", hub.url)
+    token = options.pop("token", hub.token)
+    return associate_at(
+        url, token, frame, from_type, to_type, from_col=from_col, to_col=to_col, **options
     )
 
 

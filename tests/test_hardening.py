@@ -16,7 +16,15 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingBackoff, RecordingProgress
+from hubassoc_testkit import (
+    RecordingBackoff,
+    RecordingProgress,
+    associate_at,
+    associate_on,
+    disassociate_on,
+    retry_on,
+    stored_pairs,
+)
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas import Backoff
@@ -32,28 +40,18 @@ from hubassoc_pandas.errors import (
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
 
-def associate(frame: pd.DataFrame, url: str, token: str, **kwargs: Any) -> pd.DataFrame:
-    kwargs.setdefault("progress", False)
-    return frame.hubassoc.associate(  # type: ignore[no-any-return]
-        "contacts", "companies", from_col="contact_id", to_col="company_id",
-        token=token, base_url=url, **kwargs,
-    )  # fmt: skip
-
-
 def test_an_answer_lost_after_sending_ends_unconfirmed_whatever_max_attempts(
     hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
 ) -> None:
     hub.configure(faults=[Fault("close_after_commit", rate=1.0)])
-    results = associate(
-        make_frame(40), hub.url, hub.token, max_attempts=2, batch_size=10, backoff=fast_backoff
-    )
+    results = associate_on(hub, make_frame(40), max_attempts=2, batch_size=10, backoff=fast_backoff)
     assert (results["status"] == "unconfirmed").all()
     assert results["retryable"].all() and (results["error_category"] == "NETWORK").all()
     assert results["error_message"].str.contains("may have reached HubSpot").all()
     # HubSpot did store them: reporting them failed would have been wrong
-    assert len(hub.associated_pairs("contacts", "companies")) == 40
+    assert len(stored_pairs(hub)) == 40
     hub.configure(faults=[])
-    fixed = results.hubassoc.retry(token=hub.token, progress=False)
+    fixed = retry_on(hub, results)
     assert (fixed["status"] == "associated").all()
 
 
@@ -66,8 +64,8 @@ def closed_port() -> int:
 def test_a_dead_endpoint_stops_the_run_at_once_with_every_row_not_sent(make_frame: Any) -> None:
     frame = make_frame(20_000)
     with pytest.warns(RuntimeWarning, match="could not be reached"):
-        results = associate(
-            frame, f"http://127.0.0.1:{closed_port()}", "any-token", batch_size=10, max_workers=4
+        results = associate_at(
+            f"http://127.0.0.1:{closed_port()}", "any-token", frame, batch_size=10, max_workers=4
         )
     assert len(results) == 20_000 and (results["status"] == "not_sent").all()
     assert (results["error_category"] == "NETWORK").all() and results["retryable"].all()
@@ -94,8 +92,8 @@ def test_a_journal_that_cannot_be_written_stops_the_run_and_keeps_every_row(
 
     frame = make_frame(600)
     with pytest.raises(JournalError, match="could not be written") as caught:
-        associate(frame, hub.url, hub.token, journal=path, batch_size=50, max_workers=1,
-                  progress=LockAfterFirstBatch())  # fmt: skip
+        associate_on(hub, frame, journal=path, batch_size=50, max_workers=1,
+                     progress=LockAfterFirstBatch())  # fmt: skip
     results = caught.value.results
     assert results is not None and len(results) == 600
     assert results.index.equals(frame.index)
@@ -108,7 +106,7 @@ def test_a_journal_that_cannot_be_written_stops_the_run_and_keeps_every_row(
     holder[0].execute("ROLLBACK")
     holder[0].close()
     # the journal still holds batch 1, so a second call resumes from it
-    again = associate(frame, hub.url, hub.token, journal=path, batch_size=50)
+    again = associate_on(hub, frame, journal=path, batch_size=50)
     assert (again["status"] == "associated").all()
     assert again.attrs["hubassoc"]["resumed_pairs"] == 50
 
@@ -170,11 +168,11 @@ def test_the_environment_proxy_is_used_and_no_proxy_honoured(
     hub: Sandbox, make_frame: Any, proxy: ForwardingProxy, clean_proxy_env: pytest.MonkeyPatch
 ) -> None:
     clean_proxy_env.setenv("HTTP_PROXY", proxy.url)
-    results = associate(make_frame(30), hub.url, hub.token, batch_size=10)
+    results = associate_on(hub, make_frame(30), batch_size=10)
     assert (results["status"] == "associated").all()
     assert len(proxy.seen) == 3 and all(p.startswith(hub.url) for p in proxy.seen)
     clean_proxy_env.setenv("NO_PROXY", "127.0.0.1")
-    associate(make_frame(30, seed=3), hub.url, hub.token, batch_size=10)
+    associate_on(hub, make_frame(30, seed=3), batch_size=10)
     assert len(proxy.seen) == 3  # bypassed
 
 
@@ -218,7 +216,7 @@ def test_a_netrc_entry_never_replaces_the_token(
     netrc.chmod(0o600)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("NETRC", str(netrc))
-    results = associate(make_frame(20), hub.url, hub.token)
+    results = associate_on(hub, make_frame(20))
     assert (results["status"] == "associated").all()  # a Basic header would have been a 401
 
 
@@ -251,12 +249,9 @@ def test_bad_settings_are_refused_before_anything_is_sent(
     hub: Sandbox, change: dict[str, Any], message: str, tmp_path: Path
 ) -> None:
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
-    arguments: dict[str, Any] = {
-        "from_col": "a", "to_col": "b", "token": hub.token, "base_url": hub.url,
-        "progress": False, **change,
-    }  # fmt: skip
+    arguments: dict[str, Any] = {"from_col": "a", "to_col": "b", **change}
     with pytest.raises(ConfigError, match=re.escape(message)):
-        frame.hubassoc.associate("contacts", "companies", **arguments)
+        associate_on(hub, frame, **arguments)
     assert hub.requests == []
 
 
@@ -264,20 +259,16 @@ def test_journal_paths_are_checked_and_home_expanded(
     hub: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
-    run = {"from_col": "a", "to_col": "b", "token": hub.token, "base_url": hub.url}
+    columns = {"from_col": "a", "to_col": "b"}
     with pytest.raises(ConfigError, match="is a folder"):
-        frame.hubassoc.associate("contacts", "companies", journal=tmp_path, progress=False, **run)
+        associate_on(hub, frame, journal=tmp_path, **columns)
     not_a_journal = tmp_path / "notes.txt"
     not_a_journal.write_text("shopping list\n" * 100)
     with pytest.raises(ConfigError, match="not a hubassoc journal"):
-        frame.hubassoc.associate(
-            "contacts", "companies", journal=not_a_journal, progress=False, **run
-        )
+        associate_on(hub, frame, journal=not_a_journal, **columns)
     assert hub.requests == []
     monkeypatch.setenv("HOME", str(tmp_path))
-    results = frame.hubassoc.associate(
-        "contacts", "companies", journal="~/run.db", progress=False, **run
-    )
+    results = associate_on(hub, frame, journal="~/run.db", **columns)
     assert (tmp_path / "run.db").exists() and (results["status"] == "associated").all()
 
 
@@ -297,39 +288,32 @@ def test_retry_takes_a_results_frame_read_back_from_csv(
     hub: Sandbox, make_frame: Any, tmp_path: Path, operation: str
 ) -> None:
     frame = make_frame(30)
-    associate(frame, hub.url, hub.token)
+    associate_on(hub, frame)
     hub.configure(faults=[Fault("500_json", on_requests=[2])])
-    call = getattr(frame.hubassoc, operation)
-    results = call(
-        "contacts", "companies", from_col="contact_id", to_col="company_id", token=hub.token,
-        base_url=hub.url, progress=False, batch_size=10, max_attempts=1,
-    )  # fmt: skip
+    call = associate_on if operation == "associate" else disassociate_on
+    results = call(hub, frame, batch_size=10, max_attempts=1)
     assert (results["status"] == "failed").sum() == 10
     path = tmp_path / "results.csv"
     results.to_csv(path, index=False)
     read_back = pd.read_csv(path)
     with pytest.raises(ConfigError, match="from_type= and to_type="):
-        read_back.hubassoc.retry(token=hub.token, base_url=hub.url, progress=False)
-    fixed = read_back.hubassoc.retry(
-        from_type="contacts", to_type="companies", token=hub.token, base_url=hub.url,
-        progress=False,
-    )  # fmt: skip
+        retry_on(hub, read_back, base_url=hub.url)
+    fixed = retry_on(hub, read_back, from_type="contacts", to_type="companies", base_url=hub.url)
     success = "associated" if operation == "associate" else "removed"
     assert (fixed["status"] == success).all() and fixed.attrs["hubassoc"]["operation"] == operation
     assert fixed["attempts"].dtype == "Int64" and fixed["retryable"].dtype == "boolean"
     expected = set() if operation == "disassociate" else {
         (str(f), str(t)) for f, t in zip(frame["contact_id"], frame["company_id"], strict=True)
     }  # fmt: skip
-    assert hub.associated_pairs("contacts", "companies") == expected
+    assert stored_pairs(hub) == expected
 
 
 def test_retry_refuses_a_frame_whose_operation_cannot_be_told(hub: Sandbox) -> None:
     frame = pd.DataFrame({"contact_id": [50_000_000], "company_id": [1]})
-    failed = associate(frame, hub.url, hub.token)
+    failed = associate_on(hub, frame)
     failed.attrs = {}
     with pytest.raises(ConfigError, match="operation='associate' or operation='disassociate'"):
-        failed.hubassoc.retry(from_type="contacts", to_type="companies", token=hub.token,
-                              base_url=hub.url, progress=False)  # fmt: skip
+        retry_on(hub, failed, from_type="contacts", to_type="companies", base_url=hub.url)
 
 
 def test_the_input_attrs_are_kept_and_multiindex_columns_survive(
@@ -337,16 +321,13 @@ def test_the_input_attrs_are_kept_and_multiindex_columns_survive(
 ) -> None:
     frame = make_frame(10)
     frame.attrs = {"source": "crm-export-2026-11"}
-    results = associate(frame, hub.url, hub.token)
+    results = associate_on(hub, frame)
     assert results.attrs["source"] == "crm-export-2026-11" and "hubassoc" in results.attrs
     wide = pd.DataFrame(
         {("ids", "contact"): frame["contact_id"], ("ids", "company"): frame["company_id"],
          ("meta", "owner"): ["ann"] * 10},
     )  # fmt: skip
-    out = wide.hubassoc.associate(
-        "contacts", "companies", from_col=("ids", "contact"), to_col=("ids", "company"),
-        token=hub.token, base_url=hub.url, progress=False,
-    )  # fmt: skip
+    out = associate_on(hub, wide, from_col=("ids", "contact"), to_col=("ids", "company"))
     assert (out["status"] == "associated").all()
     assert out[("meta", "owner")].tolist() == ["ann"] * 10
     assert ("ids", "contact") in out.columns
@@ -355,10 +336,7 @@ def test_the_input_attrs_are_kept_and_multiindex_columns_survive(
 def test_an_object_type_unknown_by_name_is_left_to_hubspot(hub: Sandbox) -> None:
     frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [3, 4]})
     with pytest.raises(FatalApiError, match="Unable to infer object type") as caught:
-        frame.hubassoc.associate(
-            "contacts", "Widgets", from_col="contact_id", to_col="company_id",
-            token=hub.token, base_url=hub.url, progress=False,
-        )  # fmt: skip
+        associate_on(hub, frame, "contacts", "Widgets")
     assert hub.requests and "/contacts/widgets/" in hub.requests[0].path
     results = caught.value.results
     assert results is not None and (results["status"] == "not_sent").all()
@@ -369,7 +347,7 @@ def test_a_proxy_page_gets_the_correlation_id_from_the_headers(
     hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
 ) -> None:
     hub.configure(faults=[Fault("502_html", rate=1.0)])
-    results = associate(make_frame(5), hub.url, hub.token, max_attempts=1, backoff=fast_backoff)
+    results = associate_on(hub, make_frame(5), max_attempts=1, backoff=fast_backoff)
     assert (results["status"] == "failed").all()
     sent = hub.requests[-1]
     header = {k.lower(): v for k, v in sent.response_headers.items()}["x-hubspot-correlation-id"]
