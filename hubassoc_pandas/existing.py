@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,8 +68,9 @@ class Existing:
         """How many links each key holds."""
         return np.bincount(self.link_key, minlength=len(self.from_ids)).astype(np.int64)
 
-    def holds(self, keys: np.ndarray, to_ids: np.ndarray, type_id: int | None = None) -> np.ndarray:
-        """Whether each (from-ID key, to-ID) pair was found linked (with ``type_id`` if given).
+    def holds(self, keys: np.ndarray, to_ids: np.ndarray, type_id: Any = None) -> np.ndarray:
+        """Whether each (from-ID key, to-ID) pair was found linked: by any type (``type_id``
+        None), by one type (an int), or by each pair's own type (an array, one per pair).
 
         Examples
         --------
@@ -78,13 +80,21 @@ class Existing:
         [True, False]
         >>> found.holds(np.array([0, 0]), np.array([7, 8]), type_id=1).tolist()
         [False, True]
+        >>> found.holds(np.array([0, 0]), np.array([7, 8]), type_id=np.array([279, 1])).tolist()
+        [True, True]
         """
-        chosen = slice(None) if type_id is None else self.link_type == type_id
-        held = pd.MultiIndex.from_arrays([self.link_key[chosen], self.link_to[chosen]])
-        asked = pd.MultiIndex.from_arrays(
-            [np.asarray(keys, dtype=np.int64), np.asarray(to_ids, dtype=np.int64)]
-        )
-        return np.asarray(asked.isin(held), dtype=bool)
+        asked = [np.asarray(keys, dtype=np.int64), np.asarray(to_ids, dtype=np.int64)]
+        held = [self.link_key, self.link_to]
+        if type_id is None:
+            pass
+        elif np.ndim(type_id) == 0:
+            chosen = self.link_type == int(type_id)
+            held = [self.link_key[chosen], self.link_to[chosen]]
+        else:
+            asked.append(np.asarray(type_id, dtype=np.int64))
+            held.append(self.link_type)
+        found = pd.MultiIndex.from_arrays(held)
+        return np.asarray(pd.MultiIndex.from_arrays(asked).isin(found), dtype=bool)
 
 
 def read_existing(
