@@ -28,6 +28,7 @@ from .errors import (  # noqa: E402
     JournalMismatchError,
     MissingScopesError,
 )
+from .label_types import labels  # noqa: E402
 from .pacing import Backoff, RateLimit  # noqa: E402
 from .reads import read  # noqa: E402
 from .resend import retry  # noqa: E402
@@ -53,6 +54,7 @@ __all__ = [
     "__version__",
     "associate",
     "disassociate",
+    "labels",
     "read",
     "retry",
     "sync",

@@ -23,6 +23,7 @@ from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
+from .labelled import Labelling
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
@@ -65,6 +66,8 @@ def associate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
     check_existing: bool = False,
 ) -> pd.DataFrame:
     """Associate the record pairs of two ID columns and report on every row.
@@ -109,6 +112,15 @@ def associate(
     backoff : Backoff, optional
         Waits between attempts after 5xx and network failures (default: from 0.5 s,
         doubling, capped at 30 s, with jitter).
+    label : str, int or (str, int), optional
+        Write this association label, through ``POST .../batch/create``: its name as HubSpot
+        shows it (any case), its type ID, or a ``(category, type_id)`` pair, looked up once
+        among the :func:`hubassoc_pandas.labels` of this direction. An unknown or ambiguous
+        label raises ConfigError, listing the labels, before anything is written.
+    label_col : str, optional
+        The column of each row's label, in the same forms. An empty cell means the
+        unlabelled default; a label that does not exist makes its row ``invalid``
+        (``INVALID_LABEL``) and the other rows go ahead.
     check_existing : bool
         Read the from-IDs' associations first (``POST .../batch/read``) and send only the
         pairs not yet associated; adds a boolean ``preexisting`` column (<NA> where the
@@ -131,6 +143,8 @@ def associate(
         ``association_type_id``, ``association_category``, ``retryable``,
         ``correlation_id`` and ``error_detail`` (and ``preexisting`` with
         ``check_existing=True``). ``attrs["hubassoc"]`` records the run.
+        A labelled run adds ``label`` after ``association_category``; these three hold the
+        type each row asks for (see :mod:`hubassoc_pandas.labelled`).
 
     Raises
     ------
@@ -176,6 +190,8 @@ def disassociate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
 ) -> pd.DataFrame:
     """Remove every association between the record pairs of two ID columns.
 
@@ -183,6 +199,11 @@ def disassociate(
     ``api_version="v4"``). Every association between each pair goes, labelled or not and in
     both directions; the records themselves stay. Removing a pair that is not associated is
     not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
+
+    With ``label`` (or ``label_col``, in the forms :func:`associate` takes), only that label
+    goes, through ``POST .../batch/labels/archive``; the pair keeps its other associations.
+    Removing the unlabelled default (by its type ID) removes the whole association, every
+    label included, as in HubSpot; an empty ``label_col`` cell is ``invalid``.
 
     Takes the same arguments as :func:`associate` and returns the same frame, with status
     ``removed`` where HubSpot holds no association between the pair any more. Missing
@@ -229,12 +250,25 @@ def _run_pairs(
     if client is None and not args["dry_run"]:
         resolve_token(args["token"])  # a missing token is reported before any work
     from_col, to_col = args["from_col"], args["to_col"]
-    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
+    labelling = Labelling.of(args, operation_class.verb)
+    operation: PairOperation
+    if labelling is None:
+        plan = make_plan(
+            frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col)
+        )
+        operation = operation_class(
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
+    else:
+        plan, typed, known = labelling.prepare(frame, settings, base_url, args)
+        operation = typed
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
     record = _record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    if labelling is not None:
+        record.update(labelling.record(known))
+        results = labelling.finish(results, plan, typed)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
 

@@ -19,8 +19,10 @@ from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url
 from .errors import ConfigError
 from .frame import build_results
 from .journal import check_journal_path
+from .labelled import is_labelled_retry, retry_setup, with_label_columns
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
+from .operations.base import PairOperation
 from .plan import make_plan
 from .progress import Progress
 from .results import ANNOTATION_DTYPES, restore_dtypes, retry_mask
@@ -45,7 +47,9 @@ def retry(
 
     Rows ``failed`` with ``retryable`` true, ``unconfirmed`` and ``not_sent`` are sent again
     with the operation that made the frame (associate or disassociate); every other row is
-    returned untouched. The object types, base URL and batch size come from
+    returned untouched. Rows of a labelled run go again with the association type their
+    ``association_category``/``association_type_id`` columns name (and the ``label`` column
+    confirms by name). The object types, base URL and batch size come from
     ``results.attrs["hubassoc"]`` unless given. A frame read back from CSV or Parquet (its
     attrs lost) works too: pass ``from_type=`` and ``to_type=``; its columns are brought back
     to their dtypes, and the operation is told by its statuses (or ``operation=``).
@@ -69,10 +73,16 @@ def retry(
         unchanged.attrs = {**results.attrs, "hubassoc": {**record, "retried_rows": 0}}
         return unchanged
     subset = results.iloc[positions]
-    plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-    operation = PAIR_OPERATIONS[verb](
-        settings.from_type, settings.to_type, settings.api_version, plan
-    )
+    labelled = is_labelled_retry(record, subset)
+    operation: PairOperation
+    if labelled:  # each row again with the association type it names
+        plan, typed = retry_setup(verb, subset, settings)
+        operation = typed
+    else:
+        plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
+        operation = PAIR_OPERATIONS[verb](
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
     check_flags(progress, False)
     checked = check_journal_path(journal) if journal is not None else None
@@ -81,6 +91,8 @@ def retry(
     redone = build_results(
         subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
     )
+    if labelled:
+        redone = with_label_columns(redone, plan, typed)
     updated = _merge_retried(results, positions, redone)
     record.update(done.record)
     record["counts"] = row_counts(updated, operation.success)

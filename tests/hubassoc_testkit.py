@@ -272,6 +272,31 @@ class RecordingProgress:
         self.closed = True
 
 
+# -- labels -----------------------------------------------------------------------------------
+
+
+def requests_to(hub: Sandbox, tail: str, since: int = 0) -> list[Any]:
+    """The requests whose path ends with ``tail`` (e.g. ``"/batch/create"``), in order."""
+    return [r for r in hub.requests[since:] if r.path.endswith(tail)]
+
+
+def sent_typed(hub: Sandbox, tail: str, since: int = 0) -> list[tuple[str, str, str, int]]:
+    """Every (from, to, category, type ID) sent to the typed endpoint ending with ``tail``."""
+    return [
+        (i["from"]["id"], i["to"]["id"], t["associationCategory"], t["associationTypeId"])
+        for r in requests_to(hub, tail, since)
+        for i in r.body["inputs"]
+        for t in i["types"]
+    ]
+
+
+def label_id(
+    hub: Sandbox, label: str, from_type: str = "contacts", to_type: str = "companies"
+) -> int:
+    """The type ID of ``label`` in ``from_type -> to_type`` in this sandbox."""
+    return hub.label_type_id(from_type, to_type, label)
+
+
 # -- reading what exists, and labelling directly --------------------------------------------
 
 

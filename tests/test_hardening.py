@@ -358,7 +358,7 @@ def test_a_423_locked_waits_at_least_two_seconds_and_sends_again(
     hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff
 ) -> None:
     hub.configure(faults=[Fault("423", on_requests=[1])])
-    results = associate(make_frame(20), hub.url, hub.token, backoff=fast_backoff)
+    results = associate_on(hub, make_frame(20), backoff=fast_backoff)
     assert (results["status"] == "associated").all() and (results["attempts"] == 2).all()
     first, second = hub.requests[0], hub.requests[1]
     assert first.status == 423
@@ -367,7 +367,7 @@ def test_a_423_locked_waits_at_least_two_seconds_and_sends_again(
 
 def test_a_short_migration_is_waited_for(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(faults=[Fault("477", on_requests=[1], retry_after=1)])
-    results = associate(make_frame(20), hub.url, hub.token)
+    results = associate_on(hub, make_frame(20))
     assert (results["status"] == "associated").all()
     assert hub.requests[1].started - hub.requests[0].started >= 1.0
 
@@ -375,7 +375,7 @@ def test_a_short_migration_is_waited_for(hub: Sandbox, make_frame: Any) -> None:
 def test_a_long_migration_stops_the_run_like_the_daily_limit(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(faults=[Fault("477", on_requests=[2])])  # Retry-After: an hour
     with pytest.warns(RuntimeWarning, match="migrating"):
-        results = associate(make_frame(300), hub.url, hub.token, batch_size=50, max_workers=1)
+        results = associate_on(hub, make_frame(300), batch_size=50, max_workers=1)
     done = results["status"] == "associated"
     assert done.sum() == 50
     rest = results[~done]
@@ -387,6 +387,6 @@ def test_a_long_migration_stops_the_run_like_the_daily_limit(hub: Sandbox, make_
 def test_an_expired_or_malformed_token_says_what_to_check(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(faults=[Fault("401_expired", rate=1.0)])
     with pytest.raises(AuthenticationError, match="malformed private-app token") as caught:
-        associate(make_frame(10), hub.url, hub.token)
+        associate_on(hub, make_frame(10))
     assert "expired" in str(caught.value) and hub.token not in str(caught.value)
     assert caught.value.results is not None and len(caught.value.results) == 10

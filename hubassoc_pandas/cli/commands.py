@@ -201,6 +201,8 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
         "rate_limit": args.rate_limit,
         "max_attempts": args.max_attempts,
         "timeout": args.timeout,
+        "label": getattr(args, "label", None),
+        "label_col": getattr(args, "label_col", None),
     }
     return {name: value for name, value in given.items() if value is not None}
 
@@ -208,10 +210,15 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 def _confirmed(command: PairCommand, plan: pd.DataFrame, args: argparse.Namespace) -> bool:
     record = plan.attrs.get("hubassoc", {})
     pairs = record.get("unique_pairs", int((plan["status"] != "invalid").sum()))
+    only = ""
+    if record.get("labelled"):
+        only = f" (only the labels of column {record['label_col']!r})"
+        if record.get("label_col") is None:
+            only = f" (only the label {record.get('label')!r})"
     question = (
         f"hubassoc {command.name} deletes: it will send {pairs:,} pairs "
         f"{record.get('from_type', args.from_type)} -> {record.get('to_type', args.to_type)} "
-        f"to {record.get('base_url', 'HubSpot')}. Go ahead?"
+        f"to {record.get('base_url', 'HubSpot')}{only}. Go ahead?"
     )
     return confirm(question, command=command.name, yes=args.yes)
 

@@ -30,6 +30,8 @@ OPTION_OF = {
     "dry_run": "--dry-run",
     "remove_extra": "--remove-extra",
     "check_existing": "--check-existing",
+    "label": "--label",
+    "label_col": "--label-col",
 }
 
 #: Phrases that only make sense in Python, and what they become (applied first, in order).
@@ -52,6 +54,11 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"\bforce=True\b"), "--force"),
     (re.compile(r"\b(associate|retry|disassociate|read|sync|undo)\(\)"), r"hubassoc \1"),
+    (
+        re.compile(r"\bhubassoc_pandas\.labels\(from_type, to_type\)"),
+        "hubassoc labels (with the same --from and --to)",
+    ),
+    (re.compile(r"\bleave label=None\b"), "leave out --label"),
 ]
 _NAMES = "|".join(sorted(OPTION_OF, key=len, reverse=True))
 _ASSIGNED = re.compile(rf"(?<![\w.-])({_NAMES})=(?=\S|$)")
