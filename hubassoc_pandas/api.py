@@ -166,7 +166,7 @@ def associate(
         from .run_setup import check_flag
 
         if check_flag("check_existing", check_existing):
-            return associate_checked(AssociateDefault, frame, from_type, to_type, locals())
+            return associate_checked(frame, from_type, to_type, locals())
     return _run_pairs(AssociateDefault, frame, from_type, to_type, locals())
 
 

@@ -3,8 +3,10 @@
 The from-IDs' associations are read (batch/read), pairs already associated are not sent, and
 every row is marked with ``preexisting`` (True: the pair was associated before the run;
 False: it was not; <NA>: unknown, because its from-ID could not be read or the row is
-invalid). Pairs whose from-ID could not be read are sent anyway: associating a pair that
-already is is harmless. ``undo()`` relies on ``preexisting`` to remove only what the run made.
+invalid). In a labelled run, ``preexisting`` says whether the pair held the row's label, and
+``pair_preexisting`` whether it was associated at all. Pairs whose from-ID could not be read
+are sent anyway: associating a pair that already is is harmless. ``undo()`` relies on these
+columns to remove only what the run made.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from .engine.ledger import Interned, Ledger
 from .execute import Execution
 from .existing import Existing, read_existing
 from .frame import build_results
-from .frame_ids import pairs_plan, plan_pairs
+from .frame_ids import operation_over, plan_pairs
 from .journal import Journal, identity_of
+from .label_types import LabelType
+from .labelled import Labelling
+from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
 from .plan import Plan
 from .progress import Progress, make_progress
@@ -36,37 +41,44 @@ from .status import NOT_SENT, SUCCESS
 
 __all__ = ["associate_checked", "merge_outcomes"]
 
-#: The result column marking pairs associated before the run.
+#: The result column marking keys HubSpot held before the run (for a labelled run: the pair
+#: held that label).
 PREEXISTING = "preexisting"
+#: A labelled run's column marking pairs associated (by any type) before the run.
+PAIR_PREEXISTING = "pair_preexisting"
 
 
 def associate_checked(
-    operation_class: type[PairOperation],
-    frame: pd.DataFrame,
-    from_type: Any,
-    to_type: Any,
-    args: dict[str, Any],
-    *,
-    type_id: int | None = None,
+    frame: pd.DataFrame, from_type: Any, to_type: Any, args: dict[str, Any]
 ) -> pd.DataFrame:
-    """Read the from-IDs' associations, send the pairs not yet associated (with ``type_id``
-    when given, else any association counts), and return the results with ``preexisting``.
-    """
+    """Read the from-IDs' associations, send the keys not yet held (a labelled key: its pair
+    holds that label; else: the pair is associated at all), and return the results with
+    ``preexisting`` (and, for a labelled run, ``pair_preexisting``)."""
     _check_frame(frame, args["from_col"], args["to_col"])
     setup = prepare(from_type, to_type, args)
     settings = setup.settings
-    plan = plan_pairs(frame, args["from_col"], args["to_col"])
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
+    labelling = Labelling.of(args, "associate")
     with open_client(setup) as client:
+        if labelling is None:
+            plan = plan_pairs(frame, args["from_col"], args["to_col"])
+            operation: PairOperation = AssociateDefault(
+                settings.from_type, settings.to_type, settings.api_version, plan
+            )
+            key_types, known = None, list[LabelType]()
+        else:
+            plan, typed, known = labelling.prepare(
+                frame, settings, setup.base_url, {**args, "client": client}
+            )
+            operation = typed
+            key_types = np.array([t.type_id for t in typed.types], np.int64)[typed.tag_of_key]
         existing, from_codes = _read(plan, setup, client)
         read_ok = existing.read_ok[from_codes]
-        held = read_ok & existing.holds(from_codes, plan.pair_to, type_id)
+        held = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
         if not args["dry_run"] and args["journal"] is not None:
             held &= ~_sent_earlier(operation, setup, client, plan)
-        send = np.flatnonzero(~held)
         done = None
         if existing.stopped is None:
-            done = _send(operation_class, plan, send, setup, client, args)
+            done = _send(operation, np.flatnonzero(~held), setup, client, args)
     ledger = _outcomes(plan, operation, existing, from_codes, held, done)
     record = _record(operation, plan, done or existing.execution, settings, setup.base_url)
     record.update(
@@ -77,7 +89,13 @@ def associate_checked(
         read=_read_record(existing),
     )
     results = build_results(frame, plan, ledger, record, success=operation.success)
+    if labelling is not None:
+        record.update(labelling.record(known))
+        results = labelling.finish(results, plan, typed)
     _mark(results, plan, held, read_ok, replace=is_results_frame(frame))
+    if labelling is not None:
+        paired = read_ok & existing.holds(from_codes, plan.pair_to)
+        _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     if done is None:
         return _read_stopped(results, existing)
@@ -117,7 +135,13 @@ def _outcomes(
         batch=0,
         attempts=0,
         http_status=0,
-        values=_held_values(existing, from_codes[held_keys], plan.pair_to[held_keys]),
+        values={
+            name: values
+            for name, values in _held_values(
+                existing, from_codes[held_keys], plan.pair_to[held_keys]
+            ).items()
+            if name in ledger.columns
+        },
     )
     send = np.flatnonzero(~held)
     if done is not None:
@@ -142,25 +166,26 @@ def _phase_progress(
 
 
 def _send(
-    operation_class: type[PairOperation],
-    plan: Plan,
+    operation: PairOperation,
     send: np.ndarray,
     setup: Setup,
     client: HubSpotClient,
     args: dict[str, Any],
 ) -> Execution:
-    """Run the operation over the pairs ``send`` of ``plan`` only."""
-    settings = setup.settings
-    subset = pairs_plan(plan.pair_from[send], plan.pair_to[send], plan.rows_of_pair[send])
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, subset)
+    """Run the operation over its keys ``send`` only."""
+    subset = operation_over(operation, send)
     progress = args["progress"] if not args["dry_run"] else False
     if progress is True:
-        title = {"associate": "associating"}.get(operation.verb, operation.verb)
         progress = make_progress(
-            True, int(subset.rows_of_pair.sum()), desc=title, success=operation.success
+            True,
+            int(subset.plan.rows_of_pair.sum()),
+            desc="associating",
+            success=subset.success,
         )
     run_args = {**args, "client": client, "progress": progress}
-    return execute_pairs(operation, subset, settings, setup.base_url, run_args, first_batch=1)
+    return execute_pairs(
+        subset, subset.plan, setup.settings, setup.base_url, run_args, first_batch=1
+    )
 
 
 def _sent_earlier(
@@ -242,23 +267,28 @@ def _copy_codes(target: Interned, keys: np.ndarray, source: Interned) -> None:
 
 
 def _mark(
-    results: pd.DataFrame, plan: Plan, held: np.ndarray, read_ok: np.ndarray, *, replace: bool
+    results: pd.DataFrame,
+    plan: Plan,
+    held: np.ndarray,
+    read_ok: np.ndarray,
+    *,
+    replace: bool,
+    column: str = PREEXISTING,
 ) -> None:
-    """Add ``preexisting``: True/False per row, <NA> where unknown (unread or invalid). An
-    input column of that name is replaced when the input is a results frame, else kept
-    renamed."""
-    if PREEXISTING in results.columns:
+    """Add ``column``: True/False per row, <NA> where unknown (unread or invalid). An input
+    column of that name is replaced when the input is a results frame, else kept renamed."""
+    if column in results.columns:
         if replace:
-            results.drop(columns=PREEXISTING, inplace=True)
+            results.drop(columns=column, inplace=True)
         else:
-            results.rename(columns={PREEXISTING: f"{PREEXISTING}_input"}, inplace=True)
+            results.rename(columns={column: f"{column}_input"}, inplace=True)
     pair = plan.pair_of_row
     valid = pair >= 0
     values = np.zeros(len(pair), dtype=bool)
     values[valid] = held[pair[valid]]
     unknown = ~valid
     unknown[valid] = ~read_ok[pair[valid]]
-    results[PREEXISTING] = pd.arrays.BooleanArray(values, unknown)
+    results[column] = pd.arrays.BooleanArray(values, unknown)
 
 
 def _read_record(existing: Existing) -> dict[str, Any]:

@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 
 from .ids import read_ids
+from .operations.base import PairOperation
+from .operations.typed_pairs import TypedPairs
 from .plan import Plan, make_plan
 
-__all__ = ["FromIds", "pairs_plan", "plan_pairs", "read_from_column"]
+__all__ = ["FromIds", "operation_over", "pairs_plan", "plan_pairs", "read_from_column"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,9 +88,14 @@ def plan_pairs(frame: pd.DataFrame, from_col: object, to_col: object) -> Plan:
     return make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
 
 
-def pairs_plan(pair_from: np.ndarray, pair_to: np.ndarray, rows_of_pair: np.ndarray) -> Plan:
-    """A plan whose rows are already distinct pairs (each its own key), weighed by
-    ``rows_of_pair`` input rows each.
+def pairs_plan(
+    pair_from: np.ndarray,
+    pair_to: np.ndarray,
+    rows_of_pair: np.ndarray,
+    pair_tag: np.ndarray | None = None,
+) -> Plan:
+    """A plan whose rows are already distinct keys (each its own key), weighed by
+    ``rows_of_pair`` input rows each; ``pair_tag`` gives each key's type (labelled runs).
 
     Examples
     --------
@@ -98,11 +105,24 @@ def pairs_plan(pair_from: np.ndarray, pair_to: np.ndarray, rows_of_pair: np.ndar
     """
     n = len(pair_from)
     return Plan(
-        row_from=pair_from,
-        row_to=pair_to,
+        row_from=np.asarray(pair_from, dtype=np.int64),
+        row_to=np.asarray(pair_to, dtype=np.int64),
         row_problem=np.full(n, None, dtype=object),
         pair_of_row=np.arange(n, dtype=np.int64),
         pair_from=np.asarray(pair_from, dtype=np.int64),
         pair_to=np.asarray(pair_to, dtype=np.int64),
         rows_of_pair=np.asarray(rows_of_pair, dtype=np.int64),
+        pair_tag=None if pair_tag is None else np.asarray(pair_tag, dtype=np.int64),
     )
+
+
+def operation_over(operation: PairOperation, keys: np.ndarray) -> PairOperation:
+    """The same operation (same endpoint, types and labels) bound to the keys ``keys`` of
+    its plan only, as a plan of their own (key ``i`` is ``keys[i]``)."""
+    plan = operation.plan
+    tags = operation.tag_of_key[keys] if isinstance(operation, TypedPairs) else None
+    subset = pairs_plan(plan.pair_from[keys], plan.pair_to[keys], plan.rows_of_pair[keys], tags)
+    where = (operation.from_type, operation.to_type, operation.api_version)
+    if isinstance(operation, TypedPairs):
+        return type(operation)(*where, subset, operation.types)
+    return type(operation)(*where, subset)

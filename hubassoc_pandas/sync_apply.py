@@ -1,6 +1,8 @@
 """Carry out a sync plan: create, then remove, and record each action's outcome.
 
-Creation goes first (batch/associate/default), removal after (batch/archive), and removal is
+Creation goes first (batch/associate/default; for a labelled sync batch/create with the label),
+removal after (batch/archive; for a labelled sync batch/labels/archive, which takes the label
+and leaves the association), and removal is
 skipped when creation stopped early (Ctrl-C, the daily limit, a fatal refusal), so a stopped
 sync leaves extra associations rather than missing ones.
 """
@@ -8,6 +10,7 @@ sync leaves extra associations rather than missing ones.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,15 +22,19 @@ from .api import execute_pairs
 from .client import HubSpotClient
 from .execute import Execution
 from .frame_ids import pairs_plan
+from .label_types import LabelType
 from .operations.archive import Archive
+from .operations.archive_labels import ArchiveLabels
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
+from .operations.create_labelled import CreateLabelled
+from .plan import Plan
 from .progress import make_progress
 from .reads import stop_warning
 from .run_setup import Setup
 from .status import INVALID_ID, status_words
 
-__all__ = ["SYNC_STATUSES", "apply_actions", "outcome_columns"]
+__all__ = ["SYNC_STATUSES", "apply_actions", "label_type", "outcome_columns"]
 
 #: The outcome of each plan row of a sync that was carried out, in category order.
 SYNC_STATUSES = (
@@ -103,13 +110,14 @@ def apply_actions(table: pd.DataFrame, setup: Setup, client: HubSpotClient) -> p
     record = {**table.attrs.get("hubassoc", {}), "dry_run": False}
     action = table["action"].astype(str).to_numpy()
     creates = np.flatnonzero(action == "create")
-    created = _step(AssociateDefault, table, creates, setup, client, outcomes, 1)
+    make_create, make_remove = _operations(setup, label_type(record))
+    created = _step(make_create, table, creates, setup, client, outcomes, 1)
     record["create"] = _step_record(created)
     last = created or None
     removals = np.flatnonzero(action == "remove")
     if last is None or (last.report.stopped is None and last.report.fatal is None):
         first = (created.report.batches + 1) if created is not None else 1
-        removed = _step(Archive, table, removals, setup, client, outcomes, first)
+        removed = _step(make_remove, table, removals, setup, client, outcomes, first)
         record["remove"] = _step_record(removed)
         last = removed or last
     else:
@@ -135,8 +143,28 @@ def apply_actions(table: pd.DataFrame, setup: Setup, client: HubSpotClient) -> p
     return out
 
 
+def label_type(record: dict[str, Any]) -> LabelType | None:
+    """The association type a labelled sync compares (from its record), or None."""
+    kept = record.get("label")
+    if not isinstance(kept, dict):
+        return None
+    return LabelType(str(kept["category"]), int(kept["type_id"]), kept.get("label"))
+
+
+def _operations(setup: Setup, typed: LabelType | None) -> tuple[Any, Any]:
+    """How to build the create and the remove operation over a plan of pairs: the labelled
+    ones (batch/create, batch/labels/archive) for a labelled sync, else the default ones."""
+    where = (setup.settings.from_type, setup.settings.to_type, setup.settings.api_version)
+    if typed is None:
+        return (lambda plan: AssociateDefault(*where, plan)), (lambda plan: Archive(*where, plan))
+    return (
+        lambda plan: CreateLabelled(*where, plan, [typed]),
+        lambda plan: ArchiveLabels(*where, plan, [typed]),
+    )
+
+
 def _step(
-    operation_class: type[PairOperation],
+    make: Callable[[Plan], PairOperation],
     table: pd.DataFrame,
     positions: np.ndarray,
     setup: Setup,
@@ -151,7 +179,7 @@ def _step(
     from_ids = table["from_id"].to_numpy(dtype=object)[positions].astype(np.int64)
     to_ids = table["to_id"].to_numpy(dtype=object)[positions].astype(np.int64)
     subset = pairs_plan(from_ids, to_ids, np.ones(len(positions), dtype=np.int64))
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, subset)
+    operation = make(subset)
     progress = setup.args.get("progress", True)
     if progress is True:
         title = "associating" if operation.verb == "associate" else "removing"

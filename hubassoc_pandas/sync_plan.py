@@ -1,9 +1,10 @@
 """The plan of a ``sync()``: what to create, keep and remove so HubSpot matches a frame. Pure.
 
 One row per pair: each distinct pair of the frame (``create`` when HubSpot does not hold it,
-``keep`` when it does), each association HubSpot holds for a from-ID of the frame that the
-frame does not list (``remove`` with ``remove_extra=True``, else ``extra``: left in place),
-and each input row that cannot be read (``invalid``). Columns: ``row`` (the index label of
+``keep`` when it does; for a labelled sync, "hold" means hold the label), each association
+HubSpot holds for a from-ID of the frame that the frame does not list (``remove`` with
+``remove_extra=True``, else ``extra``: left in place), and each input row that cannot be read
+(``invalid``). Columns: ``row`` (the index label of
 the pair's first input row; <NA> for pairs only HubSpot holds), ``from_id``, ``to_id``,
 ``action``, ``existed`` (whether HubSpot held the pair; <NA> when its from-ID could not be
 read) and ``note`` (why, where the action needs a word).

@@ -2,8 +2,10 @@
 
 Read what exists (batch/read), plan (:mod:`.sync_plan`), then, unless it is a dry run, create
 what is missing (batch/associate/default) and, only with ``remove_extra=True``, remove what the
-frame does not list (batch/archive). Creation goes first, so a run that stops early leaves
-extra associations, never missing ones; removals are not sent once a step has stopped.
+frame does not list (batch/archive). A labelled sync compares one label, writes it through
+batch/create and takes it off through batch/labels/archive (see :mod:`.sync_apply`).
+Creation goes first, so a run that stops early leaves extra associations, never missing ones;
+removals are not sent once a step has stopped.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from . import __version__
 from ._stack import user_stacklevel
 from .api import _check_frame
 from .client import DEFAULT_API_VERSION, HubSpotClient
+from .engine.attempt import Attempts
 from .errors import ConfigError, FatalApiError
 from .existing import Existing, read_existing
 from .frame_ids import plan_pairs
+from .label_resolve import resolve_label
+from .label_types import LabelType, fetch_label_types
 from .pacing import Backoff
 from .progress import Progress
 from .reads import stop_warning
@@ -76,8 +81,12 @@ def sync(
         One row per wanted pair; it is not modified.
     from_type, to_type, from_col, to_col
         As for :func:`associate`.
-    label : optional
-        Not available yet: only ``None`` (any association counts) is accepted.
+    label : str, int or (str, int), optional
+        Compare and write only this label (in the forms :func:`associate` takes): a pair
+        counts as held when it holds the label; ``create`` writes it (batch/create) and
+        ``remove`` takes it off (batch/labels/archive), leaving the association and its
+        other labels. Default None: any association counts, and removal takes the whole
+        association (batch/archive).
     remove_extra : bool
         Remove the associations the frame does not list (default False: leave them).
     dry_run : bool
@@ -108,13 +117,12 @@ def sync(
     _check_frame(frame, from_col, to_col)
     check_flag("remove_extra", remove_extra)
     check_flag("dry_run", dry_run)
-    if label is not None:
-        raise ConfigError(f"label={label!r}: sync() compares unlabelled associations; omit label.")
     setup = prepare(from_type, to_type, dict(locals()))
     plan = plan_pairs(frame, from_col, to_col)
     codes, uniques = pd.factorize(plan.pair_from)
     from_codes = codes.astype(np.int64)
     with open_client(setup) as opened:
+        typed = None if label is None else _resolve(label, setup, opened)
         existing = read_existing(
             np.asarray(uniques, dtype=np.int64),
             _read_settings(setup),
@@ -125,9 +133,16 @@ def sync(
             rows_of_key=np.bincount(from_codes, plan.rows_of_pair, len(uniques)).astype(np.int64),
         )
         table = build_sync_plan(
-            frame.index, plan, from_codes, existing, remove_extra=bool(remove_extra)
+            frame.index,
+            plan,
+            from_codes,
+            existing,
+            remove_extra=bool(remove_extra),
+            type_id=None if typed is None else typed.type_id,
         )
-        table.attrs = {"hubassoc": _record(setup, str(from_col), str(to_col), table, existing)}
+        record = _record(setup, str(from_col), str(to_col), table, existing)
+        record["label"] = None if typed is None else dataclasses.asdict(typed)
+        table.attrs = {"hubassoc": record}
         if existing.execution.report.fatal is not None:
             return _stop_or_raise(table, existing)
         if existing.stopped is not None:
@@ -163,6 +178,14 @@ def apply_plan(plan: pd.DataFrame, **options: Any) -> pd.DataFrame:
         return apply_actions(plan, setup, opened)
 
 
+def _resolve(label: Any, setup: Setup, client: HubSpotClient) -> LabelType:
+    """The association type ``label`` names in this direction (read from HubSpot)."""
+    settings = setup.settings
+    attempts = Attempts(settings.max_attempts, backoff=settings.backoff)
+    known = fetch_label_types(client, settings.from_type, settings.to_type, attempts=attempts)
+    return resolve_label(label, known, settings.from_type, settings.to_type)
+
+
 def _read_settings(setup: Setup) -> Any:
     """The settings of the read step: the batch size given, at most the read's cap."""
     size = setup.settings.batch_size
@@ -184,7 +207,6 @@ def _record(
         "base_url": setup.base_url,
         "from_col": from_col,
         "to_col": to_col,
-        "label": None,
         "remove_extra": bool(setup.args["remove_extra"]),
         "dry_run": bool(setup.args["dry_run"]),
         **settings.record(),

@@ -2,7 +2,10 @@
 
 A run made with ``check_existing=True`` marks each row ``preexisting``; undo removes the pairs
 the run associated (or may have: ``unconfirmed``) that were not associated before it, through
-``batch/archive``, and leaves everything that existed before in place. A run made without
+``batch/archive``, and leaves everything that existed before in place. For a labelled run it
+removes the label the run added (``batch/labels/archive``), leaving in place an association
+that existed before the run (``pair_preexisting``), and the whole association where the run
+created it. A run made without
 ``check_existing`` cannot tell what existed, so undo refuses unless told ``force=True``.
 """
 
@@ -16,7 +19,9 @@ import pandas as pd
 
 from ._stack import user_stacklevel
 from .api import disassociate
+from .check_existing import PAIR_PREEXISTING
 from .errors import ConfigError
+from .label_types import labels
 from .results import ANNOTATION_DTYPES, restore_dtypes
 from .run_setup import check_flag
 
@@ -85,11 +90,68 @@ def undo(results: pd.DataFrame, *, force: bool = False, **options: Any) -> pd.Da
     options.setdefault("base_url", record.get("base_url"))
     options.setdefault("api_version", record.get("api_version", "2026-03"))
     subset = results.iloc[np.flatnonzero(target)]
-    removed = disassociate(
-        subset, from_type, to_type, from_col="from_id", to_col="to_id", **options
-    )
+    if _is_labelled(results, record):
+        frame, counts["labels_only"] = _labelled_removals(
+            subset, record, from_type, to_type, options
+        )
+        options["label_col"] = "association_category"
+    else:
+        frame = subset
+    removed = disassociate(frame, from_type, to_type, from_col="from_id", to_col="to_id", **options)
     removed.attrs["hubassoc"]["undo"] = {**counts, "force": bool(force)}
     return removed
+
+
+def _is_labelled(results: pd.DataFrame, record: dict[str, Any]) -> bool:
+    return bool(record.get("labelled")) or PAIR_PREEXISTING in results.columns
+
+
+def _labelled_removals(
+    subset: pd.DataFrame, record: dict[str, Any], from_type: Any, to_type: Any, options: Any
+) -> tuple[pd.DataFrame, int]:
+    """The rows of a labelled run to remove, each naming the type to remove (in
+    ``association_category``, as ``CATEGORY:type_id``): the label the row added when its pair
+    was associated before the run, else the unlabelled default, which takes the whole
+    association (every label with it) as the run created it."""
+    if PAIR_PREEXISTING in subset.columns:
+        pair_before = _as_boolean(subset[PAIR_PREEXISTING]).fillna(False).to_numpy(dtype=bool)
+    else:  # forced, without check_existing: the whole pairs
+        pair_before = np.zeros(len(subset), dtype=bool)
+    own = (
+        subset["association_category"].astype("string")
+        + ":"
+        + subset["association_type_id"].astype("Int64").astype("string")
+    ).to_numpy(dtype=object)
+    default = _default_type(record, from_type, to_type, options) if (~pair_before).any() else None
+    spec = own.copy()
+    if default is not None:
+        spec[~pair_before] = default
+    frame = subset.drop(columns=[c for c in ("label",) if c in subset.columns])
+    frame = frame.assign(association_category=pd.array(spec, dtype="string"))
+    return frame, int(pair_before.sum())
+
+
+def _default_type(
+    record: dict[str, Any], from_type: Any, to_type: Any, options: dict[str, Any]
+) -> str | None:
+    """The direction's unlabelled default as ``CATEGORY:type_id``, from the run's record or
+    read from HubSpot; None when the direction has none."""
+    defined = record.get("labels_defined")
+    if defined is None:
+        known = labels(
+            from_type,
+            to_type,
+            token=options.get("token"),
+            base_url=options.get("base_url"),
+            api_version=options.get("api_version", "2026-03"),
+            client=options.get("client"),
+        )
+        defined = [
+            {"category": c, "type_id": t, "label": None if pd.isna(n) else n}
+            for c, t, n in zip(known["category"], known["type_id"], known["label"], strict=True)
+        ]
+    defaults = [d for d in defined if d.get("label") is None]
+    return f"{defaults[0]['category']}:{defaults[0]['type_id']}" if len(defaults) == 1 else None
 
 
 def undo_targets(results: pd.DataFrame, *, force: bool) -> tuple[np.ndarray, dict[str, int]]:

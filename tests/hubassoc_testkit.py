@@ -297,7 +297,7 @@ def label_id(
     return hub.label_type_id(from_type, to_type, label)
 
 
-# -- reading what exists, and labelling directly --------------------------------------------
+# -- reading what exists ------------------------------------------------------------------
 
 
 def read_on(
@@ -328,35 +328,6 @@ def fail_requests(
     base = int(hub.stats()["endpoint_requests"])
     numbers = range(base + after, base + after + count)
     hub.configure(faults=[Fault(kind, on_requests=numbers, paths=[path])])
-
-
-def label_directly(
-    hub: Sandbox,
-    pairs: list[tuple[int, int]],
-    label: str,
-    from_type: str = "contacts",
-    to_type: str = "companies",
-) -> None:
-    """Give ``pairs`` the label through batch/create, straight over HTTP."""
-    import requests
-
-    type_id = hub.label_type_id(from_type, to_type, label)
-    category = next(d["category"] for d in hub.labels(from_type, to_type) if d["typeId"] == type_id)
-    inputs = [
-        {
-            "from": {"id": str(f)},
-            "to": {"id": str(t)},
-            "types": [{"associationCategory": category, "associationTypeId": type_id}],
-        }
-        for f, t in pairs
-    ]
-    response = requests.post(
-        f"{hub.url}/crm/associations/2026-03/{from_type}/{to_type}/batch/create",
-        json={"inputs": inputs},
-        headers={"Authorization": f"Bearer {hub.token}"},
-        timeout=10,
-    )
-    assert response.status_code in (200, 201), response.text
 
 
 def read_requests(hub: Sandbox) -> list[Any]:

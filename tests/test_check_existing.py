@@ -14,7 +14,9 @@ from hubassoc_testkit import (
     disassociate_on,
     endpoint_requests,
     fail_requests,
+    label_id,
     read_requests,
+    sent_typed,
     stored_pairs,
 )
 
@@ -199,3 +201,44 @@ def test_ctrl_c_while_reading_sends_nothing(linked: Sandbox) -> None:
     assert len(endpoint_requests(hub)) == before
     assert (results["status"] == "not_sent").all()
     assert set(results["error_category"]) == {"INTERRUPTED"}
+
+
+def test_a_labelled_run_sends_only_pairs_without_the_label(linked: Sandbox) -> None:
+    hub = linked  # (1, 5), (1, 6), (2, 7) associated without labels
+    associate_on(hub, frame_of([(1, 6)]), label="Billing contact")
+    billing = label_id(hub, "Billing contact")
+    request = frame_of([(1, 5), (1, 6), (3, 9)])
+    results = associate_on(hub, request, check_existing=True, label="billing contact")
+
+    assert sent_typed(hub, "/batch/create")[-2:] == [
+        ("1", "5", "USER_DEFINED", billing),
+        ("3", "9", "USER_DEFINED", billing),
+    ]
+    assert results["preexisting"].tolist() == [False, True, False]  # held that label
+    assert results["pair_preexisting"].tolist() == [True, True, False]  # associated at all
+    assert (results["status"] == "associated").all()
+    assert results["label"].tolist() == ["Billing contact"] * 3
+    assert results.attrs["hubassoc"]["labelled"] is True
+
+
+def test_undo_of_a_labelled_run_takes_back_the_label_and_leaves_what_existed(
+    linked: Sandbox,
+) -> None:
+    hub = linked
+    associate_on(hub, frame_of([(1, 6)]), label="Billing contact")
+    billing = label_id(hub, "Billing contact")
+    default = hub.association_type_id("contacts", "companies")
+    before = hub.associations("contacts", "companies")
+    request = frame_of([(1, 5), (1, 6), (3, 9)])
+    results = associate_on(hub, request, check_existing=True, label="Billing contact")
+
+    removed = results.hubassoc.undo(token=hub.token, progress=False)
+
+    assert hub.associations("contacts", "companies") == before
+    assert list(removed.index) == [0, 2]
+    assert sent_typed(hub, "/batch/labels/archive") == [
+        ("1", "5", "USER_DEFINED", billing),  # the pair existed: only the label goes
+        ("3", "9", "HUBSPOT_DEFINED", default),  # the run made the pair: all of it goes
+    ]
+    assert removed.attrs["hubassoc"]["undo"]["labels_only"] == 1
+    assert (removed["status"] == "removed").all()

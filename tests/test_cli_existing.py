@@ -107,3 +107,25 @@ def test_sync_refuses_a_journal(cli_hub: Sandbox, tmp_path: Path) -> None:
     argv = ["sync", str(source), *TYPES, "--from-col", "c", "--to-col", "co"]
     assert main([*argv, "--journal", str(tmp_path / "j.db")]) == 2
     assert cli_hub.requests == []
+
+
+def test_undo_of_a_labelled_run_from_its_csv_file(cli_hub: Sandbox, tmp_path: Path) -> None:
+    assert main(associate_argv(write_csv(tmp_path / "old.csv", [1], [4]))) == 0
+    before = cli_hub.associations("contacts", "companies")
+    results = tmp_path / "results.csv"
+    source = write_csv(tmp_path / "in.csv", [1, 2], [4, 5])
+    label = ["--label", "Billing contact", "--check-existing", "--no-progress"]
+    assert main(associate_argv(source, *label, "--out", str(results))) == 0
+    assert pd.read_csv(results)["pair_preexisting"].tolist() == [True, False]
+
+    assert main(["undo", str(results), *TYPES, "--yes", "--no-progress"]) == 0
+    assert cli_hub.associations("contacts", "companies") == before
+
+
+def test_sync_with_a_label(cli_hub: Sandbox, tmp_path: Path) -> None:
+    assert main(associate_argv(write_csv(tmp_path / "old.csv", [1], [4]))) == 0
+    source = write_csv(tmp_path / "want.csv", [1], [4])
+    argv = ["sync", str(source), *TYPES, "--from-col", "c", "--to-col", "co", "--no-progress"]
+    assert main([*argv, "--label", "Billing contact"]) == 0
+    billing = cli_hub.label_type_id("contacts", "companies", "Billing contact")
+    assert billing in cli_hub.associations("contacts", "companies")[("1", "4")]

@@ -12,7 +12,6 @@ from hubassoc_testkit import (
     RecordingProgress,
     associate_on,
     fail_requests,
-    label_directly,
     read_on,
     read_requests,
     running_hub,
@@ -119,7 +118,8 @@ def test_a_refused_run_raises_with_the_links_so_far(hub: Sandbox) -> None:
 
 def test_labels_are_listed_once_per_type(hub: Sandbox) -> None:
     link(hub, [(1, 5), (1, 6)])
-    label_directly(hub, [(1, 5)], "Billing contact")
+    labelled = pd.DataFrame({"contact_id": [1], "company_id": [5]})
+    assert (associate_on(hub, labelled, label="Billing contact")["status"] == "associated").all()
     billing = hub.label_type_id("contacts", "companies", "Billing contact")
     links = read_on(hub, pd.DataFrame({"contact_id": [1]}))
     assert triples(links) == [("1", "5", 279), ("1", "5", billing), ("1", "6", 279)]

@@ -11,7 +11,9 @@ from hubassoc_testkit import (
     RecordingProgress,
     associate_on,
     fail_requests,
+    label_id,
     running_hub,
+    sent_typed,
     stored_pairs,
 )
 
@@ -223,3 +225,35 @@ def test_bad_arguments_are_refused(hub: Sandbox) -> None:
     with pytest.raises(ConfigError, match="not a column"):
         frame.hubassoc.sync("contacts", "companies", from_col="c", to_col="company_id")
     assert hub.requests == []
+
+
+@pytest.mark.parametrize("api_version", ["2026-03", "v4"])
+def test_a_labelled_sync_writes_and_takes_off_only_that_label(
+    linked: Sandbox, api_version: str
+) -> None:
+    hub = linked
+    associate_on(hub, frame_of([(1, 6), (2, 7)]), label="Billing contact")
+    billing = label_id(hub, "Billing contact")
+    wanted = frame_of([(1, 5), (2, 7)])
+    options = {"label": "Billing contact", "remove_extra": True, "api_version": api_version}
+
+    plan = sync_on(hub, wanted, **options)
+    assert plan_rows(plan) == [("1", "5", "create"), ("1", "6", "remove"), ("2", "7", "keep")]
+    assert plan.attrs["hubassoc"]["label"]["type_id"] == billing
+    done = sync_on(hub, wanted, dry_run=False, **options)
+
+    assert done["status"].astype(str).tolist() == ["associated", "removed", "unchanged"]
+    held = hub.associations("contacts", "companies")
+    assert billing in held[("1", "5")] and billing in held[("2", "7")]
+    assert billing not in held[("1", "6")] and ("1", "6") in held  # the label went, not the pair
+    assert stored_pairs(hub) == pairs(*BEFORE, (1, 5))
+    assert sent_typed(hub, "/batch/create")[-1] == ("1", "5", "USER_DEFINED", billing)
+    assert sent_typed(hub, "/batch/labels/archive") == [("1", "6", "USER_DEFINED", billing)]
+    assert set(sync_on(hub, wanted, **options)["action"].astype(str)) == {"keep"}
+
+
+def test_an_unknown_label_is_refused_before_anything_is_read(linked: Sandbox) -> None:
+    before = len(linked.requests)
+    with pytest.raises(ConfigError, match="not a label"):
+        sync_on(linked, frame_of(WANTED), label="No such label")
+    assert not any(r.path.endswith("/batch/read") for r in linked.requests[before:])

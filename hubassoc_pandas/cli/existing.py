@@ -58,6 +58,11 @@ def add_existing_commands(
     sync_.add_argument(
         "--remove-extra", action="store_true", help="remove associations the file does not list"
     )
+    sync_.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="compare, write and remove only this label (a name, type ID or CATEGORY:ID)",
+    )
     sync_.add_argument("--dry-run", action="store_true", help="read and print the plan only")
     sync_.add_argument("-y", "--yes", action="store_true", help="do not ask before removing")
     sync_.add_argument("--out", type=Path, metavar="FILE", help="write the plan/outcome here")
@@ -129,6 +134,7 @@ def run_sync(args: argparse.Namespace) -> int:
         "from_col": args.from_col,
         "to_col": args.to_col,
         "remove_extra": args.remove_extra,
+        "label": args.label,
         **_run_options(args),
     }
     if options.pop("journal", None) is not None:
