@@ -242,3 +242,22 @@ def test_undo_of_a_labelled_run_takes_back_the_label_and_leaves_what_existed(
     ]
     assert removed.attrs["hubassoc"]["undo"]["labels_only"] == 1
     assert (removed["status"] == "removed").all()
+
+
+def test_a_label_column_run_checks_each_rows_own_label(hub: Sandbox) -> None:
+    associate_on(hub, frame_of([(1, 5)]), label="Billing contact")
+    before = hub.associations("contacts", "companies")
+    request = frame_of([(1, 5), (1, 5), (1, 5), (2, 6)])
+    request["role"] = ["Billing contact", "Decision maker", None, "no such label"]
+    since = len(hub.requests)
+    results = associate_on(hub, request, check_existing=True, label_col="role")
+
+    assert results["status"].astype(str).tolist() == ["associated"] * 3 + ["invalid"]
+    assert results["preexisting"].tolist() == [True, False, True, pd.NA]
+    assert results["pair_preexisting"].tolist() == [True, True, True, pd.NA]
+    decision = label_id(hub, "Decision maker")
+    assert sent_typed(hub, "/batch/create", since) == [("1", "5", "USER_DEFINED", decision)]
+
+    removed = results.hubassoc.undo(token=hub.token, progress=False)
+    assert removed["label"].tolist() == ["Decision maker"]
+    assert hub.associations("contacts", "companies") == before
