@@ -75,7 +75,7 @@ def prepare(
     presence, unless nothing will be sent)."""
     from .api import check_flags
 
-    check_flags(args.get("progress", True), bool(args.get("dry_run", False)))
+    check_flags(args.get("progress", True), args.get("dry_run", False))
     if args.get("journal") is not None:
         args["journal"] = check_journal_path(args["journal"])
     client = args.get("client")

@@ -261,3 +261,9 @@ def test_a_label_column_run_checks_each_rows_own_label(hub: Sandbox) -> None:
     removed = results.hubassoc.undo(token=hub.token, progress=False)
     assert removed["label"].tolist() == ["Decision maker"]
     assert hub.associations("contacts", "companies") == before
+
+
+def test_dry_run_must_be_true_or_false_with_check_existing(hub: Sandbox) -> None:
+    with pytest.raises(ConfigError, match="dry_run"):
+        associate_on(hub, frame_of([(1, 5)]), check_existing=True, dry_run="no")
+    assert hub.requests == []
