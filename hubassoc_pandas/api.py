@@ -23,6 +23,7 @@ from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
+from .key_spec import check_on_ambiguous
 from .labelled import Labelling
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
@@ -43,7 +44,7 @@ PAIR_OPERATIONS: dict[str, type[PairOperation]] = {
     Archive.verb: Archive,
 }
 
-_PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
+PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
 
 
 def associate(
@@ -68,6 +69,9 @@ def associate(
     backoff: Backoff | None = None,
     label: Any = None,
     label_col: str | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
     check_existing: bool = False,
 ) -> pd.DataFrame:
     """Associate the record pairs of two ID columns and report on every row.
@@ -121,6 +125,12 @@ def associate(
         The column of each row's label, in the same forms. An empty cell means the
         unlabelled default; a label that does not exist makes its row ``invalid``
         (``INVALID_LABEL``) and the other rows go ahead.
+    from_id_property, to_id_property : str, optional
+        The property that column holds instead of record IDs: ``"email"``, a property with
+        unique values, or ``"domain"`` (companies). Each distinct key is looked up once;
+        ``from_id``/``to_id`` show the IDs found (see :mod:`hubassoc_pandas.keys`).
+    on_ambiguous : {"fail", "oldest"}
+        A domain several companies have: fail its rows (KEY_AMBIGUOUS), or take the oldest.
     check_existing : bool
         Read the from-IDs' associations first (``POST .../batch/read``) and send only the
         pairs not yet associated; adds a boolean ``preexisting`` column (<NA> where the
@@ -192,6 +202,9 @@ def disassociate(
     backoff: Backoff | None = None,
     label: Any = None,
     label_col: str | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
 ) -> pd.DataFrame:
     """Remove every association between the record pairs of two ID columns.
 
@@ -250,6 +263,11 @@ def _run_pairs(
     if client is None and not args["dry_run"]:
         resolve_token(args["token"])  # a missing token is reported before any work
     from_col, to_col = args["from_col"], args["to_col"]
+    if args.get("from_id_property") is not None or args.get("to_id_property") is not None:
+        from .keyed import associate_by_keys  # it builds on this module
+
+        return associate_by_keys(operation_class, frame, settings, base_url, args)
+    check_on_ambiguous(args.get("on_ambiguous", "fail"))
     labelling = Labelling.of(args, operation_class.verb)
     operation: PairOperation
     if labelling is None:
@@ -341,7 +359,7 @@ def execute_pairs(
         progress = make_progress(
             True,
             plan.n_rows,
-            desc=_PROGRESS_TITLES.get(operation.verb, operation.verb),
+            desc=PROGRESS_TITLES.get(operation.verb, operation.verb),
             success=operation.success,
         )
     return execute(
@@ -357,6 +375,7 @@ def execute_pairs(
         first_batch=first_batch,
         total_rows=plan.n_rows,
         invalid_rows=plan.n_invalid,
+        pacer=args.get("pacer"),
     )
 
 

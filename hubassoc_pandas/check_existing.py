@@ -22,6 +22,7 @@ from ._stack import user_stacklevel
 from .api import _check_frame, _record, execute_pairs, hand_back, row_counts
 from .client import HubSpotClient
 from .engine.ledger import Interned, Ledger
+from .errors import ConfigError
 from .execute import Execution
 from .existing import Existing, read_existing
 from .frame import build_results
@@ -55,6 +56,12 @@ def associate_checked(
     holds that label; else: the pair is associated at all), and return the results with
     ``preexisting`` (and, for a labelled run, ``pair_preexisting``)."""
     _check_frame(frame, args["from_col"], args["to_col"])
+    keyed = [k for k in ("from_id_property", "to_id_property") if args.get(k) is not None]
+    if keyed:
+        raise ConfigError(
+            f"check_existing=True reads columns of record IDs and does not combine with "
+            f"{' or '.join(keyed)} yet: leave check_existing out, or give columns of IDs."
+        )
     setup = prepare(from_type, to_type, args)
     settings = setup.settings
     labelling = Labelling.of(args, "associate")

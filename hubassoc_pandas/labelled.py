@@ -135,6 +135,21 @@ class Labelling:
         operation_class = LABELLED_OPERATIONS[self.verb]
         return plan, operation_class(*where, settings.api_version, plan, types), known
 
+    def row_types(
+        self, frame: pd.DataFrame, known: Sequence[LabelType], settings: RunSettings
+    ) -> tuple[np.ndarray, list[LabelType]]:
+        """Per row of ``frame``, the index of the type it asks for in the returned list (-1:
+        none), as :meth:`prepare` reads them; for rows kept out of the plan (keys that named
+        no record), so that retry() knows what to send for them."""
+        where = (settings.from_type, settings.to_type)
+        if self.label_col is None:
+            return np.zeros(len(frame), dtype=np.int64), [resolve_label(self.label, known, *where)]
+        blank = _blank_meaning(known, self.verb, *where)
+        read = resolve_label_column(
+            frame[self.label_col], known, *where, blank=blank, column=str(self.label_col)
+        )
+        return np.asarray(read.tags, dtype=np.int64), list(read.table)
+
     def _read_types(
         self, settings: RunSettings, base_url: str, args: dict[str, Any]
     ) -> list[LabelType]:

@@ -17,8 +17,10 @@ import pandas as pd
 from .api import PAIR_OPERATIONS, check_flags, execute_pairs, hand_back, row_counts
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url
 from .errors import ConfigError
+from .execute import Execution
 from .frame import build_results
 from .journal import check_journal_path
+from .keyed import KEY_ARGUMENTS, is_keyed, retry_keyed
 from .labelled import is_labelled_retry, retry_setup, with_label_columns
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
@@ -60,7 +62,7 @@ def retry(
     >>> fixed["status"].value_counts()               # doctest: +SKIP
     """
     record = dict(results.attrs.get("hubassoc") or {})
-    for name in ("from_type", "to_type"):
+    for name in ("from_type", "to_type", "from_col", "to_col", *KEY_ARGUMENTS):
         if name in knobs:
             record[name] = knobs.pop(name)
     verb = _operation_of(results, record, knobs.pop("operation", None))
@@ -73,6 +75,39 @@ def retry(
         unchanged.attrs = {**results.attrs, "hubassoc": {**record, "retried_rows": 0}}
         return unchanged
     subset = results.iloc[positions]
+    first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
+    check_flags(progress, False)
+    checked = check_journal_path(journal) if journal is not None else None
+    args = {"token": token, "client": client, "progress": progress, "journal": checked}
+    keyed = is_keyed(record)
+    if keyed:  # keys whose ID is still missing are looked up again
+        operation, done, redone, fields = retry_keyed(
+            PAIR_OPERATIONS[verb], subset, record, settings, resolved_url, args, first_batch
+        )
+        record.update(fields)
+    else:
+        operation, done, redone = _resend_by_ids(
+            verb, subset, record, settings, resolved_url, args, first_batch
+        )
+    updated = _merge_retried(results, positions, redone, ids=keyed)
+    record.update(done.record)
+    record["counts"] = row_counts(updated, operation.success)
+    record["retries"] = int(record.get("retries", 0)) + 1
+    record["retried_rows"] = len(positions)
+    updated.attrs = {**results.attrs, "hubassoc": record}
+    return hand_back(updated, done)
+
+
+def _resend_by_ids(
+    verb: str,
+    subset: pd.DataFrame,
+    record: dict[str, Any],
+    settings: RunSettings,
+    resolved_url: str,
+    args: dict[str, Any],
+    first_batch: int,
+) -> tuple[PairOperation, Execution, pd.DataFrame]:
+    """Send the rows again by their IDs (labelled rows with the type each one names)."""
     labelled = is_labelled_retry(record, subset)
     operation: PairOperation
     if labelled:  # each row again with the association type it names
@@ -83,23 +118,13 @@ def retry(
         operation = PAIR_OPERATIONS[verb](
             settings.from_type, settings.to_type, settings.api_version, plan
         )
-    first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
-    check_flags(progress, False)
-    checked = check_journal_path(journal) if journal is not None else None
-    args = {"token": token, "client": client, "progress": progress, "journal": checked}
     done = execute_pairs(operation, plan, settings, resolved_url, args, first_batch=first_batch)
     redone = build_results(
         subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
     )
     if labelled:
         redone = with_label_columns(redone, plan, typed)
-    updated = _merge_retried(results, positions, redone)
-    record.update(done.record)
-    record["counts"] = row_counts(updated, operation.success)
-    record["retries"] = int(record.get("retries", 0)) + 1
-    record["retried_rows"] = len(positions)
-    updated.attrs = {**results.attrs, "hubassoc": record}
-    return hand_back(updated, done)
+    return operation, done, redone
 
 
 def _operation_of(results: pd.DataFrame, record: dict[str, Any], given: Any) -> str:
@@ -159,10 +184,13 @@ def _settings_of(
 
 
 def _merge_retried(
-    results: pd.DataFrame, positions: np.ndarray, redone: pd.DataFrame
+    results: pd.DataFrame, positions: np.ndarray, redone: pd.DataFrame, *, ids: bool = False
 ) -> pd.DataFrame:
+    """The results with the retried rows' annotations replaced (``from_id``/``to_id`` too
+    when ``ids``: keys looked up again) and their attempts added up."""
     updated = results.copy()
-    columns = [c for c in redone.columns if c not in ("from_id", "to_id", "attempts")]
+    kept = ("attempts",) if ids else ("from_id", "to_id", "attempts")
+    columns = [c for c in redone.columns if c not in kept]
     for column in columns:
         values = updated[column].array.copy()
         values[positions] = redone[column].array

@@ -297,6 +297,43 @@ def label_id(
     return hub.label_type_id(from_type, to_type, label)
 
 
+# -- keys other than IDs --------------------------------------------------------------------
+
+
+def objects_requests(hub: Sandbox, tail: str, since: int = 0) -> list[Any]:
+    """The requests to an objects endpoint (``"batch/read"`` or ``"search"``), in order."""
+    return [r for r in hub.requests[since:] if "/objects/" in r.path and r.path.endswith(tail)]
+
+
+def looked_up(hub: Sandbox, since: int = 0) -> list[str]:
+    """Every value sent to objects batch/read (``idProperty`` lookups), request by request."""
+    return [i["id"] for r in objects_requests(hub, "batch/read", since) for i in r.body["inputs"]]
+
+
+def searched_domains(hub: Sandbox, since: int = 0) -> list[str]:
+    """Every domain an answered companies search asked for in its ``domain`` filters (first
+    pages only)."""
+    return [
+        value
+        for r in objects_requests(hub, "search", since)
+        if "after" not in r.body and r.status == 200
+        for group in r.body["filterGroups"]
+        for f in group["filters"]
+        if f["propertyName"] == "domain"
+        for value in f["values"]
+    ]
+
+
+def with_emails(hub: Sandbox, emails: dict[int, str]) -> None:
+    """Give contacts (created if need be) these emails."""
+    hub.add_records("contacts", list(emails), [{"email": e} for e in emails.values()])
+
+
+def with_domains(hub: Sandbox, companies: dict[int, dict[str, str]]) -> None:
+    """Give companies (created if need be) these properties (``domain``, ...)."""
+    hub.add_records("companies", list(companies), list(companies.values()))
+
+
 # -- reading what exists ------------------------------------------------------------------
 
 
@@ -332,4 +369,6 @@ def fail_requests(
 
 def read_requests(hub: Sandbox) -> list[Any]:
     """The batch/read requests the sandbox received, in order."""
-    return [r for r in hub.requests if r.path.endswith("/batch/read")]
+    return [
+        r for r in hub.requests if "/associations/" in r.path and r.path.endswith("/batch/read")
+    ]

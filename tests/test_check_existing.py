@@ -267,3 +267,10 @@ def test_dry_run_must_be_true_or_false_with_check_existing(hub: Sandbox) -> None
     with pytest.raises(ConfigError, match="dry_run"):
         associate_on(hub, frame_of([(1, 5)]), check_existing=True, dry_run="no")
     assert hub.requests == []
+
+
+def test_check_existing_says_it_takes_record_ids_not_keys(hub: Sandbox) -> None:
+    frame = pd.DataFrame({"email": ["a@example.com"], "company_id": [5]})
+    with pytest.raises(ConfigError, match="does not combine with from_id_property"):
+        associate_on(hub, frame, from_col="email", from_id_property="email", check_existing=True)
+    assert hub.requests == []
