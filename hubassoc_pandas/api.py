@@ -56,7 +56,7 @@ def associate(
     to_col: str,
     token: str | None = None,
     base_url: str | None = None,
-    batch_size: int | None = 100,
+    batch_size: int | None = None,
     progress: bool | Progress = True,
     dry_run: bool = False,
     journal: str | Path | None = None,
@@ -90,8 +90,11 @@ def associate(
     base_url : str, optional
         Default ``HUBSPOT_BASE_URL``, else ``https://api.hubapi.com``.
     batch_size : int, optional
-        Pairs per request; default 2,000, HubSpot's documented cap for batch create requests.
-        Shrinks by itself if HubSpot says a batch is too large.
+        Pairs per request; default None: 2,000, HubSpot's documented cap for batch create
+        requests (HubSpot's rate limit counts requests, not pairs). Shrinks by itself if
+        HubSpot refuses a batch as too large, in any words: a whole-batch 400 naming no pair
+        whose halves both go through is taken for one, and the size that works is found by
+        bisection within a few requests and kept for the run.
     progress : bool
         Show a tqdm progress bar.
     dry_run : bool
@@ -189,7 +192,7 @@ def disassociate(
     to_col: str,
     token: str | None = None,
     base_url: str | None = None,
-    batch_size: int | None = 100,
+    batch_size: int | None = None,
     progress: bool | Progress = True,
     dry_run: bool = False,
     journal: str | Path | None = None,
@@ -221,7 +224,7 @@ def disassociate(
     Takes the same arguments as :func:`associate` and returns the same frame, with status
     ``removed`` where HubSpot holds no association between the pair any more. Missing
     records, malformed IDs, auth, scopes, rate limits, 5xx, Ctrl-C, journals and
-    :func:`retry` behave as for :func:`associate`. ``batch_size`` defaults to 2,000 (HubSpot
+    :func:`retry` behave as for :func:`associate`. ``batch_size`` None means 2,000 (HubSpot
     documents no cap for removals; a batch refused as too large shrinks by itself).
 
     Examples

@@ -1,14 +1,20 @@
 """Pace requests to HubSpot's rate limit and decide how long to back off. Clock injectable.
 
 The :class:`Pacer` keeps the times of the requests it let through in the current window and
-lets a request go only while that count stays under the limit less a small safety margin.
-Within the window it spaces requests evenly (a burst of at most ``burst`` at once), so that
-requests reach the server in the order and rhythm they were let through: a window spent in one
-burst reaches the server spread by queueing, and the next burst, sent as soon as the first
-one's slots free, would then overlap it. It learns the real limit from
-``X-HubSpot-RateLimit-*`` headers, counts requests made by other processes sharing the token
-(the server's count above its own), and stops everyone after a 429 until the window frees or
-``Retry-After`` has passed.
+lets a request go only while that count stays under the limit less a small safety margin
+(2%, at least one request). Within the window it spaces requests evenly (a burst of at most
+``burst`` at once), so that requests reach the server in the order and rhythm they were let
+through: a window spent in one burst reaches the server spread by queueing, and the next
+burst, sent as soon as the first one's slots free, would then overlap it.
+
+It learns the limit from ``X-HubSpot-RateLimit-*`` headers and counts requests made by other
+processes sharing the token (the server's count above its own). A 429 is not counted as a
+request (HubSpot did not serve it; ``-Remaining`` corrects that if it did), and holds every
+worker until the window frees or ``Retry-After`` has passed. A 429 the headers did not
+predict (``-Remaining`` above zero) shows that the limit enforced is lower than the one
+advertised (HubSpot meters batch association endpoints apart from the app-wide window the
+headers describe): the server's count when it refused becomes a ceiling for the rest of the
+run, so the run settles below it instead of being refused again each window.
 """
 
 from __future__ import annotations
@@ -33,12 +39,14 @@ class RateLimit:
     Examples
     --------
     >>> RateLimit(190, 10.0).budget
+    186
+    >>> RateLimit(190, 10.0, margin=0.05).budget
     180
     """
 
     requests: int = 100
     period: float = 10.0
-    margin: float = 0.05
+    margin: float = 0.02
 
     @property
     def budget(self) -> int:
@@ -54,9 +62,9 @@ def parse_rate_limit(value: object) -> RateLimit:
     Examples
     --------
     >>> parse_rate_limit(190)
-    RateLimit(requests=190, period=10.0, margin=0.05)
+    RateLimit(requests=190, period=10.0, margin=0.02)
     >>> parse_rate_limit((50, 1))
-    RateLimit(requests=50, period=1.0, margin=0.05)
+    RateLimit(requests=50, period=1.0, margin=0.02)
     """
     if isinstance(value, RateLimit):
         return value
@@ -97,6 +105,8 @@ class Pacer:
     burst : int or None
         Requests that may leave back to back before even spacing (``period / budget`` apart)
         applies; None spends the window in bursts, as fast as the window allows.
+    widen : float
+        How much a window with 429s widens the safety margin (up to a fifth of the limit).
 
     Examples
     --------
@@ -121,14 +131,18 @@ class Pacer:
         max_retry_after: float = 60.0,
         burst: int | None = 2,
         ceiling: RateLimit | None = None,
+        widen: float = 0.01,
     ) -> None:
         if burst is not None and burst < 1:
             raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
         self.limit = limit or RateLimit()
         self._ceiling = ceiling
+        self._advertised: RateLimit | None = None  # what the headers say
+        self.enforced: int | None = None  # per advertised period, learnt from 429s
         self.clock = clock
         self._max_retry_after = max_retry_after
         self._burst = burst
+        self._widen = widen
         self._sent: list[float] = []  # sorted send times, own and other processes'
         self._next_at = float("-inf")  # when the even spacing lets the next request go
         self._blocked_until = float("-inf")
@@ -159,7 +173,12 @@ class Pacer:
             return 0.0
 
     def observe(
-        self, sent_at: float, headers: Mapping[str, str], received_at: float | None = None
+        self,
+        sent_at: float,
+        headers: Mapping[str, str],
+        received_at: float | None = None,
+        *,
+        refused: bool = False,
     ) -> None:
         """Learn from the ``X-HubSpot-RateLimit-*`` headers of a request sent at ``sent_at``.
 
@@ -168,22 +187,32 @@ class Pacer:
         ``sent_at``). The server counted the request when it arrived, some time between
         ``sent_at`` and ``received_at`` (when the answer came back; default ``sent_at``), so
         this pacer's own requests sent up to ``received_at`` may be in the server's count
-        and are not taken for someone else's.
+        and are not taken for someone else's. HubSpot (and the sandbox) count a request and
+        write its headers on arrival: the engine gives no ``received_at``, as taking the
+        requests sent meanwhile for counted would hide other processes' use of the window.
+
+        ``refused``: the answer was a 429. The request is taken out of the count, and when
+        the headers still showed room (``-Remaining`` above zero, with at least a third of
+        the limit used) the server's count becomes the enforced limit.
         """
         lowered = {key.lower(): value for key, value in headers.items()}
         maximum = _int(lowered.get("x-hubspot-ratelimit-max"))
-        if not maximum or maximum <= 0:
-            return
         interval = _int(lowered.get("x-hubspot-ratelimit-interval-milliseconds"))
         remaining = _int(lowered.get("x-hubspot-ratelimit-remaining"))
         with self._lock:
+            if refused:
+                at = bisect.bisect_left(self._sent, sent_at)
+                if at < len(self._sent) and self._sent[at] == sent_at:
+                    del self._sent[at]
+            if not maximum or maximum <= 0:
+                return
             period = interval / 1000.0 if interval and interval > 0 else self.limit.period
-            learnt = RateLimit(maximum, period, self.limit.margin)
-            ceiling = self._ceiling
-            if ceiling is not None and maximum / period > ceiling.requests / ceiling.period:
-                learnt = RateLimit(ceiling.requests, ceiling.period, self.limit.margin)
-            if (learnt.requests, learnt.period) != (self.limit.requests, self.limit.period):
-                self.limit = learnt
+            self._advertised = RateLimit(maximum, period)
+            if remaining is not None:
+                full = maximum if self.enforced is None else min(maximum, self.enforced)
+                contradicted = refused and maximum - remaining < full
+                self._learn_enforced(maximum - remaining, maximum, contradicted, sent_at)
+            self._set_limit()
             if remaining is None:
                 return
             low = bisect.bisect_right(self._sent, sent_at - period)
@@ -193,11 +222,36 @@ class Pacer:
             for _ in range(max(0, min(used_elsewhere, maximum))):
                 bisect.insort(self._sent, sent_at)
 
+    def _learn_enforced(self, used: int, maximum: int, contradicted: bool, at: float) -> None:
+        """A 429 while the server counted ``used`` of ``maximum``: if it ``contradicted``
+        the headers, the limit enforced is ``used``. An answer served beyond a limit learnt
+        so proves it too low (a one-off 429 taken for the enforced limit)."""
+        if contradicted and used >= maximum / 3:
+            self.enforced = used if self.enforced is None else min(self.enforced, used)
+            self._widened_at = at  # explained: the 429s of this window widen no margin
+        elif self.enforced is not None and used > self.enforced and not contradicted:
+            self.enforced = used
+
+    def _set_limit(self) -> None:
+        """The limit in force: the lowest of the headers', the user's and the enforced one."""
+        advertised = self._advertised
+        if advertised is None:
+            return
+        candidates = [RateLimit(advertised.requests, advertised.period, self.limit.margin)]
+        if self._ceiling is not None:
+            ceiling = self._ceiling
+            candidates.append(RateLimit(ceiling.requests, ceiling.period, self.limit.margin))
+        if self.enforced is not None:
+            candidates.append(RateLimit(self.enforced, advertised.period, self.limit.margin))
+        lowest = min(candidates, key=lambda limit: limit.requests / limit.period)
+        if (lowest.requests, lowest.period) != (self.limit.requests, self.limit.period):
+            self.limit = lowest
+
     def block(self, now: float, retry_after: float | None) -> float:
         """After a 429: hold every worker until ``Retry-After`` or until the window frees.
 
-        It also widens the safety margin by 2% of the limit (once per window, at most 20%),
-        so a connection whose timing jitters keeps under the limit afterwards. Returns the seconds
+        It also widens the safety margin by ``widen`` (once per window, at most 20%), so a
+        connection whose timing jitters keeps under the limit afterwards. Returns the seconds
         the hold lasts from ``now``.
         """
         with self._lock:
@@ -205,7 +259,8 @@ class Pacer:
             # 429s of one crowded window (many requests in flight) count once
             limit = self.limit
             if now >= self._widened_at + limit.period:
-                self.limit = RateLimit(limit.requests, limit.period, min(0.2, limit.margin + 0.02))
+                margin = min(0.2, limit.margin + self._widen)
+                self.limit = RateLimit(limit.requests, limit.period, margin)
                 self._widened_at = now
             if retry_after is not None:
                 wait = min(max(retry_after, 0.0), self._max_retry_after)

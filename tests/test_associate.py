@@ -160,7 +160,7 @@ def test_whole_batch_400_isolates_the_bad_pairs(
         missing_ids="batch_400", error_context=error_context, batch_400_category=category
     )
     frame = messy_frame(500, seed=4)
-    results = run(portal, frame)
+    results = run(portal, frame, batch_size=100)
     check_consistent(results, frame, portal)
     failed = results[results["status"] == "failed"]
     assert (failed["http_status"] == 400).all()
@@ -341,7 +341,7 @@ def test_empty_frame_sends_nothing(portal: Sandbox) -> None:
 
 def test_dry_run_sends_nothing_and_plans(portal: Sandbox) -> None:
     frame = messy_frame(450)
-    results = run(portal, frame, dry_run=True, token=None)
+    results = run(portal, frame, dry_run=True, token=None, batch_size=100)
     assert portal.requests == []
     assert set(results["status"].astype(str)) == {"not_sent", "invalid"}
     assert (results.loc[results["status"] == "not_sent", "error_category"] == "DRY_RUN").all()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from pacing_sim import Portal, rate_share, simulate
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.errors import ConfigError
@@ -397,9 +398,91 @@ def test_rate_limit_argument_caps_a_run_over_real_sockets() -> None:
 
 
 def test_429s_of_one_window_widen_the_margin_once() -> None:
-    pacer = Pacer(RateLimit(100, 10.0))
+    pacer = Pacer(RateLimit(100, 10.0, margin=0.05), widen=0.02)
     for _ in range(16):  # a crowded window: every request in flight comes back 429
         pacer.block(5.0, retry_after=1.0)
     assert pacer.limit.margin == pytest.approx(0.07)
     pacer.block(16.0, retry_after=1.0)  # a later window
     assert pacer.limit.margin == pytest.approx(0.09)
+
+
+# -- what a 429 teaches ------------------------------------------------------------------------
+
+
+def test_a_429_is_not_counted_as_a_request() -> None:
+    pacer = Pacer(RateLimit(20, 1.0), burst=None)
+    for _ in range(5):
+        assert pacer.try_acquire(0.5) == 0
+    pacer.observe(0.5, headers(20, 15), refused=True)  # the server served the other 4 + 1
+    free = 0
+    while pacer.try_acquire(0.6) == 0:
+        free += 1
+    assert free == 19 - 5  # one taken back, then the server's own count (5) fills it again
+
+
+@pytest.mark.parametrize(
+    ("maximum", "remaining", "enforced"),
+    [
+        (190, 40, 150),  # refused with room left: 150 is the limit enforced
+        (250, 150, 100),
+        (190, 0, None),  # refused when full: the headers were right
+        (190, 180, None),  # refused with a tenth used: a one-off, not the limit
+    ],
+)
+def test_a_429_the_headers_did_not_predict_sets_the_enforced_limit(
+    maximum: int, remaining: int, enforced: int | None
+) -> None:
+    pacer = Pacer(RateLimit(100, 10.0))
+    pacer.observe(0.0, headers(maximum, maximum - 1, 10_000))
+    pacer.observe(1.0, headers(maximum, remaining, 10_000), refused=True)
+    assert pacer.enforced == enforced
+    assert pacer.limit.requests == (enforced or maximum)
+    pacer.observe(2.0, headers(maximum, maximum - 5, 10_000))  # headers keep advertising
+    assert pacer.limit.requests == (enforced or maximum)
+
+
+def test_an_answer_served_beyond_a_learnt_limit_raises_it() -> None:
+    pacer = Pacer(RateLimit(100, 10.0))
+    pacer.observe(0.0, headers(190, 90, 10_000), refused=True)
+    assert pacer.enforced == 100
+    pacer.observe(1.0, headers(190, 60, 10_000))  # 130 served: 100 was too low
+    assert pacer.enforced == 130 and pacer.limit.requests == 130
+
+
+def test_refusals_explained_by_the_enforced_limit_widen_no_margin() -> None:
+    pacer = Pacer(RateLimit(100, 10.0))
+    for at in (1.0, 1.1, 1.2):
+        pacer.observe(at, headers(190, 40, 10_000), refused=True)
+        pacer.block(at + 0.5, 1.0)
+    assert pacer.limit.margin == pytest.approx(0.02)
+
+
+# -- simulated traffic: minutes of requests on an injected clock -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("portal", "others", "at_least"),
+    [
+        (Portal(150), 0.0, 0.95),
+        (Portal(150, advertised=190), 0.0, 0.94),  # enforced below what headers say
+        (Portal(100, advertised=250), 0.0, 0.94),
+        (Portal(150), 3.0, 0.92),  # another process uses a fifth of the window
+        (Portal(150, advertised=190), 3.0, 0.91),
+    ],
+)
+def test_simulated_runs_use_the_window_with_few_429s(
+    portal: Portal, others: float, at_least: float
+) -> None:
+    pacer = Pacer(RateLimit())
+    out = simulate(portal, pacer, seconds=120, latency=0.7, others_per_second=others)
+    share = rate_share(out, portal, 120, others)
+    late = out.refused_after_first_window / out.sent_after_first_window
+    print(
+        f"\n{portal.enforced}/{portal.advertised}, others {others}/s: {share:.1%} of the "
+        f"allowed rate, {out.refused} 429s ({late:.2%} after the first window)"
+    )
+    assert share >= at_least
+    assert late < 0.005
+    assert out.refused <= 20  # the first window's, when the headers overstate the limit
+    if portal.advertised:
+        assert pacer.enforced == portal.enforced

@@ -178,7 +178,7 @@ def _add_sending_options(parser: argparse.ArgumentParser) -> None:
         help="delimiter of a CSV file (default: sniffed among , ; tab |)",
     )
     parser.add_argument(
-        "--batch-size", type=int, metavar="N", help="pairs per request (default 100)"
+        "--batch-size", type=int, metavar="N", help="pairs per request (default 2000, the cap)"
     )
     parser.add_argument(
         "--journal", type=Path, metavar="FILE", help="SQLite journal: resume a stopped run"

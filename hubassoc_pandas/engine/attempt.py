@@ -119,7 +119,7 @@ def send_with_retries(
         response = post(path, sent.encoded.payload)
         posting.discard(batch)
         _note_answer(sent, response, reach, stop)
-        pacer.observe(sent_at, response.headers, pacer.clock())
+        pacer.observe(sent_at, response.headers, refused=response.status == 429)
         kind = classify(response, empty_ok=operation.empty_ok)
         sent.response, sent.kind = response, kind
         if kind is Kind.RATE_LIMITED:

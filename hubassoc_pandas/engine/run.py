@@ -163,7 +163,7 @@ class _Engine:
         in_flight = self.in_flight
         while True:
             while not self.stop.is_set() and len(in_flight) < self.options.max_workers:
-                work = self.queue.next()
+                work = self.queue.next(in_flight.values())
                 if work is None:
                     break
                 work.batch, self.next_batch = self.next_batch, self.next_batch + 1
@@ -252,6 +252,7 @@ class _Engine:
     def _give_up(self, sent: Sent, kind: Kind, response: ApiResponse) -> None:
         """A batch still failing (5xx, network, 423, unreadable, 429) after its budget."""
         work = sent.work
+        self.queue.sizer.forget(work.suspect)
         if not sent.maybe_applied and self.reach.tripped:
             return  # never reached HubSpot and the run is stopping: settled as not_sent
         info = give_up_info(kind, response, attempts=sent.attempts, rate_limited=sent.rate_limited)
@@ -264,6 +265,7 @@ class _Engine:
         work, ledger = sent.work, self.ledger
         decoded = self.op.decode(response, work.keys, sent.encoded)
         keys = work.keys
+        self.queue.sizer.accepted(len(keys), work.suspect)
         decided = [
             ledger.apply(
                 keys, decoded, batch=work.batch, attempts=sent.attempts, http_status=response.status
@@ -299,8 +301,9 @@ class _Engine:
     def _shrink(self, work: Work, response: ApiResponse) -> None:
         body = response.body
         message = str(body.get("message", "")) if isinstance(body, dict) else ""
-        size = min(self.queue.batch_size, size_limit_from(message, len(work.keys)))
-        self.queue.batch_size = size
+        limit = size_limit_from(message, len(work.keys))
+        named = limit if limit != size_limit_from("", len(work.keys)) else None
+        size = self.queue.sizer.learn_too_large(len(work.keys), named)
         logger.warning(
             "HubSpot refused a batch of %d as too large; batch size is now %d",
             len(work.keys),
@@ -315,12 +318,17 @@ class _Engine:
         info = parse_error(body, http_status=response.status)
         named = self.op.named(response.body, sent.encoded)
         decision = self.isolator.refused(len(work.keys), info, named)
+        # naming no key, it may be about the size: both halves going through will tell
+        suspect = self.queue.sizer.refused(
+            len(work.keys), work.suspect, named=bool(named) or decision.fail is not None
+        )
         if decision.fail is not None:
             self._decide(work.keys, FAILED, decision.fail, work.batch, sent.attempts)
             return
         self.ledger.attempts[work.keys] += sent.attempts
         self.queue.push_front(
-            Work(work.keys[part], work.resend, info.message) for part in decision.parts
+            Work(work.keys[part], work.resend, info.message, suspect=suspect)
+            for part in decision.parts
         )
 
     def _fatal(self, kind: Kind, response: ApiResponse) -> None:
