@@ -5,6 +5,7 @@ Also the pacer of CRM search, which finds companies by domain under its own limi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +90,14 @@ class _SearchPacer(Pacer):
     """Search's pacer: its answers' rate-limit headers describe the ten-secondly window, not
     search's own per-second limit, so they are not learnt from."""
 
-    def observe(self, sent_at: float, headers: Any, received_at: float | None = None) -> None:
+    def observe(
+        self,
+        sent_at: float,
+        headers: Mapping[str, str],
+        received_at: float | None = None,
+        *,
+        refused: bool = False,
+    ) -> None:
         return None
 
 

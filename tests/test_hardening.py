@@ -4,6 +4,7 @@ written, proxies, CA bundles and ~/.netrc. Real sockets on 127.0.0.1 throughout.
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import socket
 import sqlite3
@@ -390,3 +391,60 @@ def test_an_expired_or_malformed_token_says_what_to_check(hub: Sandbox, make_fra
         associate_on(hub, make_frame(10))
     assert "expired" in str(caught.value) and hub.token not in str(caught.value)
     assert caught.value.results is not None and len(caught.value.results) == 10
+
+
+ABSURD_HEADERS = [
+    {"X-HubSpot-RateLimit-Max": "1e30", "X-HubSpot-RateLimit-Remaining": "-1e20"},
+    {"X-HubSpot-RateLimit-Max": "inf", "X-HubSpot-RateLimit-Remaining": "nan"},
+    {"X-HubSpot-RateLimit-Max": "1", "X-HubSpot-RateLimit-Interval-Milliseconds": "86400000"},
+    {"X-HubSpot-RateLimit-Max": "100000", "X-HubSpot-RateLimit-Remaining": "0",
+     "X-HubSpot-RateLimit-Interval-Milliseconds": "0"},
+    {"X-HubSpot-RateLimit-Max": "50", "X-HubSpot-RateLimit-Remaining": "-7",
+     "X-HubSpot-RateLimit-Interval-Milliseconds": "ten seconds"},
+]  # fmt: skip
+
+
+class EchoPortal:
+    """Answers associate/default by confirming every pair, with the headers it is given."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.requests = 0
+        portal = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                portal.requests += 1
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                results = [{"from": i["from"], "to": i["to"]} for i in body["inputs"]]
+                data = json.dumps({"status": "COMPLETE", "results": results}).encode()
+                self.send_response(200)
+                for key, value in {**headers, "Content-Type": "application/json"}.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("headers", ABSURD_HEADERS)
+def test_absurd_rate_limit_headers_cannot_hang_or_crash_a_run(
+    headers: dict[str, str], make_frame: Any
+) -> None:
+    portal = EchoPortal(headers)
+    try:
+        results = associate_at(portal.url, "a-token", make_frame(3_000), batch_size=300)
+    finally:
+        portal.close()
+    assert (results["status"] == "associated").all()
+    assert portal.requests == 10

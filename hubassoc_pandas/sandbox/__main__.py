@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 after a clean stop, 2 on bad arguments.
+        Exit status: 0 after a clean stop, 2 on bad arguments or a port it cannot use.
     """
     args = build_parser().parse_args(None if argv is None else list(argv))
     records = None if not args.records else dict(args.records)
@@ -112,6 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_term)
+    try:
+        sandbox.start()
+    except OSError as exc:  # a busy port, or an address this machine does not have
+        print(
+            f"hubassoc sandbox: error: cannot listen on {args.host}:{args.port}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
     with sandbox:
         print(f"HubSpot sandbox listening on {sandbox.url}", flush=True)
         print(f"token: {sandbox.token}", flush=True)
