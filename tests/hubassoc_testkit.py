@@ -332,3 +332,43 @@ def with_emails(hub: Sandbox, emails: dict[int, str]) -> None:
 def with_domains(hub: Sandbox, companies: dict[int, dict[str, str]]) -> None:
     """Give companies (created if need be) these properties (``domain``, ...)."""
     hub.add_records("companies", list(companies), list(companies.values()))
+
+
+# -- reading what exists ------------------------------------------------------------------
+
+
+def read_on(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.read`` against ``hub``, like :func:`associate_on`."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.read(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, **options
+    )
+
+
+def fail_requests(
+    hub: Sandbox, after: int, count: int, *, kind: str = "500_json", path: str = "batch/read"
+) -> None:
+    """Make ``count`` requests to ``path``, starting with the ``after``-th next request to the
+    sandbox (1: the very next one), answer with fault ``kind``."""
+    from hubassoc_pandas.sandbox import Fault
+
+    base = int(hub.stats()["endpoint_requests"])
+    numbers = range(base + after, base + after + count)
+    hub.configure(faults=[Fault(kind, on_requests=numbers, paths=[path])])
+
+
+def read_requests(hub: Sandbox) -> list[Any]:
+    """The batch/read requests the sandbox received, in order."""
+    return [
+        r for r in hub.requests if "/associations/" in r.path and r.path.endswith("/batch/read")
+    ]

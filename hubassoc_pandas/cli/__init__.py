@@ -1,5 +1,5 @@
-"""The ``hubassoc`` command: ``associate``, ``disassociate``, ``retry``, ``labels``, ``demo``
-and ``sandbox``.
+"""The ``hubassoc`` command: ``associate``, ``disassociate``, ``retry``, ``labels``, ``read``,
+``sync``, ``undo``, ``demo`` and ``sandbox``.
 
 Exit codes: 0 when every row is done, 1 when some are not (including an interrupted run),
 2 for bad usage or a fatal error. The token is read from ``HUBSPOT_ACCESS_TOKEN`` only,
@@ -19,6 +19,7 @@ from ..errors import ConfigError, HubAssocError
 from . import commands as _commands
 from .commands import PairCommand, run_pair_command, run_retry
 from .demo import demo_frame, run_demo
+from .existing import add_existing_commands
 from .labels_command import add_labels_command
 from .messages import for_command_line
 from .reading import parse_separator
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in _commands.PAIR_COMMANDS:
         _add_pair_command(commands, command)
     _add_retry(commands)
+    add_existing_commands(commands, _add_sending_options)
     add_labels_command(commands)
     demo = commands.add_parser("demo", help="run against a local sandbox HubSpot; no token needed")
     demo.add_argument(
@@ -126,6 +128,12 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
     )
     if command.deletes:
         run.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    if command.function == "associate":
+        run.add_argument(
+            "--check-existing",
+            action="store_true",
+            help="read what exists first and send only the missing pairs (makes undo possible)",
+        )
     labels = run.add_mutually_exclusive_group()
     labels.add_argument(
         "--label", metavar="LABEL", help="one association label for every row: its name, "

@@ -107,6 +107,8 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
         print(f"{args.file} has column names but no rows: nothing to {command.name}.")
         return EXIT_OK
     options = {"from_col": args.from_col, "to_col": args.to_col, **_run_options(args)}
+    if getattr(args, "check_existing", False):
+        options["check_existing"] = True
     send = [frame, args.from_type, args.to_type]
     if args.dry_run or (command.deletes and not args.yes):
         plan = function(*send, **options, dry_run=True, progress=False)
