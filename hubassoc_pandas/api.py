@@ -246,7 +246,7 @@ def _run_pairs(
     args: dict[str, Any],
 ) -> pd.DataFrame:
     """Check the arguments of a pair operation, run it and build its results frame."""
-    _check_frame(frame, args["from_col"], args["to_col"])
+    check_frame(frame, args["from_col"], args["to_col"])
     check_flags(args["progress"], args["dry_run"])
     if args["journal"] is not None:
         args["journal"] = check_journal_path(args["journal"])
@@ -284,7 +284,7 @@ def _run_pairs(
         plan, typed, known = labelling.prepare(frame, settings, base_url, args)
         operation = typed
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
-    record = _record(operation, plan, done, settings, base_url)
+    record = run_record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
     if labelling is not None:
@@ -307,7 +307,7 @@ def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
     return results
 
 
-def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
+def check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError(f"expected a pandas DataFrame, got {type(frame).__name__}")
     for role, column in (("from_col", from_col), ("to_col", to_col)):
@@ -382,7 +382,7 @@ def execute_pairs(
     )
 
 
-def _record(
+def run_record(
     operation: PairOperation,
     plan: Plan,
     done: Execution,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._stack import user_stacklevel
-from .api import _check_frame, _record, execute_pairs, hand_back, row_counts
+from .api import check_frame, execute_pairs, hand_back, row_counts, run_record
 from .client import HubSpotClient
 from .engine.ledger import Interned, Ledger
 from .errors import ConfigError
@@ -55,7 +55,7 @@ def associate_checked(
     """Read the from-IDs' associations, send the keys not yet held (a labelled key: its pair
     holds that label; else: the pair is associated at all), and return the results with
     ``preexisting`` (and, for a labelled run, ``pair_preexisting``)."""
-    _check_frame(frame, args["from_col"], args["to_col"])
+    check_frame(frame, args["from_col"], args["to_col"])
     keyed = [k for k in ("from_id_property", "to_id_property") if args.get(k) is not None]
     if keyed:
         raise ConfigError(
@@ -87,7 +87,7 @@ def associate_checked(
         if existing.stopped is None:
             done = _send(operation, np.flatnonzero(~held), setup, client, args)
     ledger = _outcomes(plan, operation, existing, from_codes, held, done)
-    record = _record(operation, plan, done or existing.execution, settings, setup.base_url)
+    record = run_record(operation, plan, done or existing.execution, settings, setup.base_url)
     record.update(
         from_col=str(args["from_col"]),
         to_col=str(args["to_col"]),

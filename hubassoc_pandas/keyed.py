@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .api import PROGRESS_TITLES, execute_pairs, hand_back, row_counts
-from .api import _record as run_record
+from .api import PROGRESS_TITLES, execute_pairs, hand_back, row_counts, run_record
 from .engine.ledger import Ledger
 from .engine.run import RunReport
 from .errors import ConfigError

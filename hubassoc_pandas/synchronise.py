@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from ._stack import user_stacklevel
-from .api import _check_frame
+from .api import check_frame
 from .client import DEFAULT_API_VERSION, HubSpotClient
 from .engine.attempt import Attempts
 from .errors import ConfigError, FatalApiError
@@ -114,7 +114,7 @@ def sync(
     >>> plan["action"].value_counts()                                     # doctest: +SKIP
     >>> done = df.hubassoc.sync(..., remove_extra=True, dry_run=False)    # doctest: +SKIP
     """
-    _check_frame(frame, from_col, to_col)
+    check_frame(frame, from_col, to_col)
     check_flag("remove_extra", remove_extra)
     check_flag("dry_run", dry_run)
     setup = prepare(from_type, to_type, dict(locals()))

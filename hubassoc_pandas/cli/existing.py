@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import reads, synchronise, undo_run
 from ..errors import ConfigError
-from .commands import EXIT_OK, EXIT_SOME_NOT_DONE, _record_for_retry, _run_options, _send
+from .commands import EXIT_OK, EXIT_SOME_NOT_DONE, record_for_retry, run_options, send_command
 from .confirm import confirm
 from .reading import read_input, read_results
 from .report import print_report
@@ -105,8 +105,8 @@ def run_read(args: argparse.Namespace) -> int:
         if out is not None:
             check_out(out, inputs=[args.file], journal=args.journal)
     frame = read_input(args.file, [args.from_col], sep=args.sep)
-    options = {"from_col": args.from_col, **_run_options(args), "progress": not args.no_progress}
-    links = _send(reads.read, [frame, args.from_type, args.to_type], options, None, "")
+    options = {"from_col": args.from_col, **run_options(args), "progress": not args.no_progress}
+    links = send_command(reads.read, [frame, args.from_type, args.to_type], options, None, "")
     status = links.hubassoc.read_status()
     if args.out is not None:
         write(links, args.out)
@@ -135,7 +135,7 @@ def run_sync(args: argparse.Namespace) -> int:
         "to_col": args.to_col,
         "remove_extra": args.remove_extra,
         "label": args.label,
-        **_run_options(args),
+        **run_options(args),
     }
     if options.pop("journal", None) is not None:
         raise ConfigError(
@@ -143,7 +143,7 @@ def run_sync(args: argparse.Namespace) -> int:
             "on where it stopped; drop --journal."
         )
     arguments = [frame, args.from_type, args.to_type]
-    plan = _send(
+    plan = send_command(
         synchronise.sync, arguments, {**options, "progress": not args.no_progress}, None, ""
     )
     _print_plan(plan, args.file)
@@ -161,8 +161,8 @@ def run_sync(args: argparse.Namespace) -> int:
         if not confirm(question, command="sync", yes=args.yes):
             print("hubassoc sync: nothing written.", file=sys.stderr)
             return EXIT_SOME_NOT_DONE
-    knobs = {k: v for k, v in _run_options(args).items() if k not in ("journal", "api_version")}
-    done = _send(
+    knobs = {k: v for k, v in run_options(args).items() if k not in ("journal", "api_version")}
+    done = send_command(
         synchronise.apply_plan, [plan], {**knobs, "progress": not args.no_progress}, None, ""
     )
     if args.out is not None:
@@ -178,11 +178,11 @@ def run_undo(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out(args.out, inputs=[args.results], journal=args.journal)
     results = read_results(args.results, sep=args.sep)
-    results.attrs = {"hubassoc": _record_for_retry(results, args)}
-    options: dict[str, Any] = {"force": args.force, **_run_options(args)}
+    results.attrs = {"hubassoc": record_for_retry(results, args)}
+    options: dict[str, Any] = {"force": args.force, **run_options(args)}
     if options.get("base_url") is None:
         options.pop("base_url", None)  # the run's own, from the file, else the environment
-    plan = _send(
+    plan = send_command(
         undo_run.undo, [results], {**options, "dry_run": True, "progress": False}, None, ""
     )
     kept = plan.attrs["hubassoc"]["undo"]
@@ -199,7 +199,7 @@ def run_undo(args: argparse.Namespace) -> int:
     if not confirm(question, command="undo", yes=args.yes):
         print("hubassoc undo: nothing removed.", file=sys.stderr)
         return EXIT_SOME_NOT_DONE
-    removed = _send(
+    removed = send_command(
         undo_run.undo, [results], {**options, "progress": not args.no_progress}, None, ""
     )
     if args.out is not None:
