@@ -6,7 +6,10 @@ False: it was not; <NA>: unknown, because its from-ID could not be read or the r
 invalid). In a labelled run, ``preexisting`` says whether the pair held the row's label, and
 ``pair_preexisting`` whether it was associated at all. Pairs whose from-ID could not be read
 are sent anyway: associating a pair that already is is harmless. ``undo()`` relies on these
-columns to remove only what the run made.
+columns to remove only what the run made. Columns of keys (``from_id_property``,
+``to_id_property``) are looked up first (:mod:`.frame_keys`), on the client, pacer, journal
+and batch numbering the read and the writes then share; rows whose key names no single record
+say why, as in ``associate()``, and their ``preexisting`` is <NA>.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from .frame_ids import operation_over, plan_pairs
 from .frame_keys import IdColumns, id_columns, unread
 from .journal import Journal, identity_of
 from .key_outcomes import lay_over
+from .keyed import label_unplanned
 from .label_types import LabelType
 from .labelled import Labelling
 from .operations.associate_default import AssociateDefault
@@ -104,6 +108,8 @@ def associate_checked(
     if labelling is not None:
         paired = read_ok & existing.holds(from_codes, plan.pair_to)
         _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)
+    if labelling is not None:
+        label_unplanned(results, frame, given.problems, labelling, known, settings)
     lay_over(results, given.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     if done is None:

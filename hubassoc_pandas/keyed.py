@@ -48,6 +48,7 @@ __all__ = [
     "associate_by_keys",
     "is_keyed",
     "keyed_sides",
+    "label_unplanned",
     "resolve_sides",
     "retry_keyed",
     "run_keyed_pairs",
@@ -206,22 +207,26 @@ def associate_by_keys(
     if run.labelling is not None and isinstance(operation, TypedPairs):
         record.update(run.labelling.record(run.known or []))
         results = run.labelling.finish(results, plan, operation)
-        _label_unplanned(results, frame, run, settings)
+        label_unplanned(results, frame, run.problems, run.labelling, run.known, settings)
     lay_over(results, run.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
 
 
-def _label_unplanned(
-    results: pd.DataFrame, frame: pd.DataFrame, run: KeyedRun, settings: RunSettings
+def label_unplanned(
+    results: pd.DataFrame,
+    frame: pd.DataFrame,
+    problems: pd.DataFrame,
+    labelling: Labelling | None,
+    known: list[Any] | None,
+    settings: RunSettings,
 ) -> None:
     """Rows whose key failed (not for being invalid) still say which association type they
     ask for, so that retry() can send it once their key is found. In place."""
-    problems = run.problems
     rows = problems.index.to_numpy()[(problems["status"] != "invalid").to_numpy()]
-    if run.labelling is None or len(rows) == 0:
+    if labelling is None or len(rows) == 0:
         return
-    tags, types = run.labelling.row_types(frame.iloc[rows], run.known or [], settings)
+    tags, types = labelling.row_types(frame.iloc[rows], known or [], settings)
     rows, tags = rows[tags >= 0], tags[tags >= 0]
     for column, values, dtype in (
         ("association_type_id", [t.type_id for t in types], "Int64"),

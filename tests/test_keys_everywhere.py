@@ -21,6 +21,7 @@ from hubassoc_testkit import (
     objects_requests,
     read_on,
     read_requests,
+    retry_on,
     stored_pairs,
     sync_on_hub,
     with_domains,
@@ -249,6 +250,26 @@ def test_labelled_check_existing_by_email(hub: Sandbox) -> None:
     held = hub.associations("contacts", "companies")
     assert ("101", "7") in held and billing not in held[("101", "7")]  # the label only
     assert ("102", "7") not in held  # the whole association the run created
+
+
+def test_a_labelled_check_existing_run_whose_lookup_failed_is_retried_with_its_label(
+    hub: Sandbox,
+) -> None:
+    with_emails(hub, EMAILS)
+    hub.configure(faults=[Fault("500_json", rate=1.0, times=1, paths=["/objects/"])])
+    frame = pd.DataFrame({"email": ["ann@x.io", "bo@x.io"], "company_id": [7, 7]})
+    out = associate_on(
+        hub, frame, from_col="email", from_id_property="email", label="Billing contact",
+        check_existing=True, max_attempts=1,
+    )  # fmt: skip
+    assert (out["status"] == "failed").all() and out["retryable"].all()
+    assert out["label"].tolist() == ["Billing contact"] * 2  # the type each row asks for
+    fixed = retry_on(hub, out)
+    assert (fixed["status"] == "associated").all()
+    assert fixed["from_id"].tolist() == ["101", "102"]
+    billing = label_id(hub, "Billing contact")
+    held = hub.associations("contacts", "companies")
+    assert billing in held[("101", "7")] and billing in held[("102", "7")]
 
 
 # -- sync ------------------------------------------------------------------------------------
