@@ -28,9 +28,13 @@ from .errors import (  # noqa: E402
     JournalMismatchError,
     MissingScopesError,
 )
+from .label_types import labels  # noqa: E402
 from .pacing import Backoff, RateLimit  # noqa: E402
+from .reads import read  # noqa: E402
 from .resend import retry  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
+from .synchronise import sync  # noqa: E402
+from .undo_run import undo  # noqa: E402
 
 __all__ = [
     "ANNOTATION_DTYPES",
@@ -50,7 +54,11 @@ __all__ = [
     "__version__",
     "associate",
     "disassociate",
+    "labels",
+    "read",
     "retry",
+    "sync",
+    "undo",
 ]
 
 del _accessor

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import _explorer_view as view
-from .client import _Secret
+from .client import Secret
 from .inspect import status_counts
 from .resend import retry
 
@@ -54,7 +54,7 @@ class RetryOutcome:
 
 
 def resend(
-    results: pd.DataFrame, token: _Secret | None, total: int, progress: BarProgress
+    results: pd.DataFrame, token: Secret | None, total: int, progress: BarProgress
 ) -> RetryOutcome:
     """Re-send the rows of ``results`` that may still succeed; never raises.
 

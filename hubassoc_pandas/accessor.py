@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import api, resend, results
+from . import api, reads, resend, results, synchronise, undo_run
 
 __all__ = ["HubAssocAccessor"]
 
@@ -41,9 +41,30 @@ class HubAssocAccessor:
         :func:`hubassoc_pandas.disassociate`."""
         return api.disassociate(self._frame, from_type, to_type, **kwargs)
 
+    def read(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
+        """The associations that exist for the frame's from-IDs, one row per link; see
+        :func:`hubassoc_pandas.read`."""
+        return reads.read(self._frame, from_type, to_type, **kwargs)
+
+    def read_status(self) -> pd.DataFrame:
+        """On the frame :meth:`read` returned: the status of every from-ID read (found, none,
+        failed, invalid, not_sent); see :func:`hubassoc_pandas.reads.read_status`."""
+        return reads.read_status(self._frame)
+
+    def sync(self, from_type: str, to_type: str, **kwargs: Any) -> pd.DataFrame:
+        """Make HubSpot's associations of the frame's from-IDs equal its pairs (a dry run
+        unless ``dry_run=False``); see :func:`hubassoc_pandas.sync`."""
+        return synchronise.sync(self._frame, from_type, to_type, **kwargs)
+
     def retry(self, **kwargs: Any) -> pd.DataFrame:
         """Re-send the rows that may still succeed; see :func:`hubassoc_pandas.retry`."""
         return resend.retry(self._frame, **kwargs)
+
+    def undo(self, **kwargs: Any) -> pd.DataFrame:
+        """Remove exactly the associations this associate run created; see
+        :func:`hubassoc_pandas.undo`."""
+        _require_results(self._frame)
+        return undo_run.undo(self._frame, **kwargs)
 
     def summary(self) -> pd.DataFrame:
         """Rows and shares by status and by error category."""

@@ -23,12 +23,15 @@ from .errors import ConfigError, JournalError
 from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
+from .key_spec import check_on_ambiguous
+from .labelled import Labelling
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
 from .pacing import Backoff
 from .plan import Plan, make_plan
 from .progress import Progress
+from .run_setup import check_column
 from .settings import RunSettings, make_settings
 from .status import status_words
 
@@ -42,7 +45,7 @@ PAIR_OPERATIONS: dict[str, type[PairOperation]] = {
     Archive.verb: Archive,
 }
 
-_PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
+PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
 
 
 def associate(
@@ -65,6 +68,12 @@ def associate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
+    check_existing: bool = False,
 ) -> pd.DataFrame:
     """Associate the record pairs of two ID columns and report on every row.
 
@@ -111,6 +120,33 @@ def associate(
     backoff : Backoff, optional
         Waits between attempts after 5xx and network failures (default: from 0.5 s,
         doubling, capped at 30 s, with jitter).
+    label : str, int or (str, int), optional
+        Write this association label, through ``POST .../batch/create``: its name as HubSpot
+        shows it (any case), its type ID, or a ``(category, type_id)`` pair, looked up once
+        among the :func:`hubassoc_pandas.labels` of this direction. An unknown or ambiguous
+        label raises ConfigError, listing the labels, before anything is written.
+    label_col : str, optional
+        The column of each row's label, in the same forms. An empty cell means the
+        unlabelled default; a label that does not exist makes its row ``invalid``
+        (``INVALID_LABEL``) and the other rows go ahead.
+    from_id_property, to_id_property : str, optional
+        The property that column holds instead of record IDs: ``"email"``, a property with
+        unique values, or ``"domain"`` (companies). Each distinct key is looked up once;
+        ``from_id``/``to_id`` show the IDs found (see :mod:`hubassoc_pandas.keys`).
+    on_ambiguous : {"fail", "oldest"}
+        A domain several companies have: fail its rows (KEY_AMBIGUOUS), or take the oldest.
+    check_existing : bool
+        Read the from-IDs' associations first (``POST .../batch/read``) and send only the
+        pairs not yet associated; adds a boolean ``preexisting`` column (<NA> where the
+        from-ID could not be read: such pairs are sent anyway, which is harmless).
+        Pre-existing rows are ``associated``, with no batch. Reads cost one request per
+        1,000 distinct from-IDs (and one per further page of a from-ID with many targets),
+        against one write per 2,000 pairs: with one pair per from-ID the check triples the
+        requests, with 20 pairs per from-ID it adds one read per 10 writes. It pays when
+        many pairs may exist already (a re-run, an import into a partly linked portal: each
+        2,000 pairs found save a write), and whenever the run may have to be taken back:
+        only a run made with it can be undone exactly (``results.hubassoc.undo()``). A dry
+        run still reads (reads change nothing), so it needs the token.
 
     Returns
     -------
@@ -119,7 +155,10 @@ def associate(
         (associated, failed, invalid, unconfirmed, not_sent), ``error_category``,
         ``error_message``, ``http_status``, ``batch``, ``attempts``,
         ``association_type_id``, ``association_category``, ``retryable``,
-        ``correlation_id`` and ``error_detail``. ``attrs["hubassoc"]`` records the run.
+        ``correlation_id`` and ``error_detail`` (and ``preexisting`` with
+        ``check_existing=True``). ``attrs["hubassoc"]`` records the run.
+        A labelled run adds ``label`` after ``association_category``; these three hold the
+        type each row asks for (see :mod:`hubassoc_pandas.labelled`).
 
     Raises
     ------
@@ -136,6 +175,12 @@ def associate(
     >>> out["status"].tolist()
     ['not_sent', 'not_sent', 'invalid']
     """
+    if check_existing is not False:
+        from .check_existing import associate_checked
+        from .run_setup import check_flag
+
+        if check_flag("check_existing", check_existing):
+            return associate_checked(frame, from_type, to_type, locals())
     return _run_pairs(AssociateDefault, frame, from_type, to_type, locals())
 
 
@@ -159,6 +204,11 @@ def disassociate(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    label: Any = None,
+    label_col: str | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
 ) -> pd.DataFrame:
     """Remove every association between the record pairs of two ID columns.
 
@@ -166,6 +216,11 @@ def disassociate(
     ``api_version="v4"``). Every association between each pair goes, labelled or not and in
     both directions; the records themselves stay. Removing a pair that is not associated is
     not a failure: HubSpot treats it as a no-op, so the row is ``removed`` too.
+
+    With ``label`` (or ``label_col``, in the forms :func:`associate` takes), only that label
+    goes, through ``POST .../batch/labels/archive``; the pair keeps its other associations.
+    Removing the unlabelled default (by its type ID) removes the whole association, every
+    label included, as in HubSpot; an empty ``label_col`` cell is ``invalid``.
 
     Takes the same arguments as :func:`associate` and returns the same frame, with status
     ``removed`` where HubSpot holds no association between the pair any more. Missing
@@ -192,7 +247,7 @@ def _run_pairs(
     args: dict[str, Any],
 ) -> pd.DataFrame:
     """Check the arguments of a pair operation, run it and build its results frame."""
-    _check_frame(frame, args["from_col"], args["to_col"])
+    check_frame(frame, args["from_col"], args["to_col"])
     check_flags(args["progress"], args["dry_run"])
     if args["journal"] is not None:
         args["journal"] = check_journal_path(args["journal"])
@@ -212,12 +267,30 @@ def _run_pairs(
     if client is None and not args["dry_run"]:
         resolve_token(args["token"])  # a missing token is reported before any work
     from_col, to_col = args["from_col"], args["to_col"]
-    plan = make_plan(frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col))
-    operation = operation_class(settings.from_type, settings.to_type, settings.api_version, plan)
+    if args.get("from_id_property") is not None or args.get("to_id_property") is not None:
+        from .keyed import associate_by_keys  # it builds on this module
+
+        return associate_by_keys(operation_class, frame, settings, base_url, args)
+    check_on_ambiguous(args.get("on_ambiguous", "fail"))
+    labelling = Labelling.of(args, operation_class.verb)
+    operation: PairOperation
+    if labelling is None:
+        plan = make_plan(
+            frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col)
+        )
+        operation = operation_class(
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
+    else:
+        plan, typed, known = labelling.prepare(frame, settings, base_url, args)
+        operation = typed
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
-    record = _record(operation, plan, done, settings, base_url)
+    record = run_record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    if labelling is not None:
+        record.update(labelling.record(known))
+        results = labelling.finish(results, plan, typed)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
 
@@ -235,26 +308,10 @@ def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
     return results
 
 
-def _check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ConfigError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+def check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
+    """Refuse a frame that is not a DataFrame, a column it lacks, or one column for both."""
     for role, column in (("from_col", from_col), ("to_col", to_col)):
-        try:
-            hash(column)
-        except TypeError:
-            raise ConfigError(
-                f"{role}={column!r}: give one column name, not {type(column).__name__}."
-            ) from None
-        if column not in frame.columns:
-            available = ", ".join(repr(c) for c in list(frame.columns)[:20])
-            raise ConfigError(
-                f"{role}={column!r} is not a column of the frame; its columns are: {available}."
-            )
-        if isinstance(frame[column], pd.DataFrame):
-            raise ConfigError(
-                f"{role}={column!r} names {frame[column].shape[1]} columns of the frame; "
-                "make the column names unique (e.g. df.columns = [...])."
-            )
+        check_column(frame, role, column)
     if from_col == to_col:
         raise ConfigError(
             f"from_col and to_col are both {from_col!r}: give the column of the from-records "
@@ -290,7 +347,7 @@ def execute_pairs(
         progress = make_progress(
             True,
             plan.n_rows,
-            desc=_PROGRESS_TITLES.get(operation.verb, operation.verb),
+            desc=PROGRESS_TITLES.get(operation.verb, operation.verb),
             success=operation.success,
         )
     return execute(
@@ -306,10 +363,11 @@ def execute_pairs(
         first_batch=first_batch,
         total_rows=plan.n_rows,
         invalid_rows=plan.n_invalid,
+        pacer=args.get("pacer"),
     )
 
 
-def _record(
+def run_record(
     operation: PairOperation,
     plan: Plan,
     done: Execution,

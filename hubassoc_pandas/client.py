@@ -181,7 +181,7 @@ class HubSpotClient:
         self.base_url = resolve_base_url(base_url)
         self.api_version = check_api_version(api_version)
         self.timeout = timeout or Timeout()
-        self._authorization = _Secret(f"Bearer {resolve_token(token)}")
+        self._authorization = Secret(f"Bearer {resolve_token(token)}")
         self._session = requests.Session()
         self._session.trust_env = False  # no ~/.netrc; proxies and CA bundle are read below
         self._session.proxies = proxies_for(self.base_url, proxies)
@@ -295,7 +295,7 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(b"hubassoc-token\0" + token.encode()).hexdigest()[:16]
 
 
-class _Secret:
+class Secret:
     """Holds a credential; its repr, str and pickled form never show it."""
 
     __slots__ = ("__value",)

@@ -23,7 +23,7 @@ from .responses import ErrorInfo
 from .settings import RunSettings
 from .status import DRY_RUN, NOT_SENT, SUCCESS
 
-__all__ = ["Execution", "execute"]
+__all__ = ["Execution", "execute", "open_journal"]
 
 logger = logging.getLogger("hubassoc_pandas")
 
@@ -47,30 +47,37 @@ def execute(
     client: HubSpotClient | None,
     progress: bool | Progress,
     dry_run: bool,
-    journal: str | Path | None,
+    journal: str | Path | Journal | None,
     first_batch: int,
     total_rows: int,
     invalid_rows: int,
+    pacer: Pacer | None = None,
 ) -> Execution:
     """Send every key of ``operation`` (those a journal records as done excepted).
 
     ``rows_of_key`` weighs each key by the input rows sharing it, for progress and counts.
     One function because it owns the journal's and the client's lifetimes: both are opened
-    and closed here, whatever happens.
+    and closed here, whatever happens. A run of several phases (keys resolved, then pairs
+    written) passes its open ``journal`` (see :func:`open_journal`), its ``client`` and its
+    ``pacer`` to each phase instead: those are then neither opened nor closed here.
     """
     ledger = Ledger(rows_of_key, operation.value_columns)
     pending = np.arange(operation.n_keys, dtype=np.int64)
     batch_size = settings.batch_size_for(operation.max_batch_size)
     record: dict[str, Any] = {
-        "journal": str(journal) if journal is not None else None,
+        "journal": None if journal is None else str(getattr(journal, "path", journal)),
         "resumed_pairs": 0,
         "dry_run": bool(dry_run),
         "batch_size": batch_size,
     }
     opened: Journal | None = None
+    given = journal if isinstance(journal, Journal) else None
     try:
-        if journal is not None:
+        if isinstance(journal, Journal):
+            opened = journal
+        elif journal is not None:
             opened = _open_journal(journal, operation, settings, base_url, token, client, dry_run)
+        if opened is not None:
             pending, resumed = _resume(opened, operation, ledger, pending)
             first_batch = max(first_batch, opened.last_batch() + 1)
             record["resumed_pairs"] = resumed
@@ -100,13 +107,15 @@ def execute(
             pool_size=settings.max_workers,
         )
         try:
-            report = _send(operation, pending, ledger, owned, settings, batch_size, record, run_as)
+            report = _send(
+                operation, pending, ledger, owned, settings, batch_size, record, run_as, pacer
+            )
         finally:
             if client is None:
                 owned.close()
         return Execution(ledger, report, record)
     finally:
-        if opened is not None:
+        if opened is not None and given is None:
             opened.close()
 
 
@@ -119,9 +128,10 @@ def _send(
     batch_size: int,
     record: dict[str, Any],
     run_as: dict[str, Any],
+    pacer: Pacer | None = None,
 ) -> RunReport:
     """Pace and run the engine; ``run_as`` holds progress, journal, first batch, invalid rows."""
-    pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
+    pacer = pacer or Pacer(settings.rate_limit, ceiling=settings.rate_limit)
     options = EngineOptions(
         batch_size,
         settings.max_workers,
@@ -151,17 +161,52 @@ def _open_journal(
     client: HubSpotClient | None,
     dry_run: bool,
 ) -> Journal:
+    return open_journal(
+        path,
+        operation.identity(),
+        settings,
+        base_url,
+        token=token,
+        client=client,
+        dry_run=dry_run,
+    )
+
+
+def open_journal(
+    path: str | Path,
+    identity: dict[str, str],
+    settings: RunSettings,
+    base_url: str,
+    *,
+    token: str | None,
+    client: HubSpotClient | None,
+    dry_run: bool,
+) -> Journal:
+    """Open a run's journal, keyed by ``identity`` (its ``operation`` and anything the run
+    adds) besides the object types, the portal's base URL and the token's fingerprint.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from hubassoc_pandas.settings import make_settings
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.db")
+    >>> journal = open_journal(path, {"operation": "archive"}, make_settings("contacts",
+    ...     "companies"), "http://127.0.0.1:1", token=None, client=None, dry_run=True)
+    >>> journal.last_batch()
+    0
+    >>> journal.close()
+    """
     if dry_run:
         credential = None
     elif client is not None:
         credential = client.token_fingerprint()
     else:
         credential = token_fingerprint(resolve_token(token))
-    identity = identity_of(
-        settings.from_type, settings.to_type, base_url, credential, operation=operation.name
+    full = identity_of(
+        settings.from_type, settings.to_type, base_url, credential, operation=identity["operation"]
     )
-    identity.update(operation.identity())
-    return Journal(path, identity)
+    full.update(identity)
+    return Journal(path, full)
 
 
 def _resume(

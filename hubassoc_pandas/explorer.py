@@ -35,7 +35,7 @@ from ._explorer_rows import (
     row_detail,
     table_columns,
 )
-from .client import _Secret
+from .client import Secret
 from .inspect import (
     ATTENTION_STATUSES,
     LABEL_COLUMN,
@@ -141,7 +141,7 @@ class Explorer(w.VBox):
         if opens_on not in OPENS_ON:
             raise ValueError(f"opens_on must be 'attention' or 'all', not {opens_on!r}")
         self._results = results
-        self._token = _Secret(token) if token is not None else None  # never on a widget
+        self._token = Secret(token) if token is not None else None  # never on a widget
         self._page_size = int(page_size)
         self._user_columns = int(user_columns)
         self._mask = np.ones(len(results), dtype=bool)

@@ -5,7 +5,10 @@ Each batch is one transaction in WAL mode, so a process killed at any moment los
 the batches that were still in flight. The journal holds keys and outcomes, never the token.
 
 Its identity (the ``run`` table) names the operation, the object types, the portal's base URL
-and a fingerprint of the token; a journal written for another identity is refused. Format 1
+and a fingerprint of the token; a journal written for another identity is refused. A run by
+keys (emails, domains) records its lookups in the same table, under keys that begin with the
+object type and property (``contacts.email:ann@x.io``), and adds its key properties to the
+identity (see :mod:`hubassoc_pandas.keyed`). Format 1
 journals (written by ``associate()`` before operations had names) are read as associate
 journals and upgraded in place on first use.
 """

@@ -7,7 +7,7 @@ its IDs cannot be read; identical pairs are sent once and share one outcome.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ import pandas as pd
 
 from .ids import read_ids
 
-__all__ = ["Plan", "chunk", "count_batches", "make_plan", "mirror_last"]
+__all__ = ["Plan", "chunk", "count_batches", "make_plan", "mirror_last", "take_without_mirrors"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,6 +34,9 @@ class Plan:
         The unique pairs, in order of first appearance.
     rows_of_pair : numpy.ndarray of int64
         How many input rows share each pair.
+    pair_tag : numpy.ndarray of int64 or None
+        With ``make_plan(tags=...)``, each key's tag (a label's code, say): a key is then a
+        (from, to, tag) triple, and one pair may have several keys.
     """
 
     row_from: np.ndarray
@@ -43,6 +46,7 @@ class Plan:
     pair_from: np.ndarray
     pair_to: np.ndarray
     rows_of_pair: np.ndarray
+    pair_tag: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -63,6 +67,8 @@ def make_plan(
     *,
     from_label: str = "from",
     to_label: str = "to",
+    tags: np.ndarray | None = None,
+    tag_problems: np.ndarray | None = None,
 ) -> Plan:
     """Read both ID columns, mark invalid rows and deduplicate the valid pairs.
 
@@ -72,22 +78,39 @@ def make_plan(
         The two ID columns, of equal length.
     from_label, to_label : str
         Column names used in the invalid-row messages.
+    tags : numpy.ndarray of int64, optional
+        Per row, a tag (>= 0) that is part of its key, or -1 when the row is invalid for a
+        reason of its own (``tag_problems`` says which). Rows of one pair with different tags
+        are different keys.
+    tag_problems : numpy.ndarray of object, optional
+        Per row, why its tag is -1 (None elsewhere).
 
     Examples
     --------
     >>> plan = make_plan(pd.Series([1, 1, None]), pd.Series([7, 7, 8]))
     >>> plan.pair_of_row.tolist(), plan.pair_from.tolist(), plan.n_invalid
     ([0, 0, -1], [1], 1)
+    >>> plan = make_plan(pd.Series([1, 1, 1]), pd.Series([7, 7, 7]), tags=np.array([0, 1, 0]))
+    >>> plan.pair_of_row.tolist(), plan.pair_tag.tolist()
+    ([0, 1, 0], [0, 1])
     """
     row_from, from_problem = read_ids(from_values)
     row_to, to_problem = read_ids(to_values)
     row_problem = _combine_problems(from_problem, to_problem, from_label, to_label)
     valid = (row_from > 0) & (row_to > 0)
+    if tags is not None:
+        valid &= tags >= 0
+        if tag_problems is not None:
+            row_problem = _add_problems(row_problem, tag_problems)
 
     pair_of_row = np.full(len(row_from), -1, dtype=np.int64)
     if valid.any():
         valid_rows = np.flatnonzero(valid)
         pair_codes = _pair_codes(row_from[valid_rows], row_to[valid_rows])
+        if tags is not None:
+            valid_tags = tags[valid_rows]
+            packed, _ = pd.factorize(pair_codes * (int(valid_tags.max()) + 1) + valid_tags)
+            pair_codes = packed.astype(np.int64, copy=False)
         pair_of_row[valid_rows] = pair_codes
         n_pairs = int(pair_codes.max()) + 1
         first_rows = np.empty(n_pairs, dtype=np.int64)
@@ -97,10 +120,27 @@ def make_plan(
         pair_to = row_to[first_rows]
         rows_of_pair = np.bincount(pair_codes, minlength=n_pairs).astype(np.int64)
     else:
+        first_rows = np.empty(0, dtype=np.int64)
         pair_from = np.empty(0, dtype=np.int64)
         pair_to = np.empty(0, dtype=np.int64)
         rows_of_pair = np.empty(0, dtype=np.int64)
-    return Plan(row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair)
+    pair_tag = None if tags is None else np.asarray(tags, dtype=np.int64)[first_rows]
+    return Plan(
+        row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag
+    )
+
+
+def _add_problems(row_problem: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """Each row's problems with ``more`` added after them (``"; "`` between the two)."""
+    extra = np.flatnonzero(more != None)  # noqa: E711
+    if len(extra) == 0:
+        return row_problem
+    combined = row_problem.copy()
+    alone = extra[row_problem[extra] == None]  # noqa: E711
+    combined[alone] = more[alone]
+    for row in np.setdiff1d(extra, alone).tolist():  # rows with both: few, worded one by one
+        combined[row] = f"{row_problem[row]}; {more[row]}"
+    return combined
 
 
 def _pair_codes(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
@@ -186,6 +226,29 @@ def mirror_last(
     if not later.any():
         return pairs, len(pairs)
     return np.concatenate([pairs[~later], pairs[later]]), int((~later).sum())
+
+
+def take_without_mirrors(
+    pair_from: np.ndarray, pair_to: np.ndarray, keys: Sequence[int], limit: int
+) -> tuple[list[int], list[int]]:
+    """Up to ``limit`` of ``keys`` for one batch, leaving any whose mirror is taken.
+
+    Examples
+    --------
+    >>> take_without_mirrors(np.array([1, 2, 3]), np.array([2, 1, 4]), [0, 1, 2], 5)
+    ([0, 2], [1])
+    """
+    taken: list[int] = []
+    kept: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    for key in keys:
+        pair = (int(pair_from[key]), int(pair_to[key]))
+        if len(taken) < limit and (pair == pair[::-1] or pair[::-1] not in seen):
+            taken.append(key)
+            seen.add(pair)
+        else:
+            kept.append(key)
+    return taken, kept
 
 
 def chunk(pairs: np.ndarray, size: int) -> Iterator[np.ndarray]:

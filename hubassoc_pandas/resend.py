@@ -17,10 +17,14 @@ import pandas as pd
 from .api import PAIR_OPERATIONS, check_flags, execute_pairs, hand_back, row_counts
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url
 from .errors import ConfigError
+from .execute import Execution
 from .frame import build_results
 from .journal import check_journal_path
+from .keyed import KEY_ARGUMENTS, is_keyed, retry_keyed
+from .labelled import is_labelled_retry, retry_setup, with_label_columns
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
+from .operations.base import PairOperation
 from .plan import make_plan
 from .progress import Progress
 from .results import ANNOTATION_DTYPES, restore_dtypes, retry_mask
@@ -45,7 +49,9 @@ def retry(
 
     Rows ``failed`` with ``retryable`` true, ``unconfirmed`` and ``not_sent`` are sent again
     with the operation that made the frame (associate or disassociate); every other row is
-    returned untouched. The object types, base URL and batch size come from
+    returned untouched. Rows of a labelled run go again with the association type their
+    ``association_category``/``association_type_id`` columns name (and the ``label`` column
+    confirms by name). The object types, base URL and batch size come from
     ``results.attrs["hubassoc"]`` unless given. A frame read back from CSV or Parquet (its
     attrs lost) works too: pass ``from_type=`` and ``to_type=``; its columns are brought back
     to their dtypes, and the operation is told by its statuses (or ``operation=``).
@@ -56,7 +62,7 @@ def retry(
     >>> fixed["status"].value_counts()               # doctest: +SKIP
     """
     record = dict(results.attrs.get("hubassoc") or {})
-    for name in ("from_type", "to_type"):
+    for name in ("from_type", "to_type", "from_col", "to_col", *KEY_ARGUMENTS):
         if name in knobs:
             record[name] = knobs.pop(name)
     verb = _operation_of(results, record, knobs.pop("operation", None))
@@ -69,25 +75,56 @@ def retry(
         unchanged.attrs = {**results.attrs, "hubassoc": {**record, "retried_rows": 0}}
         return unchanged
     subset = results.iloc[positions]
-    plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-    operation = PAIR_OPERATIONS[verb](
-        settings.from_type, settings.to_type, settings.api_version, plan
-    )
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
     check_flags(progress, False)
     checked = check_journal_path(journal) if journal is not None else None
     args = {"token": token, "client": client, "progress": progress, "journal": checked}
-    done = execute_pairs(operation, plan, settings, resolved_url, args, first_batch=first_batch)
-    redone = build_results(
-        subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
-    )
-    updated = _merge_retried(results, positions, redone)
+    keyed = is_keyed(record)
+    if keyed:  # keys whose ID is still missing are looked up again
+        operation, done, redone, fields = retry_keyed(
+            PAIR_OPERATIONS[verb], subset, record, settings, resolved_url, args, first_batch
+        )
+        record.update(fields)
+    else:
+        operation, done, redone = _resend_by_ids(
+            verb, subset, record, settings, resolved_url, args, first_batch
+        )
+    updated = _merge_retried(results, positions, redone, ids=keyed)
     record.update(done.record)
     record["counts"] = row_counts(updated, operation.success)
     record["retries"] = int(record.get("retries", 0)) + 1
     record["retried_rows"] = len(positions)
     updated.attrs = {**results.attrs, "hubassoc": record}
     return hand_back(updated, done)
+
+
+def _resend_by_ids(
+    verb: str,
+    subset: pd.DataFrame,
+    record: dict[str, Any],
+    settings: RunSettings,
+    resolved_url: str,
+    args: dict[str, Any],
+    first_batch: int,
+) -> tuple[PairOperation, Execution, pd.DataFrame]:
+    """Send the rows again by their IDs (labelled rows with the type each one names)."""
+    labelled = is_labelled_retry(record, subset)
+    operation: PairOperation
+    if labelled:  # each row again with the association type it names
+        plan, typed = retry_setup(verb, subset, settings)
+        operation = typed
+    else:
+        plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
+        operation = PAIR_OPERATIONS[verb](
+            settings.from_type, settings.to_type, settings.api_version, plan
+        )
+    done = execute_pairs(operation, plan, settings, resolved_url, args, first_batch=first_batch)
+    redone = build_results(
+        subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
+    )
+    if labelled:
+        redone = with_label_columns(redone, plan, typed)
+    return operation, done, redone
 
 
 def _operation_of(results: pd.DataFrame, record: dict[str, Any], given: Any) -> str:
@@ -147,10 +184,13 @@ def _settings_of(
 
 
 def _merge_retried(
-    results: pd.DataFrame, positions: np.ndarray, redone: pd.DataFrame
+    results: pd.DataFrame, positions: np.ndarray, redone: pd.DataFrame, *, ids: bool = False
 ) -> pd.DataFrame:
+    """The results with the retried rows' annotations replaced (``from_id``/``to_id`` too
+    when ``ids``: keys looked up again) and their attempts added up."""
     updated = results.copy()
-    columns = [c for c in redone.columns if c not in ("from_id", "to_id", "attempts")]
+    kept = ("attempts",) if ids else ("from_id", "to_id", "attempts")
+    columns = [c for c in redone.columns if c not in kept]
     for column in columns:
         values = updated[column].array.copy()
         values[positions] = redone[column].array

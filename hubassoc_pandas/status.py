@@ -58,3 +58,6 @@ FATAL = "FATAL"  # the run stopped on an answer no request can get past
 DRY_RUN = "DRY_RUN"  # a dry run sends nothing
 UNCONFIRMED_CODE = "UNCONFIRMED"  # answered 2xx without confirming or refusing, twice
 CLIENT_ERROR = "CLIENT_ERROR"  # an unexpected error inside the client
+INVALID_KEY = "INVALID_KEY"  # the value cannot be the key property's value (not an email, ...)
+KEY_NOT_FOUND = "KEY_NOT_FOUND"  # no record has the key (email, domain, unique value)
+KEY_AMBIGUOUS = "KEY_AMBIGUOUS"  # several records have the key and no rule picks one

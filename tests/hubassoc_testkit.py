@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,23 +78,41 @@ def build_frame(n: int, seed: int = 0) -> pd.DataFrame:
 # -- calling it through the library ---------------------------------------------------------
 
 
+def associate_at(
+    url: str,
+    token: str | None,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: Hashable = "contact_id",
+    to_col: Hashable = "company_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.associate`` against whatever listens at ``url`` (a closed port, say),
+    with ``token`` and no progress bar unless ``options`` say otherwise."""
+    options.setdefault("progress", False)
+    return frame.hubassoc.associate(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, to_col=to_col, token=token, base_url=url, **options
+    )
+
+
 def associate_on(
     hub: Sandbox,
     frame: pd.DataFrame,
     from_type: str = "contacts",
     to_type: str = "companies",
     *,
-    from_col: str = "contact_id",
-    to_col: str = "company_id",
+    from_col: Hashable = "contact_id",
+    to_col: Hashable = "company_id",
     **options: Any,
 ) -> pd.DataFrame:
     """``frame.hubassoc.associate`` against ``hub``: its token and URL, no progress bar,
-    unless ``options`` say otherwise."""
-    options.setdefault("token", hub.token)
-    options.setdefault("base_url", hub.url)
-    options.setdefault("progress", False)
-    return frame.hubassoc.associate(  # type: ignore[no-any-return]
-        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    unless ``options`` say otherwise (``token=None`` reads the environment)."""
+    url = options.pop("base_url", hub.url)
+    token = options.pop("token", hub.token)
+    return associate_at(
+        url, token, frame, from_type, to_type, from_col=from_col, to_col=to_col, **options
     )
 
 
@@ -252,3 +270,105 @@ class RecordingProgress:
 
     def close(self) -> None:
         self.closed = True
+
+
+# -- labels -----------------------------------------------------------------------------------
+
+
+def requests_to(hub: Sandbox, tail: str, since: int = 0) -> list[Any]:
+    """The requests whose path ends with ``tail`` (e.g. ``"/batch/create"``), in order."""
+    return [r for r in hub.requests[since:] if r.path.endswith(tail)]
+
+
+def sent_typed(hub: Sandbox, tail: str, since: int = 0) -> list[tuple[str, str, str, int]]:
+    """Every (from, to, category, type ID) sent to the typed endpoint ending with ``tail``."""
+    return [
+        (i["from"]["id"], i["to"]["id"], t["associationCategory"], t["associationTypeId"])
+        for r in requests_to(hub, tail, since)
+        for i in r.body["inputs"]
+        for t in i["types"]
+    ]
+
+
+def label_id(
+    hub: Sandbox, label: str, from_type: str = "contacts", to_type: str = "companies"
+) -> int:
+    """The type ID of ``label`` in ``from_type -> to_type`` in this sandbox."""
+    return hub.label_type_id(from_type, to_type, label)
+
+
+# -- keys other than IDs --------------------------------------------------------------------
+
+
+def objects_requests(hub: Sandbox, tail: str, since: int = 0) -> list[Any]:
+    """The requests to an objects endpoint (``"batch/read"`` or ``"search"``), in order."""
+    return [r for r in hub.requests[since:] if "/objects/" in r.path and r.path.endswith(tail)]
+
+
+def looked_up(hub: Sandbox, since: int = 0) -> list[str]:
+    """Every value sent to objects batch/read (``idProperty`` lookups), request by request."""
+    return [i["id"] for r in objects_requests(hub, "batch/read", since) for i in r.body["inputs"]]
+
+
+def searched_domains(hub: Sandbox, since: int = 0) -> list[str]:
+    """Every domain an answered companies search asked for in its ``domain`` filters (first
+    pages only)."""
+    return [
+        value
+        for r in objects_requests(hub, "search", since)
+        if "after" not in r.body and r.status == 200
+        for group in r.body["filterGroups"]
+        for f in group["filters"]
+        if f["propertyName"] == "domain"
+        for value in f["values"]
+    ]
+
+
+def with_emails(hub: Sandbox, emails: dict[int, str]) -> None:
+    """Give contacts (created if need be) these emails."""
+    hub.add_records("contacts", list(emails), [{"email": e} for e in emails.values()])
+
+
+def with_domains(hub: Sandbox, companies: dict[int, dict[str, str]]) -> None:
+    """Give companies (created if need be) these properties (``domain``, ...)."""
+    hub.add_records("companies", list(companies), list(companies.values()))
+
+
+# -- reading what exists ------------------------------------------------------------------
+
+
+def read_on(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.read`` against ``hub``, like :func:`associate_on`."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.read(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, **options
+    )
+
+
+def fail_requests(
+    hub: Sandbox, after: int, count: int, *, kind: str = "500_json", path: str = "batch/read"
+) -> None:
+    """Make ``count`` requests to ``path``, starting with the ``after``-th next request to the
+    sandbox (1: the very next one), answer with fault ``kind``."""
+    from hubassoc_pandas.sandbox import Fault
+
+    base = int(hub.stats()["endpoint_requests"])
+    numbers = range(base + after, base + after + count)
+    hub.configure(faults=[Fault(kind, on_requests=numbers, paths=[path])])
+
+
+def read_requests(hub: Sandbox) -> list[Any]:
+    """The batch/read requests the sandbox received, in order."""
+    return [
+        r for r in hub.requests if "/associations/" in r.path and r.path.endswith("/batch/read")
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hubassoc_testkit import associate_on, associated_pairs, running_hub, stored_pairs
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas import (
@@ -32,26 +33,17 @@ COMPANIES = range(1, 1001)
 
 @pytest.fixture
 def portal() -> Iterator[Sandbox]:
-    with Sandbox(
-        records={"contacts": CONTACTS, "companies": COMPANIES, "deals": range(1, 501)},
-        rate_limit=None,
+    with running_hub(
+        records={"contacts": CONTACTS, "companies": COMPANIES, "deals": range(1, 501)}
     ) as hub:
         yield hub
 
 
 def run(hub: Sandbox, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
-    options: dict[str, Any] = {
-        "from_col": "contact",
-        "to_col": "company",
-        "token": hub.token,
-        "base_url": hub.url,
-        "progress": False,
-        "rate_limit": (10_000, 10),
-    }  # the sandbox here has no limit
-    options.update(kwargs)
-    return frame.hubassoc.associate(
-        options.pop("from_type", "contacts"), options.pop("to_type", "companies"), **options
-    )
+    """:func:`associate_on` with this module's columns, contact and company, and a client
+    limit far above anything sent (the sandboxes here have none)."""
+    options = {"from_col": "contact", "to_col": "company", "rate_limit": (10_000, 10), **kwargs}
+    return associate_on(hub, frame, **options)
 
 
 def messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
@@ -66,11 +58,6 @@ def messy_frame(n: int = 600, seed: int = 1) -> pd.DataFrame:
     contact[3], company[4], contact[6] = "abc", None, 12.5
     contact[n - 1], company[n - 1] = contact[10], company[10]  # a duplicate pair
     return pd.DataFrame({"contact": contact, "company": company, "note": range(n)})
-
-
-def associated_pairs(results: pd.DataFrame) -> set[tuple[str, str]]:
-    done = results[results["status"] == "associated"]
-    return set(zip(done["from_id"], done["to_id"], strict=True))
 
 
 def expected_outcome(frame: pd.DataFrame) -> pd.Series:
@@ -95,7 +82,7 @@ def check_consistent(results: pd.DataFrame, frame: pd.DataFrame, hub: Sandbox) -
     assert len(results) == len(frame)
     assert results.index.equals(frame.index)
     assert (results["status"].astype(str) == expected_outcome(frame)).all()
-    assert associated_pairs(results) == hub.associated_pairs("contacts", "companies")
+    assert associated_pairs(results) == stored_pairs(hub)
 
 
 def test_every_row_once_with_the_documented_columns(portal: Sandbox) -> None:
@@ -237,14 +224,13 @@ def test_association_limits_fail_the_excess_for_good(portal: Sandbox) -> None:
     assert (results["status"] == "associated").sum() == 2
     failed = results[results["status"] == "failed"]
     assert len(failed) == 3 and not failed["retryable"].any()
-    assert len(portal.associated_pairs("contacts", "companies")) == 2
+    assert len(stored_pairs(portal)) == 2
 
 
 def test_legacy_v4_path_and_custom_objects() -> None:
-    with Sandbox(
+    with running_hub(
         records={"contacts": range(1, 10), "p_cars": range(1, 10)},
         custom_object_types={"2-3453": "p_cars"},
-        rate_limit=None,
     ) as hub:
         frame = pd.DataFrame({"contact": [1, 2], "company": [3, 4]})
         results = run(hub, frame, to_type="2-3453", api_version="v4")
@@ -273,16 +259,15 @@ def test_wrong_token_raises_with_results_attached(portal: Sandbox) -> None:
     results = error.results
     assert results is not None and len(results) == len(frame)
     assert set(results["status"].astype(str)) == {"not_sent", "invalid"}
-    assert portal.associated_pairs("contacts", "companies") == set()
+    assert stored_pairs(portal) == set()
 
 
 @pytest.mark.parametrize("scopes_key", ["requiredScopes", "missingScopes"])
 def test_missing_scopes_names_them(scopes_key: str) -> None:
-    with Sandbox(
+    with running_hub(
         records={"contacts": range(1, 10), "companies": range(1, 10)},
         tokens={"narrow": {"crm.objects.contacts.write"}},
         scopes_key=scopes_key,
-        rate_limit=None,
     ) as hub:
         frame = pd.DataFrame({"contact": [1, 2], "company": [3, 4]})
         with pytest.raises(MissingScopesError) as info:
@@ -418,15 +403,14 @@ def test_a_pair_and_its_mirror_in_one_batch_are_told_apart(
     results_direction: str, error_context: str
 ) -> None:
     # contact 35 exists but company 35 does not: 35->5 is good, its mirror 5->35 is not
-    with Sandbox(
+    with running_hub(
         records={"contacts": range(1, 41), "companies": range(1, 31)},
-        rate_limit=None,
         results_direction=results_direction,
         error_context=error_context,
     ) as hub:
         frame = pd.DataFrame({"contact": [35, 5, 1, 2, 2], "company": [5, 35, 2, 1, 3]})
         results = run(hub, frame)
-        stored = hub.associated_pairs("contacts", "companies")
+        stored = stored_pairs(hub)
     assert results["status"].astype(str).tolist() == [
         "associated",
         "failed",
@@ -440,15 +424,14 @@ def test_a_pair_and_its_mirror_in_one_batch_are_told_apart(
 
 @pytest.mark.parametrize("results_direction", ["both", "one"])
 def test_a_batch_of_mirrors_only(results_direction: str) -> None:
-    with Sandbox(
+    with running_hub(
         records={"contacts": range(1, 5), "companies": range(1, 5)},
-        rate_limit=None,
         results_direction=results_direction,
     ) as hub:
         frame = pd.DataFrame({"contact": [1, 2], "company": [2, 1]})
         results = run(hub, frame)
         assert (results["status"] == "associated").all()
-        assert associated_pairs(results) == hub.associated_pairs("contacts", "companies")
+        assert associated_pairs(results) == stored_pairs(hub)
 
 
 def test_a_refusal_of_the_request_itself_is_not_split_forever(portal: Sandbox) -> None:

@@ -81,3 +81,18 @@ def test_overhead_quick(tmp_path: Path) -> None:
     for info in record["comparison"].values():
         assert info["lost"] == 0
         assert info["same_statuses"] is True
+
+
+@pytest.mark.timeout(120)
+def test_keys_quick(tmp_path: Path) -> None:
+    output = tmp_path / "keys.json"
+    printed = _run("keys.py", "--quick", "--output", str(output))
+    assert "over fewest" in printed
+    record = json.loads(output.read_text())
+    lookups = {row["lookup"]: row for row in record["results"]}
+    assert set(lookups) == {"emails", "domains", "domains + additional"}
+    assert lookups["emails"]["requests"] == lookups["emails"]["fewest"] == 10
+    for row in lookups.values():
+        assert row["rows"] == 3 * row["keys"] == 3_000
+        assert sum(row["rows_by_outcome"].values()) == row["rows"]
+        assert row["fewest"] <= row["requests"]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from explorer_frames import frame as _frame
 from explorer_frames import removal_frame
+from hubassoc_testkit import associate_on, running_hub, stored_pairs
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas._explorer_view import status_colour
@@ -447,35 +448,24 @@ TOKEN = "pat-na1-explorer-secret-0000"
 @pytest.fixture
 def flaky_hub() -> Iterator[Sandbox]:
     """A sandbox whose first two requests fail with a 500; contacts 1..500 exist."""
-    hub = Sandbox(
+    with running_hub(
         records={"contacts": range(1, 501), "companies": range(1, 501)},
         tokens={TOKEN: None},
         faults=[Fault("500_json", rate=1.0, times=2)],
-        rate_limit=None,
         seed=1,
-    ).start()
-    try:
+    ) as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 def _run(hub: Sandbox) -> pd.DataFrame:
+    """120 good pairs, a missing contact and an invalid one, in batches of 50 sent once."""
     frame = pd.DataFrame(
         {"contact": [*range(1, 121), 999, "abc"], "company": [*range(1, 121), 5, 6]}
     )
-    return frame.hubassoc.associate(
-        "contacts",
-        "companies",
-        from_col="contact",
-        to_col="company",
-        token=TOKEN,
-        base_url=hub.url,
-        batch_size=50,
-        max_workers=1,
-        max_attempts=1,
-        progress=False,
-    )
+    return associate_on(
+        hub, frame, from_col="contact", to_col="company", token=TOKEN,
+        batch_size=50, max_workers=1, max_attempts=1,
+    )  # fmt: skip
 
 
 def _all_widget_states(root: ipywidgets.Widget) -> list[dict[str, Any]]:
@@ -515,7 +505,7 @@ def test_retry_button_updates_counts_in_place(flaky_hub: Sandbox) -> None:
     assert explorer.retry_button.disabled  # nothing left that may succeed
     assert explorer.progress.layout.display == "none"
     assert (explorer.progress.value, explorer.progress.max) == (100, 100)
-    assert flaky_hub.associated_pairs("contacts", "companies") >= {("1", "1"), ("120", "120")}
+    assert stored_pairs(flaky_hub) >= {("1", "1"), ("120", "120")}
 
 
 def test_retry_reads_the_token_from_the_environment(

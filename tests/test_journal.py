@@ -8,27 +8,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingProgress
+from hubassoc_testkit import RecordingProgress, associate_on, running_hub, stored_pairs
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.errors import JournalMismatchError
 from hubassoc_pandas.journal import Journal, identity_of, match_pairs
 from hubassoc_pandas.sandbox import Sandbox
-
-
-def associate(frame: pd.DataFrame, hub: Sandbox, **kwargs: Any) -> pd.DataFrame:
-    kwargs.setdefault("progress", False)
-    kwargs.setdefault("to_type", "companies")
-    to_type = kwargs.pop("to_type")
-    kwargs.setdefault("base_url", hub.url)
-    return frame.hubassoc.associate(  # type: ignore[no-any-return]
-        "contacts",
-        to_type,
-        from_col="contact_id",
-        to_col="company_id",
-        token=hub.token,
-        **kwargs,
-    )
 
 
 def journal_rows(path: Path) -> pd.DataFrame:
@@ -65,7 +50,7 @@ def test_each_batch_is_journaled_as_it_completes(
     path = tmp_path / "run.sqlite"
     watcher = JournalWatcher(path)
     frame = with_missing(make_frame(1000, seed=21))
-    results = associate(frame, hub, journal=path, batch_size=50, progress=watcher)
+    results = associate_on(hub, frame, journal=path, batch_size=50, progress=watcher)
     assert len(watcher.seen) >= 20
     # written before shown (the one invalid row is shown first and never journaled)
     assert all(recorded + 1 >= rows for rows, recorded in watcher.seen)
@@ -81,19 +66,19 @@ def test_resume_skips_confirmed_pairs_and_matches_one_run(
 ) -> None:
     frame = with_missing(make_frame(2000, seed=22))
     hub.configure(latency=0.01)
-    whole = associate(frame, hub, batch_size=50)
+    whole = associate_on(hub, frame, batch_size=50)
     hub.reset()
 
     path = tmp_path / "run.sqlite"
     with pytest.warns(RuntimeWarning, match="Interrupted"):
-        first = associate(
-            frame, hub, journal=path, batch_size=50, max_workers=4,
+        first = associate_on(
+            hub, frame, journal=path, batch_size=50, max_workers=4,
             progress=RecordingProgress(stop_after=600),
         )  # fmt: skip
     done_first = first[first["status"] == "associated"]
     assert 500 <= len(done_first) < 1996
     before = len(hub.requests)
-    second = associate(frame, hub, journal=path, batch_size=50)
+    second = associate_on(hub, frame, journal=path, batch_size=50)
     resent = {
         (i["from"]["id"], i["to"]["id"])
         for r in hub.requests[before:]
@@ -107,14 +92,14 @@ def test_resume_skips_confirmed_pairs_and_matches_one_run(
     assert (second["status"] == "associated").sum() == 1996
     assert second.loc[done_first.index, "batch"].equals(done_first["batch"])
     assert second["batch"].max() > first["batch"].max()  # batch numbers continue
-    stored = hub.associated_pairs("contacts", "companies")
+    stored = stored_pairs(hub)
     assert stored == set(
         zip(*[second.loc[second["status"] == "associated", c] for c in ("from_id", "to_id")],
             strict=True)
     )  # fmt: skip
     # a third call sends only what never succeeded
     before = len(hub.requests)
-    third = associate(frame, hub, journal=path, batch_size=50)
+    third = associate_on(hub, frame, journal=path, batch_size=50)
     assert sum(r.inputs for r in hub.requests[before:]) == 3
     pd.testing.assert_frame_equal(third[columns], whole[columns])
 
@@ -128,10 +113,10 @@ def test_a_journal_of_another_run_is_refused(
 ) -> None:
     path = tmp_path / "run.sqlite"
     frame = make_frame(30)
-    associate(frame, hub, journal=path)
+    associate_on(hub, frame, journal=path)
     before = len(hub.requests)
     with pytest.raises(JournalMismatchError, match=message):
-        associate(frame, hub, journal=path, **change)
+        associate_on(hub, frame, journal=path, **change)
     assert len(hub.requests) == before  # refused before anything is sent
     assert len(journal_rows(path)) == 30  # and left as it was
 
@@ -149,16 +134,11 @@ def test_journal_never_holds_the_token(make_frame: Any, tmp_path: Path) -> None:
                 if part.exists():
                     snapshots.append(part.read_bytes())
 
-    with Sandbox(
-        records={"contacts": range(1, 5001), "companies": range(1, 5001)},
-        tokens={token: None},
-        rate_limit=None,
+    with running_hub(
+        records={"contacts": range(1, 5001), "companies": range(1, 5001)}, tokens={token: None}
     ) as hub:
         frame = with_missing(make_frame(1000, seed=5).clip(upper=5000))
-        frame.hubassoc.associate(
-            "contacts", "companies", from_col="contact_id", to_col="company_id",
-            token=token, base_url=hub.url, journal=path, progress=Snooper(), batch_size=20,
-        )  # fmt: skip
+        associate_on(hub, frame, token=token, journal=path, progress=Snooper(), batch_size=20)
     assert any(b"-wal" not in s for s in snapshots) and len(snapshots) > 10
     for suffix in ("", "-wal", "-shm"):
         part = Path(f"{path}{suffix}")
@@ -205,28 +185,10 @@ def test_a_journal_of_another_token_is_refused(
     hub.configure(tokens={hub.token: None, "other-portal-token": None})
     frame = make_frame(30)
     path = tmp_path / "run.db"
-    first = frame.hubassoc.associate(
-        "contacts",
-        "companies",
-        from_col="contact_id",
-        to_col="company_id",
-        token=hub.token,
-        base_url=hub.url,
-        progress=False,
-        journal=path,
-    )
+    first = associate_on(hub, frame, journal=path)
     assert (first["status"] == "associated").all()
     requests_before = len(hub.requests)
     with pytest.raises(JournalMismatchError, match="another access token"):
-        frame.hubassoc.associate(
-            "contacts",
-            "companies",
-            from_col="contact_id",
-            to_col="company_id",
-            token="other-portal-token",
-            base_url=hub.url,
-            progress=False,
-            journal=path,
-        )
+        associate_on(hub, frame, token="other-portal-token", journal=path)
     assert len(hub.requests) == requests_before
     assert b"other-portal-token" not in path.read_bytes()

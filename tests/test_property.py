@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hubassoc_testkit import associate_on, associated_pairs, running_hub, stored_pairs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,8 +61,8 @@ wire = st.fixed_dictionaries(
 
 @pytest.fixture(scope="module")
 def hub() -> Iterator[Sandbox]:
-    with Sandbox(
-        records={"contacts": EXISTING, "companies": COMPANIES}, rate_limit=None, log_bodies=False
+    with running_hub(
+        records={"contacts": EXISTING, "companies": COMPANIES}, log_bodies=False
     ) as sandbox:
         yield sandbox
 
@@ -96,15 +97,12 @@ def test_every_row_accounted_for_and_store_matches(
     rows = [pair for row in rows[:mirrors] for pair in (row, row[::-1])] + rows[mirrors:]
     frame = pd.DataFrame(rows, columns=["a", "b"], dtype=object)
     frame.index = np.arange(len(frame))[::-1]  # an index that is not 0..n-1
-    results = frame.hubassoc.associate(
-        "contacts",
-        "companies",
+    results = associate_on(
+        hub,
+        frame,
         from_col="a",
         to_col="b",
-        token=hub.token,
-        base_url=hub.url,
         batch_size=batch_size,
-        progress=False,
         max_workers=4,
         rate_limit=(10_000, 1),
         max_attempts=10,
@@ -115,9 +113,8 @@ def test_every_row_accounted_for_and_store_matches(
     assert results.index.equals(frame.index)
     assert results["status"].notna().all()
     assert set(results["status"].astype(str)) <= set(STATUSES)
-    done = results[results["status"] == "associated"]
-    reported = set(zip(done["from_id"], done["to_id"], strict=True))
-    stored = hub.associated_pairs("contacts", "companies")
+    reported = associated_pairs(results)
+    stored = stored_pairs(hub)
     assert reported <= stored  # nothing is reported associated that HubSpot does not hold
     # a stored pair not reported associated must be reported unconfirmed ("may or may not"),
     # which happens only when an answer was lost after the work was done or said nothing

@@ -6,40 +6,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingBackoff, RecordingProgress
+from hubassoc_testkit import (
+    RecordingBackoff,
+    RecordingProgress,
+    associate_on,
+    associated_pairs,
+    endpoint_requests,
+    retry_on,
+    running_hub,
+    stored_pairs,
+)
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.errors import AuthenticationError, MissingScopesError
 from hubassoc_pandas.sandbox import Fault, Sandbox
-
-
-def associate(frame: pd.DataFrame, hub: Sandbox, **kwargs: Any) -> pd.DataFrame:
-    kwargs.setdefault("progress", False)
-    kwargs.setdefault("token", hub.token)
-    return frame.hubassoc.associate(  # type: ignore[no-any-return]
-        "contacts",
-        "companies",
-        from_col="contact_id",
-        to_col="company_id",
-        base_url=hub.url,
-        **kwargs,
-    )
-
-
-def endpoint_requests(hub: Sandbox) -> list[Any]:
-    return [r for r in hub.requests if "batch/associate" in r.path]
-
-
-def stored(hub: Sandbox) -> set[tuple[str, str]]:
-    return hub.associated_pairs("contacts", "companies")
-
-
-def associated_pairs_of(results: pd.DataFrame) -> set[tuple[str, str]]:
-    done = results[results["status"] == "associated"]
-    return set(zip(done["from_id"], done["to_id"], strict=True))
-
 
 # -- 429 on the rolling window ------------------------------------------------------------
 
@@ -48,7 +29,7 @@ def test_429_with_retry_after_waits_and_notes_it(hub: Sandbox, make_frame: Any) 
     hub.configure(faults=[Fault("429", on_requests=[1])], retry_after=True)
     progress = RecordingProgress()
     started = time.monotonic()
-    results = associate(make_frame(50), hub, progress=progress, rate_limit=(20, 1.0))
+    results = associate_on(hub, make_frame(50), progress=progress, rate_limit=(20, 1.0))
     seconds = time.monotonic() - started
     assert (results["status"] == "associated").all()
     assert (results["attempts"] == 2).all()
@@ -64,7 +45,7 @@ def test_429_with_retry_after_waits_and_notes_it(hub: Sandbox, make_frame: Any) 
 
 def test_429_without_retry_after_waits_for_the_window(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(faults=[Fault("429", on_requests=[1, 2])], retry_after=False)
-    results = associate(make_frame(50), hub, rate_limit=(20, 1.0))
+    results = associate_on(hub, make_frame(50), rate_limit=(20, 1.0))
     assert (results["status"] == "associated").all()
     assert (results["attempts"] == 3).all()
     sent = endpoint_requests(hub)
@@ -78,9 +59,9 @@ def test_429_without_retry_after_waits_for_the_window(hub: Sandbox, make_frame: 
 def test_real_rolling_window_429s_are_all_recovered(hub: Sandbox, make_frame: Any) -> None:
     """The client believes in 100/s; the server allows 10/s and says so only in 429s."""
     hub.configure(rate_limit=(10, 1.0), rate_limit_headers=False)
-    results = associate(make_frame(300), hub, batch_size=10, rate_limit=(100, 1.0))
+    results = associate_on(hub, make_frame(300), batch_size=10, rate_limit=(100, 1.0))
     assert (results["status"] == "associated").all()
-    assert stored(hub) == associated_pairs_of(results)
+    assert stored_pairs(hub) == associated_pairs(results)
     assert hub.stats()["rate_limited"] >= 1
 
 
@@ -98,7 +79,7 @@ def test_daily_limit_stops_and_marks_the_rest_not_sent(
     frame = make_frame(200, seed=4)
     started = time.monotonic()
     with pytest.warns(RuntimeWarning, match="daily"):
-        results = associate(frame, hub, batch_size=10, max_workers=1)
+        results = associate_on(hub, frame, batch_size=10, max_workers=1)
     assert time.monotonic() - started < 10
     assert (results["status"] == "associated").sum() == 30
     rest = results[results["status"] != "associated"]
@@ -112,19 +93,19 @@ def test_daily_limit_stops_and_marks_the_rest_not_sent(
     # after the reset, retry() sends the rest
     hub.new_day()
     hub.configure(faults=[], daily_limit=None)
-    fixed = results.hubassoc.retry(token=hub.token, progress=False)
+    fixed = retry_on(hub, results)
     assert (fixed["status"] == "associated").all()
-    assert len(stored(hub)) == 200
+    assert len(stored_pairs(hub)) == 200
 
 
 def test_daily_limit_with_many_workers_does_not_hang(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(daily_limit=20, latency=0.02)
     with pytest.warns(RuntimeWarning, match="daily"):
-        results = associate(make_frame(2000, seed=5), hub, batch_size=10, max_workers=16)
+        results = associate_on(hub, make_frame(2000, seed=5), batch_size=10, max_workers=16)
     counts = results["status"].value_counts()
     assert counts["associated"] == 200
     assert counts["not_sent"] == 1800
-    assert stored(hub) == associated_pairs_of(results)
+    assert stored_pairs(hub) == associated_pairs(results)
 
 
 # -- transient failures --------------------------------------------------------------------
@@ -141,11 +122,11 @@ def test_transient_failures_are_retried(
     hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff, kind: str
 ) -> None:
     hub.configure(faults=[_fault(kind, on_requests=[1, 2])])
-    results = associate(make_frame(40), hub, timeout=(1, 0.5), backoff=fast_backoff)
+    results = associate_on(hub, make_frame(40), timeout=(1, 0.5), backoff=fast_backoff)
     assert (results["status"] == "associated").all()
     assert (results["attempts"] == 3).all()
     assert fast_backoff.asked == [1, 2]  # an exponential step after each failure
-    assert len(stored(hub)) == 40
+    assert len(stored_pairs(hub)) == 40
 
 
 @pytest.mark.parametrize(
@@ -172,8 +153,8 @@ def test_transient_failures_give_up_after_max_attempts(
     message: str,
 ) -> None:
     hub.configure(faults=[_fault(kind, rate=1.0)])
-    results = associate(
-        make_frame(30), hub, batch_size=10, max_attempts=3, timeout=(1, 0.5), backoff=fast_backoff
+    results = associate_on(
+        hub, make_frame(30), batch_size=10, max_attempts=3, timeout=(1, 0.5), backoff=fast_backoff
     )
     # a 2xx that could not be read, a connection dropped after sending, a body cut short or
     # a read timeout: the request may have done its work, so unconfirmed rather than failed
@@ -205,11 +186,11 @@ def test_backoff_default_is_capped_exponential_with_jitter() -> None:
 
 def test_empty_2xx_is_sent_once_more_then_unconfirmed(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(faults=[Fault("empty_2xx", on_requests=[1])])
-    results = associate(make_frame(20), hub)
+    results = associate_on(hub, make_frame(20))
     assert (results["status"] == "associated").all()
     hub.reset()
     hub.configure(faults=[Fault("empty_2xx", rate=1.0)])
-    results = associate(make_frame(20), hub)
+    results = associate_on(hub, make_frame(20))
     assert (results["status"] == "unconfirmed").all()
     assert results["retryable"].all()
     assert len(endpoint_requests(hub)) == 2
@@ -217,7 +198,7 @@ def test_empty_2xx_is_sent_once_more_then_unconfirmed(hub: Sandbox, make_frame: 
 
 def test_too_large_shrinks_the_batch(hub: Sandbox, make_frame: Any) -> None:
     hub.configure(max_batch_size=30)
-    results = associate(make_frame(200, seed=8), hub, batch_size=100, max_workers=1)
+    results = associate_on(hub, make_frame(200, seed=8), batch_size=100, max_workers=1)
     assert (results["status"] == "associated").all()
     assert results.attrs["hubassoc"]["final_batch_size"] == 30
     sizes = [r.inputs for r in endpoint_requests(hub)]
@@ -228,7 +209,7 @@ def test_whole_batch_400_isolates_the_bad_pairs(hub: Sandbox, make_frame: Any) -
     hub.configure(missing_ids="batch_400")
     frame = make_frame(100, seed=9)
     frame.loc[[3, 60], "company_id"] = 99_999_999
-    results = associate(frame, hub, batch_size=100)
+    results = associate_on(hub, frame, batch_size=100)
     bad = results.loc[[3, 60]]
     assert (bad["status"] == "failed").all()
     assert not bad["retryable"].any()
@@ -241,20 +222,19 @@ def test_whole_batch_400_isolates_the_bad_pairs(hub: Sandbox, make_frame: Any) -
 
 def test_401_stops_after_one_request(hub: Sandbox, make_frame: Any) -> None:
     with pytest.raises(AuthenticationError) as caught:
-        associate(make_frame(500), hub, token="wrong-token", batch_size=10, max_workers=1)
+        associate_on(hub, make_frame(500), token="wrong-token", batch_size=10, max_workers=1)
     assert len(endpoint_requests(hub)) == 1
     results = caught.value.results
     assert results is not None and (results["status"] == "not_sent").all()
 
 
 def test_403_stops_without_retrying(make_frame: Any) -> None:
-    with Sandbox(
+    with running_hub(
         records={"contacts": range(1, 1001), "companies": range(1, 1001)},
         tokens={"read-only": ["crm.objects.contacts.read"]},
-        rate_limit=None,
     ) as hub:
         with pytest.raises(MissingScopesError) as caught:
-            associate(make_frame(50), hub, token="read-only", batch_size=10, max_workers=1)
+            associate_on(hub, make_frame(50), token="read-only", batch_size=10, max_workers=1)
         assert caught.value.scopes
         assert len(endpoint_requests(hub)) == 1
 
@@ -267,7 +247,7 @@ def test_ctrl_c_keeps_finished_rows_and_retry_completes(hub: Sandbox, make_frame
     frame = make_frame(2000, seed=12)
     progress = RecordingProgress(stop_after=300)
     with pytest.warns(RuntimeWarning, match="Interrupted"):
-        results = associate(frame, hub, batch_size=20, max_workers=4, progress=progress)
+        results = associate_on(hub, frame, batch_size=20, max_workers=4, progress=progress)
     assert progress.closed
     assert results.index.equals(frame.index)
     counts = results["status"].value_counts()
@@ -277,10 +257,10 @@ def test_ctrl_c_keeps_finished_rows_and_retry_completes(hub: Sandbox, make_frame
     assert (rest["error_category"] == "INTERRUPTED").all()
     assert rest["retryable"].all()
     assert results.attrs["hubassoc"]["stopped"] == "INTERRUPTED"
-    assert associated_pairs_of(results) <= stored(hub)
-    fixed = results.hubassoc.retry(token=hub.token, progress=False)
+    assert associated_pairs(results) <= stored_pairs(hub)
+    fixed = retry_on(hub, results)
     assert (fixed["status"] == "associated").all()
-    assert stored(hub) == associated_pairs_of(fixed)
+    assert stored_pairs(hub) == associated_pairs(fixed)
 
 
 def test_ctrl_c_with_requests_still_out_leaves_them_unconfirmed(
@@ -290,9 +270,9 @@ def test_ctrl_c_with_requests_still_out_leaves_them_unconfirmed(
     hub.configure(faults=[Fault("hang", on_requests=[2, 3], hang_seconds=30)])
     frame = make_frame(50)
     with pytest.warns(RuntimeWarning, match="Interrupted"):
-        results = associate(
-            frame,
+        results = associate_on(
             hub,
+            frame,
             batch_size=10,
             max_workers=3,
             timeout=(1, 8),
@@ -321,7 +301,7 @@ def test_a_pair_waiting_to_be_sent_again_at_the_daily_limit_is_unconfirmed(
         faults=[Fault("429_daily", on_requests=[2])],
     )
     with pytest.warns(RuntimeWarning, match="daily"):
-        results = associate(frame, hub, batch_size=2, max_workers=1)
+        results = associate_on(hub, frame, batch_size=2, max_workers=1)
     row = results.iloc[0]
     assert row["status"] == "unconfirmed" and row["error_category"] == "DAILY_LIMIT"
     assert row["batch"] == 1 and row["retryable"]

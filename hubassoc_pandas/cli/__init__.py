@@ -1,4 +1,5 @@
-"""The ``hubassoc`` command: ``associate``, ``retry``, ``demo`` and ``sandbox``.
+"""The ``hubassoc`` command: ``associate``, ``disassociate``, ``retry``, ``labels``, ``read``,
+``sync``, ``undo``, ``demo`` and ``sandbox``.
 
 Exit codes: 0 when every row is done, 1 when some are not (including an interrupted run),
 2 for bad usage or a fatal error. The token is read from ``HUBSPOT_ACCESS_TOKEN`` only,
@@ -8,7 +9,6 @@ never from the command line, where it would land in shell history and process li
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -19,6 +19,8 @@ from ..errors import ConfigError, HubAssocError
 from . import commands as _commands
 from .commands import PairCommand, run_pair_command, run_retry
 from .demo import demo_frame, run_demo
+from .existing import add_existing_commands
+from .labels_command import add_labels_command
 from .messages import for_command_line
 from .reading import parse_separator
 from .writing import FORMATS
@@ -79,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in _commands.PAIR_COMMANDS:
         _add_pair_command(commands, command)
     _add_retry(commands)
+    add_existing_commands(commands, _add_sending_options)
+    add_labels_command(commands)
     demo = commands.add_parser("demo", help="run against a local sandbox HubSpot; no token needed")
     demo.add_argument(
         "--rows", type=int, metavar="N", default=5000, help="rows in the demo frame (default 5000)"
@@ -124,6 +128,18 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
     )
     if command.deletes:
         run.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    if command.function == "associate":
+        run.add_argument(
+            "--check-existing",
+            action="store_true",
+            help="read what exists first and send only the missing pairs (makes undo possible)",
+        )
+    labels = run.add_mutually_exclusive_group()
+    labels.add_argument(
+        "--label", metavar="LABEL", help="one association label for every row: its name, "
+        "type ID or CATEGORY:ID (see hubassoc labels)",
+    )  # fmt: skip
+    labels.add_argument("--label-col", metavar="COLUMN", help="column of each row's label")
     _add_sending_options(run)
     run.set_defaults(run=lambda args: run_pair_command(command, args))
 
@@ -222,6 +238,7 @@ def run_sandbox(argv: Sequence[str]) -> int:
     2
     """
     from ..sandbox.__main__ import build_parser as sandbox_parser
+    from ..sandbox.__main__ import listen_error
     from ..sandbox.__main__ import main as sandbox_main
 
     try:
@@ -234,15 +251,7 @@ def run_sandbox(argv: Sequence[str]) -> int:
     try:
         return int(sandbox_main(list(argv)))
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            why = "the port is already in use"
-        elif exc.errno == errno.EACCES:
-            why = "not allowed to listen there (ports below 1024 need privileges)"
-        else:
-            why = exc.strerror or str(exc)
-        return _sandbox_error(
-            f"cannot listen on {host}:{port}: {why}; choose another --port, or 0 for any free port"
-        )
+        return _sandbox_error(listen_error(host, port, exc))
 
 
 def _sandbox_error(message: str) -> int:

@@ -106,7 +106,9 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
     if len(frame) == 0:
         print(f"{args.file} has column names but no rows: nothing to {command.name}.")
         return EXIT_OK
-    options = {"from_col": args.from_col, "to_col": args.to_col, **_run_options(args)}
+    options = {"from_col": args.from_col, "to_col": args.to_col, **run_options(args)}
+    if getattr(args, "check_existing", False):
+        options["check_existing"] = True
     send = [frame, args.from_type, args.to_type]
     if args.dry_run or (command.deletes and not args.yes):
         plan = function(*send, **options, dry_run=True, progress=False)
@@ -119,7 +121,9 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
             print(f"hubassoc {command.name}: nothing sent.", file=sys.stderr)
             return EXIT_SOME_NOT_DONE
     hint = _retry_hint(args.out, args.from_type, args.to_type)
-    results = _send(function, send, {**options, "progress": not args.no_progress}, args.out, hint)
+    results = send_command(
+        function, send, {**options, "progress": not args.no_progress}, args.out, hint
+    )
     if args.out is not None:
         write(results, args.out)
     record = results.attrs.get("hubassoc", {})
@@ -141,7 +145,7 @@ def run_retry(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.results
     check_out(out, journal=args.journal)
     results = read_results(args.results, sep=args.sep)
-    results.attrs = {"hubassoc": _record_for_retry(results, args)}
+    results.attrs = {"hubassoc": record_for_retry(results, args)}
     record = results.attrs["hubassoc"]
     if len(results) == 0:
         print(f"{args.results} has column names but no rows: nothing to re-send.")
@@ -149,20 +153,20 @@ def run_retry(args: argparse.Namespace) -> int:
     knobs = {
         "from_type": record["from_type"],
         "to_type": record["to_type"],
-        **_run_options(args),
+        **run_options(args),
         "progress": not args.no_progress,
     }
     if knobs.get("base_url") is None:
         knobs["base_url"] = os.environ.get(BASE_URL_ENV) or None
     hint = _retry_hint(out, record["from_type"], record["to_type"])
-    updated = _send(resend.retry, [results], knobs, out, hint)
+    updated = send_command(resend.retry, [results], knobs, out, hint)
     write(updated, out)
     retried = updated.attrs.get("hubassoc", {}).get("retried_rows", 0)
     print_report(updated, footer=f"{retried} rows re-sent", out=out)
     return exit_code(updated)
 
 
-def _record_for_retry(results: pd.DataFrame, args: argparse.Namespace) -> dict[str, Any]:
+def record_for_retry(results: pd.DataFrame, args: argparse.Namespace) -> dict[str, Any]:
     """The run record ``retry()`` reads: the file's own (Parquet keeps it) or one built from
     ``--from``/``--to``, which must agree with a kept one."""
     record = dict(results.attrs.get("hubassoc") or {})
@@ -188,7 +192,7 @@ def _record_for_retry(results: pd.DataFrame, args: argparse.Namespace) -> dict[s
     return record
 
 
-def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
     """The options given on the command line; the library's defaults apply to the rest."""
     given = {
         "base_url": args.base_url,
@@ -199,6 +203,8 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
         "rate_limit": args.rate_limit,
         "max_attempts": args.max_attempts,
         "timeout": args.timeout,
+        "label": getattr(args, "label", None),
+        "label_col": getattr(args, "label_col", None),
     }
     return {name: value for name, value in given.items() if value is not None}
 
@@ -206,15 +212,20 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 def _confirmed(command: PairCommand, plan: pd.DataFrame, args: argparse.Namespace) -> bool:
     record = plan.attrs.get("hubassoc", {})
     pairs = record.get("unique_pairs", int((plan["status"] != "invalid").sum()))
+    only = ""
+    if record.get("labelled"):
+        only = f" (only the labels of column {record['label_col']!r})"
+        if record.get("label_col") is None:
+            only = f" (only the label {record.get('label')!r})"
     question = (
         f"hubassoc {command.name} deletes: it will send {pairs:,} pairs "
         f"{record.get('from_type', args.from_type)} -> {record.get('to_type', args.to_type)} "
-        f"to {record.get('base_url', 'HubSpot')}. Go ahead?"
+        f"to {record.get('base_url', 'HubSpot')}{only}. Go ahead?"
     )
     return confirm(question, command=command.name, yes=args.yes)
 
 
-def _send(
+def send_command(
     function: Callable[..., pd.DataFrame],
     arguments: list[Any],
     options: dict[str, Any],

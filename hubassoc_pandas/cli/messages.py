@@ -28,6 +28,10 @@ OPTION_OF = {
     "base_url": "--base-url",
     "journal": "--journal",
     "dry_run": "--dry-run",
+    "remove_extra": "--remove-extra",
+    "check_existing": "--check-existing",
+    "label": "--label",
+    "label_col": "--label-col",
 }
 
 #: Phrases that only make sense in Python, and what they become (applied first, in order).
@@ -44,7 +48,17 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bdf\.hubassoc\.(\w+)\(\.\.\.\)"), r"hubassoc \1"),
     (re.compile(r"\bof the frame\b"), "of the input file"),
     (re.compile(r"\bthe arguments of\b"), "the options of"),
-    (re.compile(r"\b(associate|retry|disassociate)\(\)"), r"hubassoc \1"),
+    (
+        re.compile(r"\bassociate\(\.\.\., check_existing=True\)"),
+        "hubassoc associate --check-existing",
+    ),
+    (re.compile(r"\bforce=True\b"), "--force"),
+    (re.compile(r"\b(associate|retry|disassociate|read|sync|undo)\(\)"), r"hubassoc \1"),
+    (
+        re.compile(r"\bhubassoc_pandas\.labels\(from_type, to_type\)"),
+        "hubassoc labels (with the same --from and --to)",
+    ),
+    (re.compile(r"\bleave label=None\b"), "leave out --label"),
 ]
 _NAMES = "|".join(sorted(OPTION_OF, key=len, reverse=True))
 _ASSIGNED = re.compile(rf"(?<![\w.-])({_NAMES})=(?=\S|$)")

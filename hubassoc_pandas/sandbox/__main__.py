@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import signal
 import sys
@@ -74,6 +75,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def listen_error(host: str, port: int, exc: OSError) -> str:
+    """One line saying why the sandbox cannot listen on ``host:port`` and what to do.
+
+    Examples
+    --------
+    >>> import errno
+    >>> listen_error("127.0.0.1", 80, OSError(errno.EADDRINUSE, "in use"))[:58]
+    'cannot listen on 127.0.0.1:80: the port is already in use'
+    """
+    if exc.errno == errno.EADDRINUSE:
+        why = "the port is already in use"
+    elif exc.errno == errno.EACCES:
+        why = "not allowed to listen there (ports below 1024 need privileges)"
+    else:
+        why = exc.strerror or str(exc)
+    return f"cannot listen on {host}:{port}: {why}; choose another --port, or 0 for any free port"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a sandbox until Ctrl-C (or SIGTERM); print its URL and demo token first.
 
@@ -85,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 after a clean stop, 2 on bad arguments.
+        Exit status: 0 after a clean stop, 2 on bad arguments or a port it cannot use.
     """
     args = build_parser().parse_args(None if argv is None else list(argv))
     records = None if not args.records else dict(args.records)
@@ -112,6 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_term)
+    try:
+        sandbox.start()
+    except OSError as exc:  # a busy port, or an address this machine does not have
+        print(
+            f"hubassoc sandbox: error: {listen_error(args.host, args.port, exc)}", file=sys.stderr
+        )
+        return 2
     with sandbox:
         print(f"HubSpot sandbox listening on {sandbox.url}", flush=True)
         print(f"token: {sandbox.token}", flush=True)

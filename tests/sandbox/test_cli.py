@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,14 @@ def test_benchmark_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     result = json.loads(output.read_text())
     assert result["requests"] > 0 and result["statuses"] == {"200": result["requests"]}
     assert "requests/s" in capsys.readouterr().out
+
+
+def test_a_busy_port_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hubassoc sandbox: error: cannot listen on 127.0.0.1:")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err

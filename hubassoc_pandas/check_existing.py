@@ -1,0 +1,321 @@
+"""``associate(..., check_existing=True)``: read what exists first, send only what is missing.
+
+The from-IDs' associations are read (batch/read), pairs already associated are not sent, and
+every row is marked with ``preexisting`` (True: the pair was associated before the run;
+False: it was not; <NA>: unknown, because its from-ID could not be read or the row is
+invalid). In a labelled run, ``preexisting`` says whether the pair held the row's label, and
+``pair_preexisting`` whether it was associated at all. Pairs whose from-ID could not be read
+are sent anyway: associating a pair that already is is harmless. ``undo()`` relies on these
+columns to remove only what the run made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._stack import user_stacklevel
+from .api import check_frame, execute_pairs, hand_back, row_counts, run_record
+from .client import HubSpotClient
+from .engine.ledger import Interned, Ledger
+from .errors import ConfigError
+from .execute import Execution
+from .existing import Existing, read_existing
+from .frame import build_results
+from .frame_ids import operation_over, plan_pairs
+from .journal import Journal, identity_of
+from .label_types import LabelType
+from .labelled import Labelling
+from .operations.associate_default import AssociateDefault
+from .operations.base import PairOperation
+from .plan import Plan
+from .progress import Progress, make_progress
+from .reads import stop_warning
+from .responses import ErrorInfo
+from .results import is_results_frame
+from .run_setup import Setup, open_client, prepare
+from .status import NOT_SENT, SUCCESS
+
+__all__ = ["associate_checked", "merge_outcomes"]
+
+#: The result column marking keys HubSpot held before the run (for a labelled run: the pair
+#: held that label).
+PREEXISTING = "preexisting"
+#: A labelled run's column marking pairs associated (by any type) before the run.
+PAIR_PREEXISTING = "pair_preexisting"
+
+
+def associate_checked(
+    frame: pd.DataFrame, from_type: Any, to_type: Any, args: dict[str, Any]
+) -> pd.DataFrame:
+    """Read the from-IDs' associations, send the keys not yet held (a labelled key: its pair
+    holds that label; else: the pair is associated at all), and return the results with
+    ``preexisting`` (and, for a labelled run, ``pair_preexisting``)."""
+    check_frame(frame, args["from_col"], args["to_col"])
+    keyed = [k for k in ("from_id_property", "to_id_property") if args.get(k) is not None]
+    if keyed:
+        raise ConfigError(
+            f"check_existing=True reads columns of record IDs and does not combine with "
+            f"{' or '.join(keyed)} yet: leave check_existing out, or give columns of IDs."
+        )
+    setup = prepare(from_type, to_type, args)
+    settings = setup.settings
+    labelling = Labelling.of(args, "associate")
+    with open_client(setup) as client:
+        if labelling is None:
+            plan = plan_pairs(frame, args["from_col"], args["to_col"])
+            operation: PairOperation = AssociateDefault(
+                settings.from_type, settings.to_type, settings.api_version, plan
+            )
+            key_types, known = None, list[LabelType]()
+        else:
+            plan, typed, known = labelling.prepare(
+                frame, settings, setup.base_url, {**args, "client": client}
+            )
+            operation = typed
+            key_types = np.array([t.type_id for t in typed.types], np.int64)[typed.tag_of_key]
+        existing, from_codes = _read(plan, setup, client)
+        read_ok = existing.read_ok[from_codes]
+        held = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
+        if not args["dry_run"] and args["journal"] is not None:
+            held &= ~_sent_earlier(operation, setup, client, plan)
+        done = None
+        if existing.stopped is None:
+            done = _send(operation, np.flatnonzero(~held), setup, client, args)
+    ledger = _outcomes(plan, operation, existing, from_codes, held, done)
+    record = run_record(operation, plan, done or existing.execution, settings, setup.base_url)
+    record.update(
+        from_col=str(args["from_col"]),
+        to_col=str(args["to_col"]),
+        check_existing=True,
+        preexisting_pairs=int(held.sum()),
+        read=_read_record(existing),
+    )
+    results = build_results(frame, plan, ledger, record, success=operation.success)
+    if labelling is not None:
+        record.update(labelling.record(known))
+        results = labelling.finish(results, plan, typed)
+    _mark(results, plan, held, read_ok, replace=is_results_frame(frame))
+    if labelling is not None:
+        paired = read_ok & existing.holds(from_codes, plan.pair_to)
+        _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)
+    results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
+    if done is None:
+        return _read_stopped(results, existing)
+    return hand_back(results, done)
+
+
+def _read(plan: Plan, setup: Setup, client: HubSpotClient) -> tuple[Existing, np.ndarray]:
+    """Read the associations of the plan's from-IDs; also return each pair's from-ID key."""
+    codes, from_ids = pd.factorize(plan.pair_from)
+    from_codes = codes.astype(np.int64)
+    existing = read_existing(
+        np.asarray(from_ids, dtype=np.int64),
+        dataclasses.replace(setup.settings, batch_size=None),  # batch_size counts pairs
+        setup.base_url,
+        token=None,
+        client=client,
+        progress=_phase_progress(setup.args["progress"], plan, "checking existing", "read"),
+        rows_of_key=np.bincount(from_codes, plan.rows_of_pair, len(from_ids)).astype(np.int64),
+    )
+    return existing, from_codes
+
+
+def _outcomes(
+    plan: Plan,
+    operation: PairOperation,
+    existing: Existing,
+    from_codes: np.ndarray,
+    held: np.ndarray,
+    done: Execution | None,
+) -> Ledger:
+    """Every pair's outcome: pre-existing ones associated (with the type read), the others
+    as the run left them (or not sent, when reading stopped)."""
+    ledger = Ledger(plan.rows_of_pair, operation.value_columns)
+    held_keys = np.flatnonzero(held)
+    ledger.succeeded(
+        held_keys,
+        batch=0,
+        attempts=0,
+        http_status=0,
+        values={
+            name: values
+            for name, values in _held_values(
+                existing, from_codes[held_keys], plan.pair_to[held_keys]
+            ).items()
+            if name in ledger.columns
+        },
+    )
+    send = np.flatnonzero(~held)
+    if done is not None:
+        merge_outcomes(ledger, send, done.ledger)
+    else:
+        info = ErrorInfo(
+            existing.stopped,
+            f"Not sent: reading what exists stopped early ({existing.stopped}). Run the same "
+            "call again to carry on.",
+            retryable=True,
+        )
+        ledger.refused(send, info, status=NOT_SENT, batch=0, attempts=0)
+    return ledger
+
+
+def _phase_progress(
+    progress: bool | Progress, plan: Plan, desc: str, success: str
+) -> bool | Progress:
+    if progress is True:
+        return make_progress(True, plan.n_rows - plan.n_invalid, desc=desc, success=success)
+    return progress
+
+
+def _send(
+    operation: PairOperation,
+    send: np.ndarray,
+    setup: Setup,
+    client: HubSpotClient,
+    args: dict[str, Any],
+) -> Execution:
+    """Run the operation over its keys ``send`` only."""
+    subset = operation_over(operation, send)
+    progress = args["progress"] if not args["dry_run"] else False
+    if progress is True:
+        progress = make_progress(
+            True,
+            int(subset.plan.rows_of_pair.sum()),
+            desc="associating",
+            success=subset.success,
+        )
+    run_args = {**args, "client": client, "progress": progress}
+    return execute_pairs(
+        subset, subset.plan, setup.settings, setup.base_url, run_args, first_batch=1
+    )
+
+
+def _sent_earlier(
+    operation: PairOperation, setup: Setup, client: HubSpotClient, plan: Plan
+) -> np.ndarray:
+    """Pairs an earlier call with the same journal sent and may have associated: found now,
+    they are this run's own work, not pre-existing."""
+    settings = setup.settings
+    identity = identity_of(
+        settings.from_type,
+        settings.to_type,
+        setup.base_url,
+        client.token_fingerprint(),
+        operation=operation.name,
+    )
+    identity.update(operation.identity())
+    journal = Journal(setup.args["journal"], identity)
+    try:
+        stored = [
+            *journal.done(operation.success)["key"].tolist(),
+            *journal.done("unconfirmed")["key"].tolist(),
+        ]
+    finally:
+        journal.close()
+    mask = np.zeros(plan.n_pairs, dtype=bool)
+    found, _ = operation.find_in_journal(stored)
+    mask[found] = True
+    return mask
+
+
+def _held_values(existing: Existing, keys: np.ndarray, to_ids: np.ndarray) -> dict[str, list[Any]]:
+    """The association type ID and category of each pre-existing pair: its unlabelled type
+    when it has one, else the first listed."""
+    links = pd.DataFrame(
+        {
+            "key": existing.link_key,
+            "to": existing.link_to,
+            "type": existing.link_type,
+            "category": existing.link_category,
+            "labelled": pd.notna(existing.link_label),
+        }
+    ).sort_values(["labelled"], kind="stable")
+    first = links.drop_duplicates(["key", "to"]).set_index(["key", "to"])
+    at = first.index.get_indexer(pd.MultiIndex.from_arrays([keys, to_ids]))
+    types = first["type"].to_numpy()[at] if len(at) else np.empty(0, np.int64)
+    categories = first["category"].to_numpy()[at] if len(at) else np.empty(0, object)
+    return {
+        "association_type_id": [None if t < 0 else int(t) for t in types.tolist()],
+        "association_category": categories.tolist(),
+    }
+
+
+def merge_outcomes(full: Ledger, keys: np.ndarray, part: Ledger) -> None:
+    """Copy the outcomes of ``part`` (a run over ``keys`` of ``full``, in that order) into
+    ``full``.
+
+    Examples
+    --------
+    >>> full, part = Ledger(np.ones(3, np.int64), {}), Ledger(np.ones(1, np.int64), {})
+    >>> part.succeeded(np.array([0]), batch=4, attempts=1, http_status=200, values={})
+    >>> merge_outcomes(full, np.array([2]), part)
+    >>> full.status.tolist(), full.batch.tolist()
+    ([4, 4, 0], [0, 0, 4])
+    """
+    for name in ("status", "http_status", "batch", "attempts", "retryable"):
+        getattr(full, name)[keys] = getattr(part, name)
+    _copy_codes(full.info, keys, part.info)
+    for name, column in part.columns.items():
+        target = full.columns[name]
+        if isinstance(column, Interned) and isinstance(target, Interned):
+            _copy_codes(target, keys, column)
+        elif not isinstance(column, Interned) and not isinstance(target, Interned):
+            target[keys] = column
+
+
+def _copy_codes(target: Interned, keys: np.ndarray, source: Interned) -> None:
+    remap = np.array([*(target.code(value) for value in source.table), -1], dtype=np.int32)
+    target.codes[keys] = remap[source.codes]
+
+
+def _mark(
+    results: pd.DataFrame,
+    plan: Plan,
+    held: np.ndarray,
+    read_ok: np.ndarray,
+    *,
+    replace: bool,
+    column: str = PREEXISTING,
+) -> None:
+    """Add ``column``: True/False per row, <NA> where unknown (unread or invalid). An input
+    column of that name is replaced when the input is a results frame, else kept renamed."""
+    if column in results.columns:
+        if replace:
+            results.drop(columns=column, inplace=True)
+        else:
+            results.rename(columns={column: f"{column}_input"}, inplace=True)
+    pair = plan.pair_of_row
+    valid = pair >= 0
+    values = np.zeros(len(pair), dtype=bool)
+    values[valid] = held[pair[valid]]
+    unknown = ~valid
+    unknown[valid] = ~read_ok[pair[valid]]
+    results[column] = pd.arrays.BooleanArray(values, unknown)
+
+
+def _read_record(existing: Existing) -> dict[str, Any]:
+    report = existing.execution.report
+    status = existing.ledger.status
+    return {
+        "from_ids": len(existing.from_ids),
+        "unread_from_ids": int((status != SUCCESS).sum()),
+        "requests": report.requests,
+        "stopped": report.stopped,
+    }
+
+
+def _read_stopped(results: pd.DataFrame, existing: Existing) -> pd.DataFrame:
+    """The results of a run whose read stopped: raise its fatal error, or warn."""
+    report = existing.execution.report
+    if report.fatal is not None:
+        report.fatal.results = results
+        raise report.fatal
+    message = stop_warning(report.stopped, "check of what exists", "the same call again")
+    if message:
+        warnings.warn(message + " Nothing was sent.", RuntimeWarning, stacklevel=user_stacklevel())
+    return results

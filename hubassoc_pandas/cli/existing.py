@@ -1,0 +1,227 @@
+"""The commands about what exists: ``hubassoc read``, ``hubassoc sync`` and ``hubassoc undo``.
+
+Exit codes as for the other commands: 0 when nothing needs attention, 1 when something does
+(a from-ID not read, a failed or unsent action, an invalid row, a declined confirmation), 2
+for bad usage or a fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import reads, synchronise, undo_run
+from ..errors import ConfigError
+from .commands import EXIT_OK, EXIT_SOME_NOT_DONE, record_for_retry, run_options, send_command
+from .confirm import confirm
+from .reading import read_input, read_results
+from .report import print_report
+from .writing import check_fits, check_out, write
+
+__all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
+
+_EXAMPLES = 5
+
+
+def add_existing_commands(
+    commands: argparse._SubParsersAction,
+    add_sending_options: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """Add ``read``, ``sync`` and ``undo`` to the ``hubassoc`` parser."""
+    described = (
+        "Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url "
+        "(default https://api.hubapi.com)."
+    )
+    read = commands.add_parser(
+        "read", help="list the associations that exist for a file's from-IDs", description=described
+    )
+    _add_types(read, to_col=False)
+    read.add_argument("--out", type=Path, metavar="FILE", help="write the links found here")
+    read.add_argument(
+        "--status-out", type=Path, metavar="FILE", help="write the status of every from-ID here"
+    )
+    add_sending_options(read)
+    read.set_defaults(run=run_read)
+
+    sync_ = commands.add_parser(
+        "sync",
+        help="make HubSpot's associations of a file's from-IDs equal its pairs",
+        description=described + " Creates the missing pairs; with --remove-extra also "
+        "removes the associations of those from-IDs the file does not list (asking first).",
+    )
+    _add_types(sync_, to_col=True)
+    sync_.add_argument(
+        "--remove-extra", action="store_true", help="remove associations the file does not list"
+    )
+    sync_.add_argument(
+        "--label",
+        metavar="LABEL",
+        help="compare, write and remove only this label (a name, type ID or CATEGORY:ID)",
+    )
+    sync_.add_argument("--dry-run", action="store_true", help="read and print the plan only")
+    sync_.add_argument("-y", "--yes", action="store_true", help="do not ask before removing")
+    sync_.add_argument("--out", type=Path, metavar="FILE", help="write the plan/outcome here")
+    add_sending_options(sync_)
+    sync_.set_defaults(run=run_sync)
+
+    undo_ = commands.add_parser(
+        "undo",
+        help="remove exactly what an associate run created (from its results file)",
+        description="Remove the pairs a 'hubassoc associate --check-existing' run created, "
+        "leaving those that existed before, from the results file it wrote with --out.",
+    )
+    undo_.add_argument("results", type=Path, metavar="RESULTS", help="results file of the run")
+    undo_.add_argument("--from", dest="from_type", metavar="TYPE", help="the run's --from")
+    undo_.add_argument("--to", dest="to_type", metavar="TYPE", help="the run's --to")
+    undo_.add_argument(
+        "--force",
+        action="store_true",
+        help="also remove pairs whose earlier state is unknown (a run without --check-existing)",
+    )
+    undo_.add_argument("--dry-run", action="store_true", help="print what would be removed")
+    undo_.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    undo_.add_argument("--out", type=Path, metavar="FILE", help="write the removal results here")
+    add_sending_options(undo_)
+    undo_.set_defaults(run=run_undo)
+
+
+def _add_types(parser: argparse.ArgumentParser, *, to_col: bool) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="input table")
+    parser.add_argument("--from", dest="from_type", required=True, metavar="TYPE")
+    parser.add_argument("--to", dest="to_type", required=True, metavar="TYPE")
+    parser.add_argument("--from-col", required=True, metavar="COLUMN", help="from-record IDs")
+    if to_col:
+        parser.add_argument("--to-col", required=True, metavar="COLUMN", help="to-record IDs")
+
+
+def run_read(args: argparse.Namespace) -> int:
+    """``hubassoc read``: read, print the status of the from-IDs, write the links."""
+    for out in (args.out, args.status_out):
+        if out is not None:
+            check_out(out, inputs=[args.file], journal=args.journal)
+    frame = read_input(args.file, [args.from_col], sep=args.sep)
+    options = {"from_col": args.from_col, **run_options(args), "progress": not args.no_progress}
+    links = send_command(reads.read, [frame, args.from_type, args.to_type], options, None, "")
+    status = links.hubassoc.read_status()
+    if args.out is not None:
+        write(links, args.out)
+    if args.status_out is not None:
+        write(status, args.status_out)
+    by_status = status.groupby("status", observed=False)["rows"].agg(["size", "sum"])
+    print(f"Read {len(links):,} links for {len(frame):,} rows of {args.file}")
+    print(by_status.rename(columns={"size": "from-IDs", "sum": "rows"}).to_string())
+    attention = status[status["status"].isin(["failed", "invalid", "not_sent"])]
+    if len(attention):
+        print(f"\nFirst from-IDs that need attention (of {len(attention):,})")
+        shown = attention[["from_id", "status", "error_category", "error_message"]]
+        print(shown.head(_EXAMPLES * 2).to_string())
+    return EXIT_SOME_NOT_DONE if len(attention) else EXIT_OK
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """``hubassoc sync``: plan, print, ask before removing, carry the plan out."""
+    if args.out is not None:
+        check_out(args.out, inputs=[args.file])
+    frame = read_input(args.file, [args.from_col, args.to_col], sep=args.sep)
+    if args.out is not None:
+        check_fits(args.out, len(frame))
+    options = {
+        "from_col": args.from_col,
+        "to_col": args.to_col,
+        "remove_extra": args.remove_extra,
+        "label": args.label,
+        **run_options(args),
+    }
+    if options.pop("journal", None) is not None:
+        raise ConfigError(
+            "hubassoc sync keeps no journal: running it again reads HubSpot afresh and carries "
+            "on where it stopped; drop --journal."
+        )
+    arguments = [frame, args.from_type, args.to_type]
+    plan = send_command(
+        synchronise.sync, arguments, {**options, "progress": not args.no_progress}, None, ""
+    )
+    _print_plan(plan, args.file)
+    removals = int((plan["action"] == "remove").sum())
+    if args.dry_run:
+        if args.out is not None:
+            write(plan, args.out)
+        return EXIT_OK if not (plan["action"] == "invalid").any() else EXIT_SOME_NOT_DONE
+    if removals:
+        record = plan.attrs["hubassoc"]
+        question = (
+            f"hubassoc sync deletes: it will remove {removals:,} associations "
+            f"{record['from_type']} -> {record['to_type']} at {record['base_url']}. Go ahead?"
+        )
+        if not confirm(question, command="sync", yes=args.yes):
+            print("hubassoc sync: nothing written.", file=sys.stderr)
+            return EXIT_SOME_NOT_DONE
+    knobs = {k: v for k, v in run_options(args).items() if k not in ("journal", "api_version")}
+    done = send_command(
+        synchronise.apply_plan, [plan], {**knobs, "progress": not args.no_progress}, None, ""
+    )
+    if args.out is not None:
+        write(done, args.out)
+    counts = done["status"].value_counts(sort=False)
+    print("\nOutcome")
+    print(counts[counts > 0].to_string())
+    return EXIT_SOME_NOT_DONE if _needs_attention(done["status"]) else EXIT_OK
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    """``hubassoc undo RESULTS``: remove what the run created, asking first."""
+    if args.out is not None:
+        check_out(args.out, inputs=[args.results], journal=args.journal)
+    results = read_results(args.results, sep=args.sep)
+    results.attrs = {"hubassoc": record_for_retry(results, args)}
+    options: dict[str, Any] = {"force": args.force, **run_options(args)}
+    if options.get("base_url") is None:
+        options.pop("base_url", None)  # the run's own, from the file, else the environment
+    plan = send_command(
+        undo_run.undo, [results], {**options, "dry_run": True, "progress": False}, None, ""
+    )
+    kept = plan.attrs["hubassoc"]["undo"]
+    print(
+        f"Undo {args.results}: {len(plan):,} rows to remove; {kept['kept_preexisting']:,} "
+        f"existed before the run and stay; {kept['unknown_left']:,} of unknown earlier state "
+        f"stay; {kept['not_created']:,} were not created by the run."
+    )
+    if args.dry_run or len(plan) == 0:
+        if args.out is not None:
+            write(plan, args.out)
+        return EXIT_OK
+    question = f"hubassoc undo deletes: it will remove {len(plan):,} associations. Go ahead?"
+    if not confirm(question, command="undo", yes=args.yes):
+        print("hubassoc undo: nothing removed.", file=sys.stderr)
+        return EXIT_SOME_NOT_DONE
+    removed = send_command(
+        undo_run.undo, [results], {**options, "progress": not args.no_progress}, None, ""
+    )
+    if args.out is not None:
+        write(removed, args.out)
+    print_report(removed, footer=f"{len(removed):,} rows", out=args.out)
+    return EXIT_SOME_NOT_DONE if _needs_attention(removed["status"]) else EXIT_OK
+
+
+def _print_plan(plan: pd.DataFrame, source: Path) -> None:
+    actions = plan["action"].value_counts(sort=False)
+    print(f"Plan for {source}")
+    for action, count in actions.items():
+        print(f"  {action:<10}{count:>12,}")
+    removals = plan[plan["action"] == "remove"]
+    if len(removals):
+        print(f"\nFirst associations to remove (of {len(removals):,})")
+        print(removals[["from_id", "to_id"]].head(_EXAMPLES * 2).to_string())
+    unread = plan[plan["note"].str.contains("could not be read", na=False)]
+    if len(unread):
+        print(f"\n{unread['from_id'].nunique():,} from-IDs could not be read: nothing is "
+              "removed for them")  # fmt: skip
+
+
+def _needs_attention(status: pd.Series) -> bool:
+    return bool(status.isin(["failed", "invalid", "unconfirmed", "not_sent"]).any())

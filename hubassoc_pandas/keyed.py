@@ -1,0 +1,372 @@
+"""Pair operations whose columns hold keys (emails, unique values, domains) instead of IDs.
+
+One run, three phases sharing one client, one pacer of the ten-secondly limit (search has its
+own), one journal and one batch numbering: the keys of each side are looked up
+(:mod:`.keys`), the pairs of resolved IDs are written (:func:`.api.execute_pairs`), and the
+results frame shows every row with its key columns as given and the IDs they came to in
+``from_id``/``to_id``. Rows whose key names no single record say why in ``status``,
+``error_category`` and ``error_message``. A run stopped while looking keys up (Ctrl-C, the
+daily limit, a fatal refusal) writes nothing.
+
+The journal holds the lookups beside the pairs (their keys begin with the object type and
+property, e.g. ``contacts.email:``): resumed with it, a run looks up only keys it has not
+found before, and sends only pairs not yet done. ``retry()`` looks up only the keys of rows
+whose ID is still missing, and re-sends the rest by their IDs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .api import PROGRESS_TITLES, execute_pairs, hand_back, row_counts, run_record
+from .engine.ledger import Ledger
+from .engine.run import RunReport
+from .errors import ConfigError
+from .execute import Execution
+from .frame import build_results
+from .key_outcomes import View, id_view, key_problems, key_view, lay_over
+from .key_spec import KeySpec, check_on_ambiguous, key_spec
+from .keys import KeySession, key_session
+from .labelled import Labelling, is_labelled_retry, retry_setup, with_label_columns
+from .operations.base import PairOperation
+from .operations.typed_pairs import TypedPairs
+from .plan import Plan, make_plan
+from .progress import Progress, make_progress
+from .responses import ErrorInfo
+from .settings import RunSettings
+from .status import INTERRUPTED, NOT_SENT, status_words
+
+__all__ = [
+    "KEY_ARGUMENTS",
+    "KeyedRun",
+    "Side",
+    "associate_by_keys",
+    "is_keyed",
+    "keyed_sides",
+    "retry_keyed",
+    "run_keyed_pairs",
+    "write_pairs",
+]
+
+#: Arguments (and run-record fields) of a run by keys.
+KEY_ARGUMENTS = ("from_id_property", "to_id_property", "on_ambiguous")
+
+_WORDS = status_words("resolved")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the pairs: ``"from"`` or ``"to"``, its column, and its key kind (None for
+    a column of record IDs)."""
+
+    role: str
+    column: Any
+    spec: KeySpec | None
+
+
+def is_keyed(record: dict[str, Any]) -> bool:
+    """Whether a run (its arguments or its record) names records by keys on some side."""
+    return record.get("from_id_property") is not None or record.get("to_id_property") is not None
+
+
+def keyed_sides(settings: RunSettings, record: dict[str, Any]) -> list[Side]:
+    """Both sides, checked: key properties must suit their object types."""
+    check_on_ambiguous(record.get("on_ambiguous", "fail"))
+    sides = []
+    for role, object_type in (("from", settings.from_type), ("to", settings.to_type)):
+        prop = record.get(f"{role}_id_property")
+        spec = None if prop is None else key_spec(object_type, prop, role=f"{role}_id_property")
+        sides.append(Side(role, record[f"{role}_col"], spec))
+    return sides
+
+
+def identity(
+    operation_class: type[PairOperation], settings: RunSettings, sides: list[Side]
+) -> dict[str, str]:
+    """The journal identity of a run by keys: the writing operation's, and its key kinds."""
+    found = {"operation": operation_class.name}
+    found.update(from_type=settings.from_type, to_type=settings.to_type)
+    for side in sides:
+        if side.spec is not None:
+            found[f"{side.role}_id_property"] = side.spec.id_property
+    return found
+
+
+@dataclass
+class KeyedRun:
+    """What a run by keys did: its operation, plan and write phase, the lookups' record
+    fields, the per-row key problems (by position), and its labelling (None: unlabelled)."""
+
+    operation: PairOperation
+    plan: Plan
+    done: Execution
+    fields: dict[str, Any]
+    problems: pd.DataFrame
+    labelling: Labelling | None = None
+    known: list[Any] | None = None
+
+
+def run_keyed_pairs(
+    operation_class: type[PairOperation],
+    frame: pd.DataFrame,
+    settings: RunSettings,
+    base_url: str,
+    args: dict[str, Any],
+) -> KeyedRun:
+    """Look the keys up, then write the pairs (with their labels, if asked for)."""
+    sides = keyed_sides(settings, args)
+    labelling = Labelling.of(args, operation_class.verb)
+    with key_session(
+        settings,
+        base_url,
+        token=args["token"],
+        client=args["client"],
+        journal=args["journal"],
+        identity=identity(operation_class, settings, sides),
+        progress=args["progress"],
+        dry_run=bool(args["dry_run"]),
+        on_ambiguous=args.get("on_ambiguous", "fail"),
+    ) as session:
+        columns, views = _resolve_sides(session, sides, frame, None)
+        known = None
+        operation: PairOperation
+        if labelling is None:
+            names = (str(sides[0].column), str(sides[1].column))
+            plan = make_plan(*columns, from_label=names[0], to_label=names[1])
+            operation = operation_class(
+                settings.from_type, settings.to_type, settings.api_version, plan
+            )
+        else:  # the labels are read and planned as for IDs, with the IDs the keys came to
+            by_ids = frame.copy(deep=False)
+            for side, column in zip(sides, columns, strict=True):
+                by_ids[side.column] = column.array
+            reading = {**args, "client": session.client or args["client"]}
+            plan, operation, known = labelling.prepare(by_ids, settings, base_url, reading)
+        problems = key_problems(views)
+        done = write_pairs(operation, plan, session, settings, base_url, args, problems)
+        fields = lookup_record(session, args)
+    return KeyedRun(operation, plan, done, fields, problems, labelling, known)
+
+
+def _resolve_sides(
+    session: KeySession, sides: list[Side], frame: pd.DataFrame, ids: pd.DataFrame | None
+) -> tuple[list[pd.Series], list[View]]:
+    """Each side's record IDs and problems. Keys are looked up for every row, or, given the
+    ``ids`` a run already found (``from_id``/``to_id``), only where those are missing."""
+    n = len(frame)
+    columns: list[pd.Series] = []
+    views: list[View] = []
+    for side in sides:
+        given = frame[side.column] if ids is None else ids[f"{side.role}_id"]
+        if side.spec is None:
+            columns.append(given)
+            views.append(id_view(str(side.column) if ids is None else f"{side.role}_id", given))
+            continue
+        rows = np.arange(n) if ids is None else np.flatnonzero(given.isna().to_numpy())
+        found = session.resolve(
+            frame[side.column].iloc[rows],
+            side.spec.object_type,
+            side.spec.id_property,
+            label=str(side.column),
+        )
+        filled = pd.array(given.array.copy(), dtype="string") if ids is not None else None
+        if filled is not None:
+            filled[rows] = found.ids.array
+        columns.append(found.ids if filled is None else pd.Series(filled, index=frame.index))
+        views.append(key_view(str(side.column), found, n, rows))
+    return columns, views
+
+
+def associate_by_keys(
+    operation_class: type[PairOperation],
+    frame: pd.DataFrame,
+    settings: RunSettings,
+    base_url: str,
+    args: dict[str, Any],
+) -> pd.DataFrame:
+    """A pair operation whose columns hold keys: look them up, write, and lay the key
+    problems over the rows of the results frame."""
+    run = run_keyed_pairs(operation_class, frame, settings, base_url, args)
+    operation, plan, done = run.operation, run.plan, run.done
+    record = run_record(operation, plan, done, settings, base_url)
+    record.update(from_col=str(args["from_col"]), to_col=str(args["to_col"]), **run.fields)
+    results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    if run.labelling is not None and isinstance(operation, TypedPairs):
+        record.update(run.labelling.record(run.known or []))
+        results = run.labelling.finish(results, plan, operation)
+        _label_unplanned(results, frame, run, settings)
+    lay_over(results, run.problems, np.arange(len(results)))
+    results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
+    return hand_back(results, done)
+
+
+def _label_unplanned(
+    results: pd.DataFrame, frame: pd.DataFrame, run: KeyedRun, settings: RunSettings
+) -> None:
+    """Rows whose key failed (not for being invalid) still say which association type they
+    ask for, so that retry() can send it once their key is found. In place."""
+    problems = run.problems
+    rows = problems.index.to_numpy()[(problems["status"] != "invalid").to_numpy()]
+    if run.labelling is None or len(rows) == 0:
+        return
+    tags, types = run.labelling.row_types(frame.iloc[rows], run.known or [], settings)
+    rows, tags = rows[tags >= 0], tags[tags >= 0]
+    for column, values, dtype in (
+        ("association_type_id", [t.type_id for t in types], "Int64"),
+        ("association_category", [t.category for t in types], "string"),
+        ("label", [t.label for t in types], "string"),
+    ):
+        held = results[column].array.copy()
+        held[rows] = pd.array(values, dtype=dtype).take(tags)
+        results[column] = held
+
+
+def retry_keyed(
+    operation_class: type[PairOperation],
+    subset: pd.DataFrame,
+    record: dict[str, Any],
+    settings: RunSettings,
+    base_url: str,
+    args: dict[str, Any],
+    first_batch: int,
+) -> tuple[PairOperation, Execution, pd.DataFrame, dict[str, Any]]:
+    """Re-send rows of a run by keys: look up again only the keys of rows whose ID is still
+    missing, send the rest by the IDs they came to (labelled rows with the type each names).
+    Returns the operation, the write phase, the rows' new annotations (``from_id``/``to_id``
+    included) and the record's fields."""
+    sides = keyed_sides(settings, record)
+    for side in sides:
+        if side.spec is not None and side.column not in subset.columns:
+            raise ConfigError(
+                f"retry() looks {side.role}-keys up from the column {side.column!r}, which "
+                "these results lack; keep the input's columns in the results frame."
+            )
+    labelled = is_labelled_retry(record, subset)
+    with key_session(
+        settings,
+        base_url,
+        token=args["token"],
+        client=args["client"],
+        journal=args["journal"],
+        identity=identity(operation_class, settings, sides),
+        progress=args["progress"],
+        dry_run=False,
+        on_ambiguous=record.get("on_ambiguous") or "fail",
+    ) as session:
+        session.next_batch = max(session.next_batch, first_batch)
+        columns, views = _resolve_sides(session, sides, subset, subset)
+        filled = subset.copy(deep=False)
+        filled["from_id"], filled["to_id"] = columns[0].array, columns[1].array
+        operation: PairOperation
+        if labelled:
+            plan, operation = retry_setup(operation_class.verb, filled, settings)
+        else:
+            plan = make_plan(filled["from_id"], filled["to_id"], from_label="from_id",
+                             to_label="to_id")  # fmt: skip
+            operation = operation_class(
+                settings.from_type, settings.to_type, settings.api_version, plan
+            )
+        problems = key_problems(views)
+        given = {**args, "dry_run": False}
+        done = write_pairs(operation, plan, session, settings, base_url, given, problems)
+        fields = lookup_record(session, record)
+    fields["lookup_requests"] += int(record.get("lookup_requests") or 0)
+    redone = build_results(subset.iloc[:, :0], plan, done.ledger, {}, success=operation.success)
+    if labelled and isinstance(operation, TypedPairs):
+        redone = with_label_columns(redone, plan, operation)
+    lay_over(redone, problems, np.arange(len(subset)))
+    return operation, done, redone, fields
+
+
+def lookup_record(session: KeySession, args: dict[str, Any]) -> dict[str, Any]:
+    """What the run record says about the lookups."""
+    return {
+        **{name: args.get(name) for name in KEY_ARGUMENTS},
+        "key_lookups": session.summaries,
+        "lookup_requests": session.requests,
+        "lookup_rate_limited": session.rate_limited,
+    }
+
+
+def write_pairs(
+    operation: PairOperation,
+    plan: Plan,
+    session: KeySession,
+    settings: RunSettings,
+    base_url: str,
+    args: dict[str, Any],
+    problems: pd.DataFrame,
+) -> Execution:
+    """The write phase, with the session's client, pacer, journal and batch numbering; when
+    the lookups stopped the run, nothing is sent and every pair is ``not_sent``.
+
+    Its progress counts the rows whose key failed as failed (or not sent), not as invalid.
+    """
+    halted = session.halted
+    if halted is None:
+        progress = args["progress"]
+        if progress is True:
+            title = PROGRESS_TITLES.get(operation.verb, operation.verb)
+            progress = make_progress(True, plan.n_rows, desc=title, success=operation.success)
+        moved = problems["status"].value_counts().drop(_WORDS[2], errors="ignore")
+        given = {
+            **args,
+            "token": None,
+            "client": session.client,
+            "journal": session.journal,
+            "pacer": session.pacer,
+            "progress": _Recount(progress, moved.to_dict()) if progress is not False else False,
+        }
+        return execute_pairs(
+            operation, plan, settings, base_url, given, first_batch=session.next_batch
+        )
+    stopped = halted.report
+    reason = stopped.stopped or INTERRUPTED
+    info = ErrorInfo(
+        reason,
+        f"Not sent: the run stopped ({reason}) while looking keys up. Run retry() on these "
+        "results, or the same call again with the same journal.",
+        retryable=True,
+    )
+    ledger = Ledger(plan.rows_of_pair, operation.value_columns)
+    ledger.refused(np.arange(plan.n_pairs), info, status=NOT_SENT, batch=0, attempts=0)
+    shown: bool | Progress = args["progress"]
+    if not isinstance(shown, bool | np.bool_):
+        shown.close()
+    report = RunReport(
+        stopped=stopped.stopped, fatal=stopped.fatal, journal_error=stopped.journal_error
+    )
+    report.finished = report.started
+    record = {
+        "journal": None if session.journal is None else str(session.journal.path),
+        "resumed_pairs": 0,
+        "dry_run": bool(args["dry_run"]),
+        "batch_size": settings.batch_size_for(operation.max_batch_size),
+        "planned_batches": 0,
+    }
+    return Execution(ledger, report, record)
+
+
+class _Recount:
+    """Progress of the write phase, counting rows whose key failed as failed (or not sent):
+    the plan sees only rows without both IDs, which it counts as invalid."""
+
+    def __init__(self, sink: Progress, moved: dict[str, int]) -> None:
+        self._sink, self._moved = sink, moved
+
+    def advance(self, rows: int, counts: dict[str, int]) -> None:
+        counts = dict(counts)
+        for word, rows_moved in self._moved.items():
+            counts[_WORDS[2]] = counts.get(_WORDS[2], 0) - rows_moved
+            counts[word] = counts.get(word, 0) + rows_moved
+        self._sink.advance(rows, counts)
+
+    def note(self, text: str | None) -> None:
+        self._sink.note(text)
+
+    def close(self) -> None:
+        self._sink.close()

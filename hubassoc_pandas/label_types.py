@@ -1,0 +1,250 @@
+"""Association label definitions of one direction: ``labels()`` and the read behind it.
+
+HubSpot lists the association types of a direction ``from -> to`` at ``GET
+/crm/associations/{version}/{from}/{to}/labels`` (``/crm/associations/v4/{from}/{to}/labels``
+for v4): the unlabelled default (``label: null``), HubSpot's own labels such as Primary, and
+the portal's USER_DEFINED ones, whose type IDs differ from portal to portal. This module reads
+that list (retrying 5xx and 429 answers as runs do) and gives it as :class:`LabelType` values or
+as a DataFrame.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .client import DEFAULT_API_VERSION, HubSpotClient, Timeout
+from .engine.attempt import Attempts
+from .engine.policy import Kind, classify, describe, error_of, fatal_error, next_step
+from .errors import FatalApiError
+from .object_types import normalize_object_type
+from .responses import ApiResponse, retry_after_seconds
+
+__all__ = ["LabelType", "fetch_label_types", "label_frame", "labels", "labels_path"]
+
+logger = logging.getLogger("hubassoc_pandas")
+
+#: Answers that no later attempt of the same request can get past.
+_FATAL_KINDS = (Kind.UNAUTHORIZED, Kind.FORBIDDEN, Kind.FATAL, Kind.REJECTED, Kind.TOO_LARGE)
+
+
+@dataclass(frozen=True)
+class LabelType:
+    """One association type of a direction.
+
+    Attributes
+    ----------
+    category : str
+        ``HUBSPOT_DEFINED``, ``USER_DEFINED`` or ``INTEGRATOR_DEFINED``.
+    type_id : int
+        The type ID in this direction (portal-specific for USER_DEFINED labels).
+    label : str or None
+        The label as HubSpot shows it; None for the unlabelled default.
+
+    Examples
+    --------
+    >>> LabelType("USER_DEFINED", 28, "Billing contact").spec()
+    {'associationCategory': 'USER_DEFINED', 'associationTypeId': 28}
+    >>> str(LabelType("HUBSPOT_DEFINED", 279, None))
+    'the unlabelled default (HUBSPOT_DEFINED 279)'
+    """
+
+    category: str
+    type_id: int
+    label: str | None
+
+    def spec(self) -> dict[str, Any]:
+        """The type as ``batch/create`` and ``batch/labels/archive`` take it."""
+        return {"associationCategory": self.category, "associationTypeId": self.type_id}
+
+    def __str__(self) -> str:
+        name = "the unlabelled default" if self.label is None else repr(self.label)
+        return f"{name} ({self.category} {self.type_id})"
+
+
+def labels_path(api_version: str, from_type: str, to_type: str) -> str:
+    """The path of the label list of a direction (v4 has it under ``associations/v4``).
+
+    Examples
+    --------
+    >>> labels_path("v4", "contacts", "companies")
+    'crm/associations/v4/contacts/companies/labels'
+    >>> labels_path("2026-03", "0-1", "0-2")
+    'crm/associations/2026-03/0-1/0-2/labels'
+    """
+    return f"crm/associations/{api_version}/{from_type}/{to_type}/labels"
+
+
+def labels(
+    from_type: str,
+    to_type: str,
+    *,
+    token: str | None = None,
+    base_url: str | None = None,
+    api_version: str = DEFAULT_API_VERSION,
+    client: HubSpotClient | None = None,
+    timeout: Any = None,
+) -> pd.DataFrame:
+    """The association labels of the direction ``from_type -> to_type``, as HubSpot lists them.
+
+    Parameters
+    ----------
+    from_type, to_type : str
+        Object types, in any form :func:`hubassoc_pandas.associate` takes.
+    token : str, optional
+        Access token; default ``HUBSPOT_ACCESS_TOKEN``.
+    base_url : str, optional
+        Default ``HUBSPOT_BASE_URL``, else ``https://api.hubapi.com``.
+    api_version : str
+        ``"2026-03"`` (default), another date version, or ``"v4"``.
+    client : HubSpotClient, optional
+        A ready client (its token, base URL and API version are used).
+    timeout : float or (connect, read), optional
+        Seconds (default 10 to connect, 60 to read).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per association type: ``category`` (string), ``type_id`` (Int64) and
+        ``label`` (string; <NA> for the unlabelled default), in HubSpot's order. A paired
+        label appears under its own name in each direction, with a type ID per direction.
+
+    Raises
+    ------
+    AuthenticationError, MissingScopesError, FatalApiError
+        As a run would: a refused token, missing scopes, an unknown object type.
+
+    Examples
+    --------
+    >>> from hubassoc_pandas.sandbox import Sandbox
+    >>> with Sandbox().start() as hub:
+    ...     table = labels("contacts", "companies", token=hub.token, base_url=hub.url)
+    >>> print(table.head(2))
+              category  type_id    label
+    0  HUBSPOT_DEFINED      279     <NA>
+    1  HUBSPOT_DEFINED        1  Primary
+    """
+    from_type = normalize_object_type(from_type, role="from_type")
+    to_type = normalize_object_type(to_type, role="to_type")
+    if client is not None:
+        return label_frame(fetch_label_types(client, from_type, to_type))
+    with HubSpotClient(
+        token, base_url=base_url, api_version=api_version, timeout=Timeout.of(timeout)
+    ) as owned:
+        return label_frame(fetch_label_types(owned, from_type, to_type))
+
+
+def label_frame(types: Sequence[LabelType]) -> pd.DataFrame:
+    """The DataFrame :func:`labels` returns, from label types.
+
+    Examples
+    --------
+    >>> label_frame([LabelType("USER_DEFINED", 28, "Billing contact")])["type_id"].dtype
+    Int64Dtype()
+    """
+    return pd.DataFrame(
+        {
+            "category": pd.array([t.category for t in types], dtype="string"),
+            "type_id": pd.array([t.type_id for t in types], dtype="Int64"),
+            "label": pd.array([t.label for t in types], dtype="string"),
+        }
+    )
+
+
+def fetch_label_types(
+    client: HubSpotClient,
+    from_type: str,
+    to_type: str,
+    *,
+    attempts: Attempts | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[LabelType]:
+    """Read the label list of a direction with ``client.get()``, retrying what may be retried.
+
+    5xx, network failures and 423 are retried with the backoff of ``attempts``; 429s wait
+    ``Retry-After`` (or the backoff); 401, 403 and refusals of the request itself raise the
+    exception a run raises for them (:func:`~hubassoc_pandas.engine.policy.fatal_error`).
+    """
+    budget = attempts or Attempts()
+    path = labels_path(client.api_version, from_type, to_type)
+    failures = waits = 0
+    while True:
+        response = client.get(path)
+        kind = classify(response)
+        if kind is Kind.SUCCESS:
+            return parse_label_list(response.body, from_type, to_type)
+        if kind in _FATAL_KINDS:
+            raise fatal_error(Kind.FATAL if kind is Kind.TOO_LARGE else kind, response)[0]
+        failures += kind in (Kind.TRANSIENT, Kind.LOCKED)
+        waits += kind in (Kind.RATE_LIMITED, Kind.MIGRATING)
+        retry_after = retry_after_seconds(response)
+        step = next_step(
+            kind,
+            failures=failures,
+            waits=waits,
+            max_attempts=budget.max_attempts,
+            max_rate_limit_waits=budget.max_rate_limit_waits,
+            backoff=budget.backoff.delay,
+            retry_after=retry_after,
+        )
+        if step.action == "done":
+            raise _gave_up(response, from_type, to_type, failures + waits)
+        delay = step.delay
+        if step.action == "hold":
+            delay = retry_after if retry_after is not None else budget.backoff.delay(waits)
+        logger.info("labels %s -> %s: %s; asking again in %.2fs", from_type, to_type,
+                    describe(response), delay)  # fmt: skip
+        sleep(delay)
+
+
+def parse_label_list(body: Any, from_type: str, to_type: str) -> list[LabelType]:
+    """The label types of a ``GET .../labels`` body; unreadable items are skipped.
+
+    Examples
+    --------
+    >>> parse_label_list({"results": [{"category": "HUBSPOT_DEFINED", "typeId": 279,
+    ...                                "label": None}]}, "contacts", "companies")
+    [LabelType(category='HUBSPOT_DEFINED', type_id=279, label=None)]
+    """
+    results = body.get("results") if isinstance(body, dict) else None
+    if not isinstance(results, list):
+        raise FatalApiError(
+            f"HubSpot's list of labels for {from_type} -> {to_type} has no 'results'; check "
+            "base_url and api_version.",
+            status=200,
+            body=body if isinstance(body, dict) else None,
+        )
+    found: list[LabelType] = []
+    for item in results:
+        if not isinstance(item, dict):
+            continue
+        category = item.get("category")
+        type_id = item.get("typeId", item.get("associationTypeId"))
+        if isinstance(type_id, str) and type_id.isdigit():
+            type_id = int(type_id)
+        if not isinstance(category, str) or isinstance(type_id, bool):
+            continue
+        if not isinstance(type_id, int):
+            continue
+        label = item.get("label")
+        text = label.strip() if isinstance(label, str) else None
+        found.append(LabelType(category, type_id, label if text else None))
+    return found
+
+
+def _gave_up(response: ApiResponse, from_type: str, to_type: str, attempts: int) -> FatalApiError:
+    info = error_of(response)
+    return FatalApiError(
+        f"HubSpot's list of labels for {from_type} -> {to_type} could not be read after "
+        f"{attempts} attempts ({describe(response)}: {info.message or 'no message'}). Nothing "
+        "was written; try again later.",
+        status=response.status,
+        category=info.category,
+        correlation_id=info.correlation_id,
+        body=response.body if isinstance(response.body, dict) else None,
+    )

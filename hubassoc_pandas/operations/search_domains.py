@@ -1,0 +1,170 @@
+"""Find companies by domain: ``POST /crm/objects/{version}/companies/search``.
+
+A company ``domain`` is not unique in HubSpot, so it cannot be an ``idProperty``; search
+finds every company with a domain. Each key of this operation is one *pack* of distinct,
+normalised domains (:func:`.search_body.pack_domains`), searched by one body; the operation
+keeps, per pack, the queries still to send and their ``after`` cursors, and asks the engine
+for another request (``Decoded.more``) for each next page. A query whose ``total`` is past
+HubSpot's 10,000-result cap is split in halves (its domains searched apart); a single domain
+with more than 10,000 companies is recorded as *capped*: its companies cannot all be listed.
+
+Results are mapped back to domains by the properties returned: a company whose ``domain`` is
+the searched one matches it first-hand; one that only lists it in ``hs_additional_domains``
+matches it second-hand, and counts only when no company matches first-hand. What the matches
+mean for a row (one record, none, or several) is :mod:`hubassoc_pandas.keys`' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..key_values import normalise_domain
+from ..responses import ApiResponse
+from ..wire import Prepared
+from .base import Decoded, Encoded, Operation
+from .found import FOUND, found_text, objects_path
+from .search_body import body_bytes, search_body, searched_properties
+
+__all__ = ["MAX_RESULTS", "SearchDomains"]
+
+#: Results one search query can reach (a page past them is refused with a 400).
+MAX_RESULTS = 10_000
+
+_Query = list[Any]  # [domains (tuple), after (str | None)]
+
+
+class SearchDomains(Operation):
+    """The companies having each domain of each pack.
+
+    Parameters
+    ----------
+    api_version : str
+        A date version such as ``"2026-03"`` (``"v4"`` uses the objects API's ``v3``).
+    packs : sequence of sequence of str
+        Distinct normalised domains, cut into packs that each fit one search body.
+    additional : bool
+        Whether ``hs_additional_domains`` is searched too.
+
+    Examples
+    --------
+    >>> op = SearchDomains("2026-03", [["acme.com", "beta.io"]], additional=False)
+    >>> body = op.encode(np.array([0])).payload.json()
+    >>> op.path(), body["filterGroups"][0]["filters"][0]["values"]
+    ('crm/objects/2026-03/companies/search', ['acme.com', 'beta.io'])
+    """
+
+    name: ClassVar[str] = "companies/search"
+    verb: ClassVar[str] = "resolve"
+    success: ClassVar[str] = "resolved"
+    max_batch_size: ClassVar[int] = 1
+    value_columns: ClassVar[dict[str, tuple[Any, Any]]] = {FOUND: ("string", None)}
+
+    def __init__(
+        self, api_version: str, packs: Sequence[Sequence[str]], *, additional: bool = True
+    ) -> None:
+        self.api_version = api_version
+        self.packs = [tuple(pack) for pack in packs]
+        self.additional = additional
+        self._queries: dict[int, list[_Query]] = {}
+        self._found: dict[int, dict[str, dict[str, tuple[int, Any]]]] = {}
+        self._capped: dict[int, dict[str, int]] = {}
+
+    @staticmethod
+    def prefix_for(additional: bool) -> str:
+        """How journal keys of this search begin."""
+        return f"companies.{'+'.join(searched_properties(additional))}:"
+
+    @property
+    def n_keys(self) -> int:
+        return len(self.packs)
+
+    def path(self) -> str:
+        return objects_path(self.api_version, "companies", "search")
+
+    def _pending(self, key: int) -> list[_Query]:
+        return self._queries.setdefault(key, [[self.packs[key], None]])
+
+    def encode(self, keys: np.ndarray) -> Encoded:
+        if len(keys) != 1:
+            raise ValueError("a companies search carries one pack of domains per request")
+        key = int(keys[0])
+        domains, after = self._pending(key)[0]
+        body = search_body(domains, additional=self.additional, after=after)
+        return Encoded(Prepared(body_bytes(body)), (key, domains, after))
+
+    def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
+        key, domains, after = encoded.wire
+        body = response.body if isinstance(response.body, dict) else {}
+        results = body.get("results")
+        if not isinstance(results, list):
+            return Decoded(open=np.arange(1, dtype=np.int64))
+        pending = self._pending(key)
+        total = body.get("total")
+        if after is None and isinstance(total, int) and total > MAX_RESULTS:
+            pending.pop(0)
+            if len(domains) > 1:  # too many results for one query: search each half apart
+                half = len(domains) // 2
+                pending[:0] = [[domains[:half], None], [domains[half:], None]]
+            else:  # the first page's companies stand for the rest
+                self._note(key, domains, results)
+                self._capped.setdefault(key, {})[domains[0]] = total
+        else:
+            self._note(key, domains, results)
+            cursor = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if cursor is not None and str(cursor) != str(after):
+                pending[0][1] = str(cursor)
+            else:
+                pending.pop(0)
+        if pending:
+            return Decoded(more=np.arange(1, dtype=np.int64))
+        return Decoded(succeeded=np.arange(1, dtype=np.int64), values={FOUND: [self._finish(key)]})
+
+    def _note(self, key: int, domains: tuple[str, ...], results: list[Any]) -> None:
+        """Record which searched domains each returned company has, first- or second-hand."""
+        wanted = set(domains)
+        found = self._found.setdefault(key, {})
+        for result in results:
+            if not isinstance(result, dict) or result.get("id") is None:
+                continue
+            properties = result.get("properties") or {}
+            created = properties.get("createdate") or result.get("createdAt")
+            record = str(result["id"])
+            primary = normalise_domain(properties.get("domain"))[0]
+            others = str(properties.get("hs_additional_domains") or "").split(";")
+            seen = {primary: 0} if primary in wanted else {}
+            for text in others if self.additional else []:
+                domain = normalise_domain(text)[0]
+                if domain in wanted:
+                    seen.setdefault(domain, 1)
+            for domain, tier in seen.items():
+                held = found.setdefault(domain, {}).get(record)
+                found[domain][record] = (tier if held is None else min(tier, held[0]), created)
+
+    def _finish(self, key: int) -> str:
+        """The pack's ``found`` value: per domain, its first-hand companies, else the rest."""
+        found = self._found.pop(key, {})
+        self._queries.pop(key, None)
+        entries: dict[str, dict[str, Any]] = {}
+        for domain in self.packs[key]:
+            matches = found.get(domain, {})
+            best = min((tier for tier, _ in matches.values()), default=0)
+            entries[domain] = {r: c for r, (tier, c) in matches.items() if tier == best}
+        return found_text(entries, self._capped.pop(key, None))
+
+    def named(self, body: Any, encoded: Encoded) -> list[int]:
+        return []  # a refused search names no domain: its pack fails as one
+
+    def journal_keys(self, keys: np.ndarray) -> list[str]:
+        prefix = self.prefix_for(self.additional)
+        return [prefix + " ".join(self.packs[k]) for k in keys.tolist()]
+
+    def find_in_journal(self, stored: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        # earlier runs' findings are read back per domain by hubassoc_pandas.keys, before the
+        # operation is made; its packs hold only the domains still to look up
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+
+    def identity(self) -> dict[str, str]:
+        return {"operation": self.name, "object_type": "companies"}
