@@ -115,6 +115,10 @@ class SandboxProcess:
         pairs = self._ask("pairs", from_type=from_type, to_type=to_type)
         return {(f, t) for f, t in pairs}
 
+    def timeline(self) -> list[tuple[float, int, int]]:
+        """Each endpoint request since the last reset: (arrival time, status, inputs)."""
+        return [(float(t), int(s), int(n)) for t, s, n in self._ask("timeline")]
+
     def cpu_seconds(self) -> float:
         """CPU seconds the sandbox process has used so far (user + system)."""
         return float(self._ask("cpu"))
@@ -127,8 +131,9 @@ def _serve(config_text: str) -> int:
     config = json.loads(config_text)
     records = {name: range(first, last + 1) for name, (first, last) in config["records"].items()}
     options = dict(config["options"])
-    if isinstance(options.get("rate_limit"), list):
-        options["rate_limit"] = tuple(options["rate_limit"])
+    for name in ("rate_limit", "enforced_rate_limit"):
+        if isinstance(options.get(name), list):
+            options[name] = tuple(options[name])
     out = sys.stdout
     with Sandbox(records=records, **options) as hub:
         out.write(json.dumps({"url": hub.url, "token": hub.token}) + "\n")
@@ -146,6 +151,8 @@ def _serve(config_text: str) -> int:
                 answer = hub.stats()
             elif command == "pairs":
                 answer = sorted(hub.associated_pairs(request["from_type"], request["to_type"]))
+            elif command == "timeline":
+                answer = [[r.started, r.status or 0, r.inputs] for r in hub.requests if r.inputs]
             elif command == "cpu":
                 answer = time.process_time()
             else:
@@ -249,14 +256,17 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
 
 
-def sandbox_rate_check(seconds: float) -> dict[str, Any]:
-    """A short run of ``benchmarks/sandbox_rate.py`` (zero latency, no rate limit)."""
+def sandbox_rate_check(seconds: float) -> dict[str, Any] | None:
+    """A short run of ``benchmarks/sandbox_rate.py`` (zero latency, no rate limit, 8 threads
+    posting batches of 2,000); None when ``seconds`` is 0."""
+    if seconds <= 0:
+        return None
     here = str(Path(__file__).resolve().parent)
     if here not in sys.path:
         sys.path.insert(0, here)
     import sandbox_rate
 
-    return dict(sandbox_rate.run(seconds, 32, 100))
+    return dict(sandbox_rate.run(seconds, 8, 2000))
 
 
 def print_sandbox_rate(result: dict[str, Any]) -> None:

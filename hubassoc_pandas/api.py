@@ -31,6 +31,7 @@ from .operations.base import PairOperation
 from .pacing import Backoff
 from .plan import Plan, make_plan
 from .progress import Progress
+from .run_setup import check_column
 from .settings import RunSettings, make_settings
 from .status import status_words
 
@@ -308,25 +309,9 @@ def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
 
 
 def check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ConfigError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    """Refuse a frame that is not a DataFrame, a column it lacks, or one column for both."""
     for role, column in (("from_col", from_col), ("to_col", to_col)):
-        try:
-            hash(column)
-        except TypeError:
-            raise ConfigError(
-                f"{role}={column!r}: give one column name, not {type(column).__name__}."
-            ) from None
-        if column not in frame.columns:
-            available = ", ".join(repr(c) for c in list(frame.columns)[:20])
-            raise ConfigError(
-                f"{role}={column!r} is not a column of the frame; its columns are: {available}."
-            )
-        if isinstance(frame[column], pd.DataFrame):
-            raise ConfigError(
-                f"{role}={column!r} names {frame[column].shape[1]} columns of the frame; "
-                "make the column names unique (e.g. df.columns = [...])."
-            )
+        check_column(frame, role, column)
     if from_col == to_col:
         raise ConfigError(
             f"from_col and to_col are both {from_col!r}: give the column of the from-records "

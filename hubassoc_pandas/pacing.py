@@ -106,7 +106,8 @@ class Pacer:
         Requests that may leave back to back before even spacing (``period / budget`` apart)
         applies; None spends the window in bursts, as fast as the window allows.
     widen : float
-        How much a window with 429s widens the safety margin (up to a fifth of the limit).
+        How much a window with 429s widens the safety margin, at least one request (up to a
+        fifth of the limit).
 
     Examples
     --------
@@ -212,13 +213,19 @@ class Pacer:
             self._set_limit()
             if remaining is None:
                 return
-            low = bisect.bisect_right(self._sent, sent_at - period)
             until = sent_at if received_at is None else max(sent_at, received_at)
-            high = bisect.bisect_right(self._sent, until)
-            used_elsewhere = (maximum - remaining) - (high - low)
-            # at most a window's worth: more could not be spent in it anyway
-            for _ in range(max(0, min(used_elsewhere, maximum, self.limit.requests))):
-                bisect.insort(self._sent, sent_at)
+            self._count_others(maximum - remaining, sent_at - period, until, sent_at)
+
+    def _count_others(self, used: int, since: float, until: float, at: float) -> None:
+        """Count, at ``at``, other processes' requests: the server's ``used`` in (``since``,
+        ``until``] beyond what this pacer counted there. Counts are only added: other
+        processes' requests are placed later than they were made and so leave this window
+        late, which errs on the safe side."""
+        sent = self._sent
+        ours = bisect.bisect_right(sent, until) - bisect.bisect_right(sent, since)
+        # at most a window's worth: more could not be spent in it anyway
+        for _ in range(max(0, min(used - ours, used, self.limit.requests))):
+            bisect.insort(sent, at)
 
     def _learn_enforced(self, used: int, maximum: int, contradicted: bool, at: float) -> None:
         """A 429 while the server counted ``used`` of ``maximum``: if it ``contradicted``
@@ -248,16 +255,16 @@ class Pacer:
     def block(self, now: float, retry_after: float | None) -> float:
         """After a 429: hold every worker until ``Retry-After`` or until the window frees.
 
-        It also widens the safety margin by ``widen`` (once per window, at most 20%), so a
-        connection whose timing jitters keeps under the limit afterwards. Returns the seconds
-        the hold lasts from ``now``.
+        It also widens the safety margin by ``widen``, at least one request (once per window,
+        at most 20%), so a connection whose timing jitters keeps under the limit afterwards.
+        Returns the seconds the hold lasts from ``now``.
         """
         with self._lock:
             # a refusal widens the safety margin a little, up to a fifth of the limit; the
             # 429s of one crowded window (many requests in flight) count once
             limit = self.limit
             if now >= self._widened_at + limit.period:
-                margin = min(0.2, limit.margin + self._widen)
+                margin = min(0.2, limit.margin + max(self._widen, 1 / limit.requests))
                 self.limit = RateLimit(limit.requests, limit.period, margin)
                 self._widened_at = now
             if retry_after is not None:

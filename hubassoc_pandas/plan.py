@@ -209,15 +209,22 @@ def mirror_last(
     if len(pairs) == 0:
         return pairs, 0
     from_ids, to_ids = pair_from[pairs], pair_to[pairs]
-    codes, uniques = pd.factorize(np.concatenate([from_ids, to_ids]))
-    width = np.int64(len(uniques))
-    from_codes, to_codes = (
-        codes[: len(pairs)].astype(np.int64),
-        codes[len(pairs) :].astype(np.int64),
+    # only a pair whose from-ID is also a to-ID, and to-ID a from-ID, can have its mirror
+    maybe = np.flatnonzero(
+        pd.Series(from_ids).isin(to_ids).to_numpy() & pd.Series(to_ids).isin(from_ids).to_numpy()
     )
-    keys = from_codes * width + to_codes
-    mirrored = np.isin(to_codes * width + from_codes, keys) & (from_ids != to_ids)
-    later = mirrored & (from_ids > to_ids)
+    later = np.zeros(len(pairs), dtype=bool)
+    if len(maybe):
+        some_from, some_to = from_ids[maybe], to_ids[maybe]
+        codes, uniques = pd.factorize(np.concatenate([some_from, some_to]))
+        width = np.int64(len(uniques))
+        from_codes = codes[: len(maybe)].astype(np.int64)
+        to_codes = codes[len(maybe) :].astype(np.int64)
+        keys = pd.Series(from_codes * width + to_codes)
+        mirrored = pd.Series(to_codes * width + from_codes).isin(keys).to_numpy()
+        later[maybe] = mirrored & (some_from > some_to)
+    if not later.any():
+        return pairs, len(pairs)
     return np.concatenate([pairs[~later], pairs[later]]), int((~later).sum())
 
 

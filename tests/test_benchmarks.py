@@ -33,17 +33,25 @@ def test_throughput_quick(tmp_path: Path) -> None:
     printed = _run(
         "throughput.py", "--quick", "--sandbox-rate-seconds", "0.3", "--output", str(output)
     )
-    assert "contender" in printed and "assoc/s" in printed
+    assert "contender" in printed and "pairs/s" in printed and "of allowed requests" in printed
     assert "Sandbox's own rate at zero latency" in printed
     record = json.loads(output.read_text())
-    names = [row["contender"] for row in record["results"]]
-    assert names == ["hubassoc (defaults)", "hubspot-api-client loop", "requests loop"]
-    for row in record["results"]:
-        assert row["lost"] == 0, row
-        assert row["associated"] > 0, row
-    ours = record["results"][0]
-    assert ours["associated"] == ours["rows_in_scope"] == record["setup"]["rows"]
-    assert record["goals"]["nothing_lost"] is True
+    names = [row["contender"] for row in record["results"]["hubspot_like"]]
+    assert names == [
+        "hubassoc (defaults)",
+        "hubspot-api-client loop",
+        "requests loop",
+        "requests, 8 threads",
+    ]
+    assert set(record["results"]) == {"hubspot_like", "header_mismatch", "shared_token"}
+    for rows in record["results"].values():
+        for row in rows:
+            assert row["lost"] == 0, row
+            assert row["associated"] > 0, row
+        ours = rows[0]
+        assert ours["contender"] == "hubassoc (defaults)"
+        assert ours["associated"] == ours["rows_in_scope"] == record["setup"]["rows"]
+    assert all(goals["nothing_lost"] for goals in record["goals"].values())
 
 
 @pytest.mark.timeout(120)
@@ -60,11 +68,16 @@ def test_overhead_quick(tmp_path: Path) -> None:
         str(output),
     )
     assert "measurement" in printed and "speed vs per-row" in printed
+    assert "Dry run as the frame grows" in printed
     assert "Sandbox's own rate at zero latency" in printed
     record = json.loads(output.read_text())
     assert len(record["results"]) == 4
     for figure in record["results"]:
         assert figure["result_rows"] == figure["rows"] == 5000, figure
+    assert [f["rows"] for f in record["scaling"]] == [10_000]
+    assert record["scaling"][0]["result_rows"] == 10_000
+    mapping = [f for f in record["results"] if f["measurement"] == "mapping"]
+    assert all(f["batches"] == 3 and f["batch_cpu_ms"] > 0 for f in mapping)
     for info in record["comparison"].values():
         assert info["lost"] == 0
         assert info["same_statuses"] is True
