@@ -7,19 +7,15 @@ is built by :mod:`.frame`.
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from ._stack import user_stacklevel
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url, resolve_token
-from .errors import ConfigError, JournalError
+from .errors import ConfigError
 from .execute import Execution, execute
 from .frame import build_results
 from .journal import check_journal_path
@@ -31,9 +27,9 @@ from .operations.base import PairOperation
 from .pacing import Backoff
 from .plan import Plan, make_plan
 from .progress import Progress
+from .run_outcome import hand_back, row_counts, run_record
 from .run_setup import check_column
 from .settings import RunSettings, make_settings
-from .status import status_words
 
 __all__ = ["associate", "disassociate"]
 
@@ -295,19 +291,6 @@ def _run_pairs(
     return hand_back(results, done)
 
 
-def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
-    """Return the results, or raise the error that stopped the run with them attached."""
-    _warn_if_stopped(done)
-    if done.report.fatal is not None:
-        done.report.fatal.results = results
-        raise done.report.fatal
-    if done.report.journal_error is not None:
-        error = JournalError(done.report.journal_error)
-        error.results = results
-        raise error
-    return results
-
-
 def check_frame(frame: Any, from_col: Any, to_col: Any) -> None:
     """Refuse a frame that is not a DataFrame, a column it lacks, or one column for both."""
     for role, column in (("from_col", from_col), ("to_col", to_col)):
@@ -365,75 +348,3 @@ def execute_pairs(
         invalid_rows=plan.n_invalid,
         pacer=args.get("pacer"),
     )
-
-
-def run_record(
-    operation: PairOperation,
-    plan: Plan,
-    done: Execution,
-    settings: RunSettings,
-    base_url: str,
-) -> dict[str, Any]:
-    report = done.report
-    return {
-        "version": __version__,
-        "operation": operation.verb,
-        "from_type": settings.from_type,
-        "to_type": settings.to_type,
-        "api_version": settings.api_version,
-        "base_url": base_url,
-        **done.record,
-        "final_batch_size": report.final_batch_size or done.record["batch_size"],
-        **settings.record(),
-        "rows": plan.n_rows,
-        "unique_pairs": plan.n_pairs,
-        "requests": report.requests,
-        "batches": report.batches,
-        "rate_limited_responses": report.rate_limited,
-        "stopped": report.stopped,
-        "started_at": _iso(report.started),
-        "finished_at": _iso(report.finished or report.started),
-        "seconds": round(max(0.0, (report.finished or report.started) - report.started), 3),
-        "retries": 0,
-    }
-
-
-def row_counts(results: pd.DataFrame, success: str) -> dict[str, int]:
-    counts = results["status"].value_counts()
-    return {name: int(counts.get(name, 0)) for name in status_words(success)}
-
-
-def _warn_if_stopped(done: Execution) -> None:
-    stopped = done.report.stopped
-    if stopped == "DAILY_LIMIT":
-        warnings.warn(
-            "HubSpot's daily API limit was reached: the rows not yet sent are "
-            "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
-            RuntimeWarning,
-            stacklevel=user_stacklevel(),
-        )
-    elif stopped == "MIGRATION":
-        warnings.warn(
-            "HubSpot is migrating this account (477): the rows not yet sent are not_sent "
-            "(MIGRATION). Run retry() once the migration is over.",
-            RuntimeWarning,
-            stacklevel=user_stacklevel(),
-        )
-    elif stopped == "NETWORK":
-        warnings.warn(
-            "HubSpot could not be reached, so the run stopped: the rows not yet sent are "
-            "not_sent (NETWORK). Check the network and base_url, then run retry().",
-            RuntimeWarning,
-            stacklevel=user_stacklevel(),
-        )
-    elif stopped == "INTERRUPTED":
-        warnings.warn(
-            "Interrupted: finished rows are kept; the rest are not_sent "
-            "(INTERRUPTED). Run retry() to send them.",
-            RuntimeWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
-def _iso(timestamp: float) -> str:
-    return _dt.datetime.fromtimestamp(timestamp, tz=_dt.UTC).isoformat(timespec="seconds")

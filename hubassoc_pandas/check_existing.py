@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._stack import user_stacklevel
-from .api import check_frame, execute_pairs, hand_back, row_counts, run_record
+from .api import check_frame, execute_pairs
 from .client import HubSpotClient
 from .engine.ledger import Interned, Ledger
 from .execute import Execution
@@ -42,6 +42,7 @@ from .progress import Progress, make_progress
 from .reads import stop_warning
 from .responses import ErrorInfo
 from .results import is_results_frame
+from .run_outcome import hand_back, row_counts, run_record
 from .run_setup import Setup, prepare
 from .status import NOT_SENT, SUCCESS
 

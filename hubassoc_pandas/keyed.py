@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .api import PROGRESS_TITLES, execute_pairs, hand_back, row_counts, run_record
+from .api import PROGRESS_TITLES, execute_pairs
 from .engine.ledger import Ledger
 from .engine.run import RunReport
 from .errors import ConfigError
@@ -37,6 +37,7 @@ from .operations.typed_pairs import TypedPairs
 from .plan import Plan, make_plan
 from .progress import Progress, make_progress
 from .responses import ErrorInfo
+from .run_outcome import hand_back, row_counts, run_record
 from .settings import RunSettings
 from .status import INTERRUPTED, NOT_SENT, status_words
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .api import PAIR_OPERATIONS, check_flags, execute_pairs, hand_back, row_counts
+from .api import PAIR_OPERATIONS, check_flags, execute_pairs
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url
 from .errors import ConfigError
 from .execute import Execution
@@ -28,6 +28,7 @@ from .operations.base import PairOperation
 from .plan import make_plan
 from .progress import Progress
 from .results import ANNOTATION_DTYPES, restore_dtypes, retry_mask
+from .run_outcome import hand_back, row_counts
 from .settings import RunSettings, make_settings
 
 __all__ = ["retry"]
