@@ -6,7 +6,10 @@ False: it was not; <NA>: unknown, because its from-ID could not be read or the r
 invalid). In a labelled run, ``preexisting`` says whether the pair held the row's label, and
 ``pair_preexisting`` whether it was associated at all. Pairs whose from-ID could not be read
 are sent anyway: associating a pair that already is is harmless. ``undo()`` relies on these
-columns to remove only what the run made.
+columns to remove only what the run made. Columns of keys (``from_id_property``,
+``to_id_property``) are looked up first (:mod:`.frame_keys`), on the client, pacer, journal
+and batch numbering the read and the writes then share; rows whose key names no single record
+say why, as in ``associate()``, and their ``preexisting`` is <NA>.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from ._stack import user_stacklevel
 from .api import check_frame, execute_pairs, hand_back, row_counts, run_record
 from .client import HubSpotClient
 from .engine.ledger import Interned, Ledger
-from .errors import ConfigError
 from .execute import Execution
 from .existing import Existing, read_existing
 from .frame import build_results
 from .frame_ids import operation_over, plan_pairs
+from .frame_keys import IdColumns, id_columns, unread
 from .journal import Journal, identity_of
+from .key_outcomes import lay_over
+from .keyed import label_unplanned
 from .label_types import LabelType
 from .labelled import Labelling
 from .operations.associate_default import AssociateDefault
@@ -37,7 +42,7 @@ from .progress import Progress, make_progress
 from .reads import stop_warning
 from .responses import ErrorInfo
 from .results import is_results_frame
-from .run_setup import Setup, open_client, prepare
+from .run_setup import Setup, prepare
 from .status import NOT_SENT, SUCCESS
 
 __all__ = ["associate_checked", "merge_outcomes"]
@@ -56,36 +61,35 @@ def associate_checked(
     holds that label; else: the pair is associated at all), and return the results with
     ``preexisting`` (and, for a labelled run, ``pair_preexisting``)."""
     check_frame(frame, args["from_col"], args["to_col"])
-    keyed = [k for k in ("from_id_property", "to_id_property") if args.get(k) is not None]
-    if keyed:
-        raise ConfigError(
-            f"check_existing=True reads columns of record IDs and does not combine with "
-            f"{' or '.join(keyed)} yet: leave check_existing out, or give columns of IDs."
-        )
     setup = prepare(from_type, to_type, args)
     settings = setup.settings
     labelling = Labelling.of(args, "associate")
-    with open_client(setup) as client:
+    columns = {"from": args["from_col"], "to": args["to_col"]}
+    with id_columns(
+        frame, setup, columns, operation=AssociateDefault.name, journal=args["journal"]
+    ) as given:
+        client, by_ids = given.client, given.frame
         if labelling is None:
-            plan = plan_pairs(frame, args["from_col"], args["to_col"])
+            plan = plan_pairs(by_ids, args["from_col"], args["to_col"])
             operation: PairOperation = AssociateDefault(
                 settings.from_type, settings.to_type, settings.api_version, plan
             )
             key_types, known = None, list[LabelType]()
         else:
             plan, typed, known = labelling.prepare(
-                frame, settings, setup.base_url, {**args, "client": client}
+                by_ids, settings, setup.base_url, {**args, "client": client}
             )
             operation = typed
             key_types = np.array([t.type_id for t in typed.types], np.int64)[typed.tag_of_key]
-        existing, from_codes = _read(plan, setup, client)
+        existing, from_codes = _read(plan, setup, given)
         read_ok = existing.read_ok[from_codes]
         held = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
         if not args["dry_run"] and args["journal"] is not None:
-            held &= ~_sent_earlier(operation, setup, client, plan)
+            held &= ~_sent_earlier(operation, setup, client, plan, given.journal)
         done = None
         if existing.stopped is None:
-            done = _send(operation, np.flatnonzero(~held), setup, client, args)
+            done = _send(operation, np.flatnonzero(~held), setup, given, args)
+        lookups = given.record(args)
     ledger = _outcomes(plan, operation, existing, from_codes, held, done)
     record = run_record(operation, plan, done or existing.execution, settings, setup.base_url)
     record.update(
@@ -94,6 +98,7 @@ def associate_checked(
         check_existing=True,
         preexisting_pairs=int(held.sum()),
         read=_read_record(existing),
+        **lookups,
     )
     results = build_results(frame, plan, ledger, record, success=operation.success)
     if labelling is not None:
@@ -103,24 +108,33 @@ def associate_checked(
     if labelling is not None:
         paired = read_ok & existing.holds(from_codes, plan.pair_to)
         _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)
+    if labelling is not None:
+        label_unplanned(results, frame, given.problems, labelling, known, settings)
+    lay_over(results, given.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     if done is None:
         return _read_stopped(results, existing)
     return hand_back(results, done)
 
 
-def _read(plan: Plan, setup: Setup, client: HubSpotClient) -> tuple[Existing, np.ndarray]:
-    """Read the associations of the plan's from-IDs; also return each pair's from-ID key."""
+def _read(plan: Plan, setup: Setup, given: IdColumns) -> tuple[Existing, np.ndarray]:
+    """Read the associations of the plan's from-IDs (none when looking keys up stopped the
+    run); also return each pair's from-ID key."""
     codes, from_ids = pd.factorize(plan.pair_from)
     from_codes = codes.astype(np.int64)
+    rows_of_key = np.bincount(from_codes, plan.rows_of_pair, len(from_ids)).astype(np.int64)
+    if given.halted is not None:
+        return unread(np.asarray(from_ids, np.int64), rows_of_key, given.halted), from_codes
     existing = read_existing(
         np.asarray(from_ids, dtype=np.int64),
         dataclasses.replace(setup.settings, batch_size=None),  # batch_size counts pairs
         setup.base_url,
         token=None,
-        client=client,
+        client=given.client,
         progress=_phase_progress(setup.args["progress"], plan, "checking existing", "read"),
-        rows_of_key=np.bincount(from_codes, plan.rows_of_pair, len(from_ids)).astype(np.int64),
+        rows_of_key=rows_of_key,
+        pacer=given.pacer,
+        first_batch=given.first_batch,
     )
     return existing, from_codes
 
@@ -176,10 +190,11 @@ def _send(
     operation: PairOperation,
     send: np.ndarray,
     setup: Setup,
-    client: HubSpotClient,
+    given: IdColumns,
     args: dict[str, Any],
 ) -> Execution:
-    """Run the operation over its keys ``send`` only."""
+    """Run the operation over its keys ``send`` only (in a run by keys: with the lookups'
+    journal, pacer and batch numbering)."""
     subset = operation_over(operation, send)
     progress = args["progress"] if not args["dry_run"] else False
     if progress is True:
@@ -189,17 +204,25 @@ def _send(
             desc="associating",
             success=subset.success,
         )
-    run_args = {**args, "client": client, "progress": progress}
+    run_args = {**args, "client": given.client, "progress": progress, "pacer": given.pacer}
+    if given.journal is not None:
+        run_args["journal"] = given.journal
     return execute_pairs(
-        subset, subset.plan, setup.settings, setup.base_url, run_args, first_batch=1
-    )
+        subset, subset.plan, setup.settings, setup.base_url, run_args,
+        first_batch=given.first_batch,
+    )  # fmt: skip
 
 
 def _sent_earlier(
-    operation: PairOperation, setup: Setup, client: HubSpotClient, plan: Plan
+    operation: PairOperation,
+    setup: Setup,
+    client: HubSpotClient,
+    plan: Plan,
+    opened: Journal | None = None,
 ) -> np.ndarray:
     """Pairs an earlier call with the same journal sent and may have associated: found now,
-    they are this run's own work, not pre-existing."""
+    they are this run's own work, not pre-existing. ``opened``: the run's journal, already
+    open (a run by keys), else it is opened here."""
     settings = setup.settings
     identity = identity_of(
         settings.from_type,
@@ -209,14 +232,15 @@ def _sent_earlier(
         operation=operation.name,
     )
     identity.update(operation.identity())
-    journal = Journal(setup.args["journal"], identity)
+    journal = opened or Journal(setup.args["journal"], identity)
     try:
         stored = [
             *journal.done(operation.success)["key"].tolist(),
             *journal.done("unconfirmed")["key"].tolist(),
         ]
     finally:
-        journal.close()
+        if opened is None:
+            journal.close()
     mask = np.zeros(plan.n_pairs, dtype=bool)
     found, _ = operation.find_in_journal(stored)
     mask[found] = True

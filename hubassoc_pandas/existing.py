@@ -18,7 +18,9 @@ import pandas as pd
 from .client import HubSpotClient
 from .engine.ledger import Interned, Ledger
 from .execute import Execution, execute
+from .journal import Journal
 from .operations.read import ReadAssociations, decode_links
+from .pacing import Pacer
 from .progress import Progress, make_progress
 from .settings import RunSettings
 from .status import SUCCESS
@@ -105,13 +107,16 @@ def read_existing(
     token: str | None,
     client: HubSpotClient | None,
     progress: bool | Progress,
-    journal: str | Path | None = None,
+    journal: str | Path | Journal | None = None,
     rows_of_key: np.ndarray | None = None,
     invalid_rows: int = 0,
+    pacer: Pacer | None = None,
+    first_batch: int = 1,
 ) -> Existing:
     """Read every association of ``from_ids`` (distinct) towards ``settings.to_type``.
 
     ``rows_of_key`` weighs each from-ID by its input rows for the progress bar (default 1).
+    A run of several phases passes its ``pacer`` and the ``first_batch`` number of this one.
     """
     from_ids = np.asarray(from_ids, dtype=np.int64)
     weights = np.ones(len(from_ids), np.int64) if rows_of_key is None else rows_of_key
@@ -134,9 +139,10 @@ def read_existing(
         progress=sink,
         dry_run=False,
         journal=journal,
-        first_batch=1,
+        first_batch=first_batch,
         total_rows=total,
         invalid_rows=invalid_rows,
+        pacer=pacer,
     )
     return _flatten(from_ids, done)
 

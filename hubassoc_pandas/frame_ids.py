@@ -1,7 +1,8 @@
 """Where read(), check_existing, sync() and undo() turn a frame's columns into record IDs.
 
-The one place those features read their input columns, so that other ways of naming records
-(emails, domains, unique properties) can be slotted in here without touching them. Pure.
+The one place those features read their input columns. Columns of other keys (emails,
+domains, unique properties) are first replaced by the record IDs they name, by
+:func:`~hubassoc_pandas.frame_keys.id_columns`, and then read here like ID columns. Pure.
 """
 
 from __future__ import annotations

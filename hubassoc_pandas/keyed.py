@@ -43,10 +43,13 @@ from .status import INTERRUPTED, NOT_SENT, status_words
 __all__ = [
     "KEY_ARGUMENTS",
     "KeyedRun",
+    "Recount",
     "Side",
     "associate_by_keys",
     "is_keyed",
     "keyed_sides",
+    "label_unplanned",
+    "resolve_sides",
     "retry_keyed",
     "run_keyed_pairs",
     "write_pairs",
@@ -80,7 +83,13 @@ def keyed_sides(settings: RunSettings, record: dict[str, Any]) -> list[Side]:
     for role, object_type in (("from", settings.from_type), ("to", settings.to_type)):
         prop = record.get(f"{role}_id_property")
         spec = None if prop is None else key_spec(object_type, prop, role=f"{role}_id_property")
-        sides.append(Side(role, record[f"{role}_col"], spec))
+        column = record.get(f"{role}_col")
+        if spec is not None and column is None:
+            raise ConfigError(
+                f"{role}_id_property={prop!r} needs {role}_col: the column that holds the keys "
+                "(a results frame read back from a file does not record it)."
+            )
+        sides.append(Side(role, column, spec))
     return sides
 
 
@@ -131,7 +140,7 @@ def run_keyed_pairs(
         dry_run=bool(args["dry_run"]),
         on_ambiguous=args.get("on_ambiguous", "fail"),
     ) as session:
-        columns, views = _resolve_sides(session, sides, frame, None)
+        columns, views = resolve_sides(session, sides, frame, None)
         known = None
         operation: PairOperation
         if labelling is None:
@@ -152,7 +161,7 @@ def run_keyed_pairs(
     return KeyedRun(operation, plan, done, fields, problems, labelling, known)
 
 
-def _resolve_sides(
+def resolve_sides(
     session: KeySession, sides: list[Side], frame: pd.DataFrame, ids: pd.DataFrame | None
 ) -> tuple[list[pd.Series], list[View]]:
     """Each side's record IDs and problems. Keys are looked up for every row, or, given the
@@ -198,22 +207,26 @@ def associate_by_keys(
     if run.labelling is not None and isinstance(operation, TypedPairs):
         record.update(run.labelling.record(run.known or []))
         results = run.labelling.finish(results, plan, operation)
-        _label_unplanned(results, frame, run, settings)
+        label_unplanned(results, frame, run.problems, run.labelling, run.known, settings)
     lay_over(results, run.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
 
 
-def _label_unplanned(
-    results: pd.DataFrame, frame: pd.DataFrame, run: KeyedRun, settings: RunSettings
+def label_unplanned(
+    results: pd.DataFrame,
+    frame: pd.DataFrame,
+    problems: pd.DataFrame,
+    labelling: Labelling | None,
+    known: list[Any] | None,
+    settings: RunSettings,
 ) -> None:
     """Rows whose key failed (not for being invalid) still say which association type they
     ask for, so that retry() can send it once their key is found. In place."""
-    problems = run.problems
     rows = problems.index.to_numpy()[(problems["status"] != "invalid").to_numpy()]
-    if run.labelling is None or len(rows) == 0:
+    if labelling is None or len(rows) == 0:
         return
-    tags, types = run.labelling.row_types(frame.iloc[rows], run.known or [], settings)
+    tags, types = labelling.row_types(frame.iloc[rows], known or [], settings)
     rows, tags = rows[tags >= 0], tags[tags >= 0]
     for column, values, dtype in (
         ("association_type_id", [t.type_id for t in types], "Int64"),
@@ -258,7 +271,7 @@ def retry_keyed(
         on_ambiguous=record.get("on_ambiguous") or "fail",
     ) as session:
         session.next_batch = max(session.next_batch, first_batch)
-        columns, views = _resolve_sides(session, sides, subset, subset)
+        columns, views = resolve_sides(session, sides, subset, subset)
         filled = subset.copy(deep=False)
         filled["from_id"], filled["to_id"] = columns[0].array, columns[1].array
         operation: PairOperation
@@ -319,7 +332,7 @@ def write_pairs(
             "client": session.client,
             "journal": session.journal,
             "pacer": session.pacer,
-            "progress": _Recount(progress, moved.to_dict()) if progress is not False else False,
+            "progress": Recount(progress, moved.to_dict()) if progress is not False else False,
         }
         return execute_pairs(
             operation, plan, settings, base_url, given, first_batch=session.next_batch
@@ -351,9 +364,10 @@ def write_pairs(
     return Execution(ledger, report, record)
 
 
-class _Recount:
-    """Progress of the write phase, counting rows whose key failed as failed (or not sent):
-    the plan sees only rows without both IDs, which it counts as invalid."""
+class Recount:
+    """Progress of the phase after the lookups (writes, reads), counting rows whose key failed
+    as failed (or not sent): that phase sees only rows without IDs, which it counts as
+    invalid. ``moved`` gives the rows to move, by the status word they belong under."""
 
     def __init__(self, sink: Progress, moved: dict[str, int]) -> None:
         self._sink, self._moved = sink, moved

@@ -136,9 +136,7 @@ class KeySession:
         self, values: pd.Series, object_type: str, id_property: str, *, label: str | None = None
     ) -> KeyResolution:
         """Resolve one key column; see :func:`resolve_keys`."""
-        spec = dataclasses.replace(
-            key_spec(object_type, id_property), additional_domains=self.additional_domains
-        )
+        spec = self._spec(object_type, id_property)
         keys, problems = normalise_keys(values, spec.kind)
         valid = np.flatnonzero(problems == None)  # noqa: E711
         codes, uniques = pd.factorize(keys[valid])
@@ -157,7 +155,16 @@ class KeySession:
         self.summaries[spec.describe()] = resolution.summary
         return resolution
 
+    def findings(self, object_type: str, id_property: str) -> dict[str, Known]:
+        """What the run's lookups (and its journal) found for each normalised value of this
+        kind of key; values not looked up (or whose lookup failed) are absent."""
+        return dict(self._known_for(self._spec(object_type, id_property)))
+
     # -- what is known ----------------------------------------------------------------------
+    def _spec(self, object_type: str, id_property: str) -> KeySpec:
+        spec = key_spec(object_type, id_property)
+        return dataclasses.replace(spec, additional_domains=self.additional_domains)
+
     def _known_for(self, spec: KeySpec) -> dict[str, Known]:
         """What earlier phases and the journal found for this kind of key."""
         if spec.prefix in self._known:

@@ -87,8 +87,20 @@ def index_labels(index: pd.Index, positions: np.ndarray) -> np.ndarray:
     return labels
 
 
-def status_frame(ids: FromIds, existing: Existing) -> pd.DataFrame:
-    """Every distinct from-ID with what its read found, then each unreadable input value."""
+def status_frame(
+    ids: FromIds,
+    existing: Existing,
+    *,
+    problems: pd.DataFrame | None = None,
+    keys: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Every distinct from-ID with what its read found, then each unreadable input value.
+
+    A read by keys passes the rows whose key names no single record (``problems``, by
+    position: status, error_category, error_message, retryable, http_status): one status row
+    each per distinct outcome, after the from-IDs; and its key column (``keys``), shown first
+    with the key of each status row's first input row.
+    """
     ledger = existing.ledger
     n = len(existing.from_ids)
     counts = existing.links_per_key()
@@ -114,8 +126,19 @@ def status_frame(ids: FromIds, existing: Existing) -> pd.DataFrame:
             "retryable": np.where(read, -1, retryable),
         }
     )
-    invalid = _invalid_values(ids)
-    return _typed(pd.concat([frame, invalid], ignore_index=True) if len(invalid) else frame)
+    skip = None if problems is None else problems.index.to_numpy(np.int64)
+    invalid = _invalid_values(ids, skip)
+    keyed, first = _key_values(problems)
+    parts = [part for part in (frame, invalid, keyed) if len(part)]
+    out = _typed(pd.concat(parts, ignore_index=True) if parts else frame)
+    if keys is not None:
+        positions = np.concatenate([ids.first_row, np.full(len(invalid), -1), first])
+        values = keys.astype("string").array.take(positions, allow_fill=True)
+        name = keys.name
+        while name in out.columns:
+            name = f"{name}_input"
+        out.insert(0, name, values)
+    return out
 
 
 def _message(info: Any) -> str:
@@ -127,8 +150,12 @@ def _message(info: Any) -> str:
     return str(info.message)
 
 
-def _invalid_values(ids: FromIds) -> pd.DataFrame:
-    problems = ids.row_problem[ids.key_of_row < 0]
+def _invalid_values(ids: FromIds, skip: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per kind of unreadable from-ID, the rows at positions ``skip`` left out."""
+    unread = ids.key_of_row < 0
+    if skip is not None:
+        unread[skip] = False
+    problems = ids.row_problem[unread]
     if len(problems) == 0:
         return pd.DataFrame()
     grouped = pd.Series(problems, dtype=object).value_counts(sort=False)
@@ -144,6 +171,35 @@ def _invalid_values(ids: FromIds) -> pd.DataFrame:
             "retryable": 0,
         }
     )
+
+
+def _key_values(problems: pd.DataFrame | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per distinct outcome of the rows whose key names no single record, and the
+    position of each one's first row."""
+    if problems is None or problems.empty:
+        return pd.DataFrame(), np.empty(0, dtype=np.int64)
+    table = problems.assign(position=problems.index.to_numpy(np.int64))
+    grouped = table.groupby(
+        ["status", "error_category", "error_message"], sort=False, dropna=False
+    ).agg(
+        first=("position", "first"),
+        rows=("position", "size"),
+        retryable=("retryable", "first"),
+        http_status=("http_status", "first"),
+    )
+    grouped = grouped.reset_index()
+    return pd.DataFrame(
+        {
+            "from_id": [None] * len(grouped),
+            "status": grouped["status"].to_numpy(object),
+            "links": -1,
+            "rows": grouped["rows"].to_numpy(np.int64),
+            "error_category": grouped["error_category"].to_numpy(object),
+            "error_message": grouped["error_message"].to_numpy(object),
+            "http_status": [-1 if pd.isna(v) else int(v) for v in grouped["http_status"]],
+            "retryable": [int(bool(v)) for v in grouped["retryable"]],
+        }
+    ), grouped["first"].to_numpy(np.int64)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -170,6 +226,11 @@ def encode_status(status: pd.DataFrame) -> str:
     ['from_id', 'status', 'links']
     """
     columns: dict[str, Any] = {}
+    extra = [c for c in status.columns if c not in _STATUS_DTYPES]
+    if extra:  # a read by keys: its key column, first
+        columns["keys"] = [
+            [str(c), [None if pd.isna(v) else str(v) for v in status[c].tolist()]] for c in extra
+        ]
     for column in _STATUS_DTYPES:
         values = status[column].astype(object).where(status[column].notna(), None)
         if column in ("error_category", "error_message", "status"):
@@ -201,4 +262,5 @@ def decode_status(text: str) -> pd.DataFrame:
             out[column] = np.asarray(values, dtype=np.int64)
         else:
             out[column] = pd.array(values, dtype=dtype)
-    return pd.DataFrame(out)
+    keys = {name: pd.array(values, dtype="string") for name, values in stored.get("keys", [])}
+    return pd.DataFrame({**keys, **out})

@@ -19,13 +19,14 @@ from .client import DEFAULT_API_VERSION, HubSpotClient
 from .errors import ConfigError, JournalError
 from .existing import Existing, read_existing
 from .frame_ids import read_from_column
+from .key_spec import check_on_ambiguous
 from .operations.read import ReadAssociations
 from .pacing import Backoff
 from .progress import Progress
 from .read_frames import decode_status, encode_status, links_frame, status_frame
 from .run_setup import check_column, prepare
 
-__all__ = ["read", "read_status", "stop_warning"]
+__all__ = ["hand_back_links", "read", "read_record", "read_status", "stop_warning"]
 
 
 def read(
@@ -46,6 +47,8 @@ def read(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    from_id_property: str | None = None,
+    on_ambiguous: str = "fail",
 ) -> pd.DataFrame:
     """The associations HubSpot holds for the from-IDs of a frame: one row per link.
 
@@ -64,7 +67,19 @@ def read(
     batch_size : int, optional
         From-IDs per request; default and maximum 1,000.
     journal : path, optional
-        SQLite file; a second call with it does not read again the from-IDs it finished.
+        SQLite file; a second call with it does not read again the from-IDs it finished
+        (nor look up again the keys it found).
+    from_id_property : str, optional
+        The property ``from_col`` holds instead of record IDs (``"email"``, a property with
+        unique values, or ``"domain"`` for companies), as for :func:`associate`: each
+        distinct key is looked up once, paced with the reads, and the IDs found are read.
+        The links frame shows the key of each from-ID after ``row``; the status frame shows
+        it first, and the rows whose key names no single record as ``failed``
+        (KEY_NOT_FOUND, KEY_AMBIGUOUS, or the lookup's own failure), ``invalid``
+        (INVALID_KEY) or ``not_sent``, one status row per key, with the messages
+        :func:`associate` gives.
+    on_ambiguous : {"fail", "oldest"}
+        A domain several companies have: fail its rows (KEY_AMBIGUOUS), or take the oldest.
     token, base_url, progress, client, api_version, max_workers, rate_limit, max_attempts,
     timeout, backoff
         As for :func:`associate`.
@@ -102,6 +117,11 @@ def read(
             f"batch_size={settings.batch_size}: HubSpot reads at most "
             f"{ReadAssociations.max_batch_size} from-IDs per request; give a smaller number."
         )
+    if from_id_property is not None:
+        from .keyed_reads import read_by_keys  # it builds on this module
+
+        return read_by_keys(frame, setup)
+    check_on_ambiguous(on_ambiguous)
     ids = read_from_column(frame, from_col)
     existing = read_existing(
         ids.ids,
@@ -116,11 +136,11 @@ def read(
     )
     links = links_frame(frame.index, ids, existing)
     status = status_frame(ids, existing)
-    links.attrs = {"hubassoc": _record(existing, setup.base_url, settings, str(from_col))}
+    links.attrs = {"hubassoc": read_record(existing, setup.base_url, settings, str(from_col))}
     counts = status["status"].value_counts(sort=False)
     links.attrs["hubassoc"]["counts"] = {str(k): int(v) for k, v in counts.items()}
     links.attrs["hubassoc"]["read_status"] = encode_status(status)
-    return _hand_back(links, existing)
+    return hand_back_links(links, existing)
 
 
 def read_status(links: pd.DataFrame) -> pd.DataFrame:
@@ -144,7 +164,8 @@ def read_status(links: pd.DataFrame) -> pd.DataFrame:
     return decode_status(text)
 
 
-def _record(existing: Existing, base_url: str, settings: Any, from_col: str) -> dict[str, Any]:
+def read_record(existing: Existing, base_url: str, settings: Any, from_col: str) -> dict[str, Any]:
+    """The run record of a read (``links.attrs["hubassoc"]``)."""
     done = existing.execution
     report = done.report
     finished = report.finished or report.started
@@ -172,7 +193,7 @@ def _record(existing: Existing, base_url: str, settings: Any, from_col: str) -> 
     }
 
 
-def _hand_back(links: pd.DataFrame, existing: Existing) -> pd.DataFrame:
+def hand_back_links(links: pd.DataFrame, existing: Existing) -> pd.DataFrame:
     """Return the links, or raise the error that stopped the read with them attached."""
     report = existing.execution.report
     if report.fatal is not None:

@@ -28,6 +28,7 @@ from .operations.archive_labels import ArchiveLabels
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
 from .operations.create_labelled import CreateLabelled
+from .pacing import Pacer
 from .plan import Plan
 from .progress import make_progress
 from .reads import stop_warning
@@ -88,6 +89,7 @@ def _initial(table: pd.DataFrame, stopped: str | None) -> _Outcomes:
     outcomes.category[invalid] = INVALID_ID
     outcomes.message[invalid] = table["note"].to_numpy(dtype=object)[invalid]
     outcomes.retryable[invalid] = 0
+    _key_outcomes(table, outcomes)
     pending = np.isin(action, ["create", "remove"])
     outcomes.retryable[pending] = 1
     if stopped is not None:
@@ -98,26 +100,42 @@ def _initial(table: pd.DataFrame, stopped: str | None) -> _Outcomes:
     return outcomes
 
 
+def _key_outcomes(table: pd.DataFrame, outcomes: _Outcomes) -> None:
+    """The rows of a sync by keys whose key names no single record: the status, category
+    and retryable ``associate()`` gives them (their message is their note)."""
+    keyed = (table.attrs.get("hubassoc") or {}).get("key_problems")
+    if not keyed:
+        return
+    at = table.index.get_indexer(keyed["labels"])
+    kept = np.flatnonzero(at >= 0)
+    at = at[kept]
+    outcomes.status[at] = np.array(keyed["status"], dtype=object)[kept]
+    outcomes.category[at] = np.array(keyed["error_category"], dtype=object)[kept]
+    outcomes.retryable[at] = np.array(keyed["retryable"], dtype=np.int64)[kept]
+
+
 def outcome_columns(table: pd.DataFrame, *, stopped: str | None = None) -> pd.DataFrame:
     """The plan with its outcome columns, nothing sent (see :func:`apply_actions`)."""
     return _initial(table, stopped).attach(table)
 
 
-def apply_actions(table: pd.DataFrame, setup: Setup, client: HubSpotClient) -> pd.DataFrame:
+def apply_actions(
+    table: pd.DataFrame, setup: Setup, client: HubSpotClient, *, pacer: Pacer | None = None
+) -> pd.DataFrame:
     """Send the plan's creations, then (unless that step stopped) its removals; return the
-    plan with each row's outcome."""
+    plan with each row's outcome. ``pacer``: the one a run by keys shares with its lookups."""
     outcomes = _initial(table, None)
     record = {**table.attrs.get("hubassoc", {}), "dry_run": False}
     action = table["action"].astype(str).to_numpy()
     creates = np.flatnonzero(action == "create")
     make_create, make_remove = _operations(setup, label_type(record))
-    created = _step(make_create, table, creates, setup, client, outcomes, 1)
+    created = _step(make_create, table, creates, setup, client, outcomes, 1, pacer)
     record["create"] = _step_record(created)
     last = created or None
     removals = np.flatnonzero(action == "remove")
     if last is None or (last.report.stopped is None and last.report.fatal is None):
         first = (created.report.batches + 1) if created is not None else 1
-        removed = _step(make_remove, table, removals, setup, client, outcomes, first)
+        removed = _step(make_remove, table, removals, setup, client, outcomes, first, pacer)
         record["remove"] = _step_record(removed)
         last = removed or last
     else:
@@ -171,6 +189,7 @@ def _step(
     client: HubSpotClient,
     outcomes: _Outcomes,
     first_batch: int,
+    pacer: Pacer | None = None,
 ) -> Execution | None:
     """Run one operation over the plan rows at ``positions`` and record their outcomes."""
     if len(positions) == 0:
@@ -184,7 +203,7 @@ def _step(
     if progress is True:
         title = "associating" if operation.verb == "associate" else "removing"
         progress = make_progress(True, len(positions), desc=title, success=operation.success)
-    args = {"token": None, "client": client, "progress": progress, "journal": None}
+    args = {"token": None, "client": client, "progress": progress, "journal": None, "pacer": pacer}
     done = execute_pairs(operation, subset, settings, setup.base_url, args, first_batch=first_batch)
     ledger = done.ledger  # key i is the plan row positions[i]
     infos = [*ledger.infos, None]

@@ -42,6 +42,7 @@ def build_sync_plan(
     *,
     remove_extra: bool,
     type_id: int | None = None,
+    hold: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The plan frame (see the module docstring).
 
@@ -59,6 +60,9 @@ def build_sync_plan(
         Plan the removal of associations the frame does not list.
     type_id : int, optional
         Only this association type counts (a labelled sync); default: any association.
+    hold : numpy.ndarray of object, optional
+        Per from-ID of ``existing``, why its extra associations must stay, or None: a sync
+        by keys holds back the records a key that names no single record may mean.
     """
     read_ok = existing.read_ok
     first_row = _first_rows(plan)
@@ -76,14 +80,18 @@ def build_sync_plan(
     np.minimum.at(key_first, from_codes, first_row)
     blocked = _blocked_keys(plan, existing.from_ids)
     extra = _extras(existing, from_codes, plan.pair_to, type_id)
-    removable = np.asarray(remove_extra & ~blocked[extra["key"].to_numpy(np.int64)], dtype=bool)
+    extra_keys = extra["key"].to_numpy(np.int64)
+    reasons = None if hold is None or not remove_extra else hold[extra_keys]
+    removable = np.asarray(remove_extra & ~blocked[extra_keys], dtype=bool)
+    if reasons is not None:
+        removable &= reasons == None  # noqa: E711
     extras = {
         "position": np.full(len(extra), -1, dtype=np.int64),
         "key": extra["key"].to_numpy(np.int64),
         "to": extra["to"].to_numpy(np.int64),
         "action": np.where(removable, _REMOVE, _EXTRA),
         "existed": np.ones(len(extra), dtype=np.int8),
-        "note": _extra_notes(removable, blocked[extra["key"].to_numpy(np.int64)]),
+        "note": _extra_notes(removable, blocked[extra_keys], reasons),
         "group": np.ones(len(extra), dtype=np.int8),
     }
     table = pd.concat([pd.DataFrame(pairs), pd.DataFrame(extras)], ignore_index=True)
@@ -92,13 +100,19 @@ def build_sync_plan(
     return _frame(index, plan, existing, table)
 
 
-def _extra_notes(removable: np.ndarray, blocked: np.ndarray) -> np.ndarray:
-    """Why an association the frame does not list is left in place (None: it is removed)."""
+def _extra_notes(
+    removable: np.ndarray, blocked: np.ndarray, reasons: np.ndarray | None = None
+) -> np.ndarray:
+    """Why an association the frame does not list is left in place (None: it is removed);
+    ``reasons`` (per association, or None) come first."""
     notes = np.full(len(removable), None, dtype=object)
     notes[~removable & blocked] = (
         "not in the frame; left in place: a row of this from-ID has a to-ID that cannot be read"
     )
     notes[~removable & ~blocked] = "not in the frame; left in place (remove_extra=False)"
+    if reasons is not None:
+        given = np.flatnonzero(reasons != None)  # noqa: E711
+        notes[given] = ["not in the frame; left in place: " + str(r) for r in reasons[given]]
     return notes
 
 

@@ -25,6 +25,8 @@ from .engine.attempt import Attempts
 from .errors import ConfigError, FatalApiError
 from .existing import Existing, read_existing
 from .frame_ids import plan_pairs
+from .frame_keys import id_columns, unread
+from .keyed_sync import add_key_columns, note_key_problems, sync_holds
 from .label_resolve import resolve_label
 from .label_types import LabelType, fetch_label_types
 from .pacing import Backoff
@@ -60,6 +62,9 @@ def sync(
     max_attempts: int = 5,
     timeout: Any = None,
     backoff: Backoff | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    on_ambiguous: str = "fail",
 ) -> pd.DataFrame:
     """Make HubSpot's associations of the frame's from-IDs equal the frame's pairs.
 
@@ -93,6 +98,17 @@ def sync(
         Default True: read and plan only.
     batch_size : int, optional
         Inputs per request in every step (reads at most 1,000); default each endpoint's cap.
+    from_id_property, to_id_property : str, optional
+        The property a column holds instead of record IDs (``"email"``, a property with
+        unique values, ``"domain"`` for companies), as for :func:`associate`: each distinct
+        key is looked up once (also in a dry run: lookups are reads), and the plan is made
+        from the IDs found. The plan keeps the key columns after ``row``; rows whose key
+        names no single record are ``invalid`` with the reason in ``note`` (a real run gives
+        them the status and category :func:`associate` gives). Nothing is removed for a
+        from-key that did not resolve to exactly one record, nor for the records it may
+        mean (see :mod:`hubassoc_pandas.keyed_sync`).
+    on_ambiguous : {"fail", "oldest"}
+        A domain several companies have: fail its rows (KEY_AMBIGUOUS), or take the oldest.
     token, base_url, progress, client, api_version, max_workers, rate_limit, max_attempts,
     timeout, backoff
         As for :func:`associate`.
@@ -118,20 +134,27 @@ def sync(
     check_flag("remove_extra", remove_extra)
     check_flag("dry_run", dry_run)
     setup = prepare(from_type, to_type, dict(locals()))
-    plan = plan_pairs(frame, from_col, to_col)
-    codes, uniques = pd.factorize(plan.pair_from)
-    from_codes = codes.astype(np.int64)
-    with open_client(setup) as opened:
-        typed = None if label is None else _resolve(label, setup, opened)
-        existing = read_existing(
-            np.asarray(uniques, dtype=np.int64),
-            _read_settings(setup),
-            setup.base_url,
-            token=None,
-            client=opened,
-            progress=progress,
-            rows_of_key=np.bincount(from_codes, plan.rows_of_pair, len(uniques)).astype(np.int64),
-        )
+    with id_columns(frame, setup, {"from": from_col, "to": to_col}, operation="sync") as given:
+        opened = given.client
+        plan = plan_pairs(given.frame, from_col, to_col)
+        codes, uniques = pd.factorize(plan.pair_from)
+        from_codes = codes.astype(np.int64)
+        rows_of_key = np.bincount(from_codes, plan.rows_of_pair, len(uniques)).astype(np.int64)
+        typed = None if label is None or given.halted else _resolve(label, setup, opened)
+        if given.halted is not None:
+            existing = unread(np.asarray(uniques, np.int64), rows_of_key, given.halted)
+        else:
+            existing = read_existing(
+                np.asarray(uniques, dtype=np.int64),
+                _read_settings(setup),
+                setup.base_url,
+                token=None,
+                client=opened,
+                progress=progress,
+                rows_of_key=rows_of_key,
+                pacer=given.pacer,
+                first_batch=given.first_batch,
+            )
         table = build_sync_plan(
             frame.index,
             plan,
@@ -139,10 +162,14 @@ def sync(
             existing,
             remove_extra=bool(remove_extra),
             type_id=None if typed is None else typed.type_id,
+            hold=sync_holds(frame, given, plan, existing.from_ids),
         )
         record = _record(setup, str(from_col), str(to_col), table, existing)
         record["label"] = None if typed is None else dataclasses.asdict(typed)
+        record.update(given.record(setup.args))
         table.attrs = {"hubassoc": record}
+        note_key_problems(table, plan, given)
+        add_key_columns(table, plan, frame, given)
         if existing.execution.report.fatal is not None:
             return _stop_or_raise(table, existing)
         if existing.stopped is not None:
@@ -151,7 +178,7 @@ def sync(
             return _stop_or_raise(table, existing)
         if dry_run:
             return table
-        return apply_actions(table, setup, opened)
+        return apply_actions(table, setup, opened, pacer=given.pacer)
 
 
 def apply_plan(plan: pd.DataFrame, **options: Any) -> pd.DataFrame:

@@ -7,6 +7,7 @@ The sandbox's own tests (tests/sandbox/) keep their helpers, which need no clien
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -371,4 +372,51 @@ def read_requests(hub: Sandbox) -> list[Any]:
     """The batch/read requests the sandbox received, in order."""
     return [
         r for r in hub.requests if "/associations/" in r.path and r.path.endswith("/batch/read")
+    ]
+
+
+# -- keys in every operation --------------------------------------------------------------
+
+
+class StopWhileLookingUp(RecordingProgress):
+    """Ctrl-C once the lookups have decided ``after`` rows (read from their phase's notes)."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+
+    def note(self, text: str | None) -> None:
+        found = re.search(r"resolving .*: ([\d,]+) of", text or "")
+        if found and self.after and int(found.group(1).replace(",", "")) >= self.after:
+            self.after = 0
+            raise KeyboardInterrupt
+        super().note(text)
+
+
+def sync_on_hub(
+    hub: Sandbox,
+    frame: pd.DataFrame,
+    from_type: str = "contacts",
+    to_type: str = "companies",
+    *,
+    from_col: str = "contact_id",
+    to_col: str = "company_id",
+    **options: Any,
+) -> pd.DataFrame:
+    """``frame.hubassoc.sync`` against ``hub``, like :func:`associate_on` (a dry run unless
+    ``dry_run=False``)."""
+    options.setdefault("token", hub.token)
+    options.setdefault("base_url", hub.url)
+    options.setdefault("progress", False)
+    return frame.hubassoc.sync(  # type: ignore[no-any-return]
+        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    )
+
+
+def association_writes(hub: Sandbox, since: int = 0) -> list[Any]:
+    """The requests that create or remove associations, in order."""
+    return [
+        r
+        for r in hub.requests[since:]
+        if "/associations/" in r.path and not r.path.endswith("/batch/read")
     ]

@@ -269,8 +269,9 @@ def test_dry_run_must_be_true_or_false_with_check_existing(hub: Sandbox) -> None
     assert hub.requests == []
 
 
-def test_check_existing_says_it_takes_record_ids_not_keys(hub: Sandbox) -> None:
+def test_check_existing_takes_keys_and_sends_nothing_for_a_key_not_found(hub: Sandbox) -> None:
     frame = pd.DataFrame({"email": ["a@example.com"], "company_id": [5]})
-    with pytest.raises(ConfigError, match="does not combine with from_id_property"):
-        associate_on(hub, frame, from_col="email", from_id_property="email", check_existing=True)
-    assert hub.requests == []
+    out = associate_on(hub, frame, from_col="email", from_id_property="email", check_existing=True)
+    assert out.loc[0, "status"] == "failed" and out.loc[0, "error_category"] == "KEY_NOT_FOUND"
+    assert out["preexisting"].isna().all()
+    assert not [r for r in hub.requests if "/associations/" in r.path]  # neither read nor sent

@@ -16,6 +16,7 @@ import pytest
 from hubassoc_testkit import (
     RecordingBackoff,
     RecordingProgress,
+    StopWhileLookingUp,
     associate_on,
     disassociate_on,
     looked_up,
@@ -278,21 +279,6 @@ def test_ctrl_c_while_writing_then_resume_looks_nothing_up_again(
     done_pairs = set(zip(done["from_id"], done["to_id"], strict=True))
     assert not set(sent_pairs(hub, since=before)) & done_pairs
     assert second["from_id"].tolist() == [str(n) for n in range(1, 601)]
-
-
-class StopWhileLookingUp(RecordingProgress):
-    """Ctrl-C once the lookups have decided ``after`` rows."""
-
-    def __init__(self, after: int) -> None:
-        super().__init__()
-        self.after = after
-
-    def note(self, text: str | None) -> None:
-        found = re.search(r"resolving .*: ([\d,]+) of", text or "")
-        if found and self.after and int(found.group(1).replace(",", "")) >= self.after:
-            self.after = 0
-            raise KeyboardInterrupt
-        super().note(text)
 
 
 def test_ctrl_c_while_looking_up_writes_nothing_and_resume_finishes(

@@ -20,6 +20,7 @@ from . import commands as _commands
 from .commands import PairCommand, run_pair_command, run_retry
 from .demo import demo_frame, run_demo
 from .existing import add_existing_commands
+from .key_options import add_key_options
 from .labels_command import add_labels_command
 from .messages import for_command_line
 from .reading import parse_separator
@@ -117,9 +118,11 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
     )
     run.add_argument("--to", dest="to_type", required=True, metavar="TYPE", help="e.g. companies")
     run.add_argument(
-        "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs"
+        "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs (or keys)"
     )
-    run.add_argument("--to-col", required=True, metavar="COLUMN", help="column of to-record IDs")
+    run.add_argument(
+        "--to-col", required=True, metavar="COLUMN", help="column of to-record IDs (or keys)"
+    )
     run.add_argument(
         "--out", type=Path, metavar="FILE", help=f"write the results here ({_OUT_FORMATS})"
     )
@@ -140,6 +143,7 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
         "type ID or CATEGORY:ID (see hubassoc labels)",
     )  # fmt: skip
     labels.add_argument("--label-col", metavar="COLUMN", help="column of each row's label")
+    add_key_options(run)
     _add_sending_options(run)
     run.set_defaults(run=lambda args: run_pair_command(command, args))
 
@@ -165,6 +169,7 @@ def _add_retry(commands: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="write the updated results here (default: update RESULTS)",
     )
+    add_key_options(retry, columns=True)
     _add_sending_options(retry)
     retry.set_defaults(run=run_retry)
 

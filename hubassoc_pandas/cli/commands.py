@@ -25,6 +25,7 @@ from ..client import BASE_URL_ENV
 from ..errors import ConfigError, FatalApiError
 from ..object_types import normalize_object_type
 from .confirm import confirm
+from .key_options import key_options
 from .messages import for_command_line
 from .reading import read_input, read_results
 from .report import print_plan, print_report
@@ -156,6 +157,9 @@ def run_retry(args: argparse.Namespace) -> int:
         **run_options(args),
         "progress": not args.no_progress,
     }
+    for name in ("from_col", "to_col"):  # the columns a run by keys looks keys up from
+        if getattr(args, name, None) is not None:
+            knobs[name] = getattr(args, name)
     if knobs.get("base_url") is None:
         knobs["base_url"] = os.environ.get(BASE_URL_ENV) or None
     hint = _retry_hint(out, record["from_type"], record["to_type"])
@@ -205,6 +209,7 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
         "timeout": args.timeout,
         "label": getattr(args, "label", None),
         "label_col": getattr(args, "label_col", None),
+        **key_options(args),
     }
     return {name: value for name, value in given.items() if value is not None}
 
@@ -217,8 +222,12 @@ def _confirmed(command: PairCommand, plan: pd.DataFrame, args: argparse.Namespac
         only = f" (only the labels of column {record['label_col']!r})"
         if record.get("label_col") is None:
             only = f" (only the label {record.get('label')!r})"
+    sent = f"{pairs:,} pairs"
+    if record.get("from_id_property") or record.get("to_id_property"):
+        rows = int((plan["status"] != "invalid").sum())  # a dry run looks no key up
+        sent = f"the pairs of {rows:,} rows (once their keys are looked up)"
     question = (
-        f"hubassoc {command.name} deletes: it will send {pairs:,} pairs "
+        f"hubassoc {command.name} deletes: it will send {sent} "
         f"{record.get('from_type', args.from_type)} -> {record.get('to_type', args.to_type)} "
         f"to {record.get('base_url', 'HubSpot')}{only}. Go ahead?"
     )

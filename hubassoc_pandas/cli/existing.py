@@ -19,6 +19,7 @@ from .. import reads, synchronise, undo_run
 from ..errors import ConfigError
 from .commands import EXIT_OK, EXIT_SOME_NOT_DONE, record_for_retry, run_options, send_command
 from .confirm import confirm
+from .key_options import add_key_options
 from .reading import read_input, read_results
 from .report import print_report
 from .writing import check_fits, check_out, write
@@ -26,6 +27,8 @@ from .writing import check_fits, check_out, write
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
 
 _EXAMPLES = 5
+#: What a sync's plan already holds the outcome of: its keys were looked up when it was made.
+_KEYS = ("from_id_property", "to_id_property", "on_ambiguous", "label")
 
 
 def add_existing_commands(
@@ -45,6 +48,7 @@ def add_existing_commands(
     read.add_argument(
         "--status-out", type=Path, metavar="FILE", help="write the status of every from-ID here"
     )
+    add_key_options(read, to_side=False)
     add_sending_options(read)
     read.set_defaults(run=run_read)
 
@@ -66,6 +70,7 @@ def add_existing_commands(
     sync_.add_argument("--dry-run", action="store_true", help="read and print the plan only")
     sync_.add_argument("-y", "--yes", action="store_true", help="do not ask before removing")
     sync_.add_argument("--out", type=Path, metavar="FILE", help="write the plan/outcome here")
+    add_key_options(sync_)
     add_sending_options(sync_)
     sync_.set_defaults(run=run_sync)
 
@@ -94,9 +99,13 @@ def _add_types(parser: argparse.ArgumentParser, *, to_col: bool) -> None:
     parser.add_argument("file", type=Path, metavar="FILE", help="input table")
     parser.add_argument("--from", dest="from_type", required=True, metavar="TYPE")
     parser.add_argument("--to", dest="to_type", required=True, metavar="TYPE")
-    parser.add_argument("--from-col", required=True, metavar="COLUMN", help="from-record IDs")
+    parser.add_argument(
+        "--from-col", required=True, metavar="COLUMN", help="from-record IDs (or keys)"
+    )
     if to_col:
-        parser.add_argument("--to-col", required=True, metavar="COLUMN", help="to-record IDs")
+        parser.add_argument(
+            "--to-col", required=True, metavar="COLUMN", help="to-record IDs (or keys)"
+        )
 
 
 def run_read(args: argparse.Namespace) -> int:
@@ -118,7 +127,8 @@ def run_read(args: argparse.Namespace) -> int:
     attention = status[status["status"].isin(["failed", "invalid", "not_sent"])]
     if len(attention):
         print(f"\nFirst from-IDs that need attention (of {len(attention):,})")
-        shown = attention[["from_id", "status", "error_category", "error_message"]]
+        keys = [c for c in status.columns[:1] if c != "from_id"]  # a read by keys: its key
+        shown = attention[[*keys, "from_id", "status", "error_category", "error_message"]]
         print(shown.head(_EXAMPLES * 2).to_string())
     return EXIT_SOME_NOT_DONE if len(attention) else EXIT_OK
 
@@ -161,7 +171,9 @@ def run_sync(args: argparse.Namespace) -> int:
         if not confirm(question, command="sync", yes=args.yes):
             print("hubassoc sync: nothing written.", file=sys.stderr)
             return EXIT_SOME_NOT_DONE
-    knobs = {k: v for k, v in run_options(args).items() if k not in ("journal", "api_version")}
+    knobs = {
+        k: v for k, v in run_options(args).items() if k not in ("journal", "api_version", *_KEYS)
+    }
     done = send_command(
         synchronise.apply_plan, [plan], {**knobs, "progress": not args.no_progress}, None, ""
     )

@@ -32,6 +32,9 @@ OPTION_OF = {
     "check_existing": "--check-existing",
     "label": "--label",
     "label_col": "--label-col",
+    "from_id_property": "--from-property",
+    "to_id_property": "--to-property",
+    "on_ambiguous": "--on-ambiguous",
 }
 
 #: Phrases that only make sense in Python, and what they become (applied first, in order).
