@@ -172,8 +172,24 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(terse=True),
         "cpus": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2),
+        "transparent_hugepages": _hugepages(),
+        "numpy_madvise_hugepage": os.environ.get("NUMPY_MADVISE_HUGEPAGE"),
         **_code_version(),
     }
+
+
+def _hugepages() -> str | None:
+    """The kernel's transparent huge page setting (a first touch of fresh memory costs more
+    where numpy asks for huge pages and the kernel compacts memory to give them)."""
+    parts = []
+    for name in ("enabled", "defrag"):
+        try:
+            text = Path(f"/sys/kernel/mm/transparent_hugepage/{name}").read_text()
+        except OSError:
+            return None
+        chosen = text[text.find("[") + 1 : text.find("]")] if "[" in text else text.strip()
+        parts.append(f"{name}={chosen}")
+    return ", ".join(parts)
 
 
 def _code_version() -> dict[str, Any]:
@@ -203,9 +219,12 @@ def _code_version() -> dict[str, Any]:
 def describe_machine(info: dict[str, Any]) -> str:
     """One line about the machine and code, for the printed set-up."""
     modified = " + uncommitted package changes" if info.get("package_modified") else ""
+    pages = (
+        f", huge pages {info['transparent_hugepages']}" if info.get("transparent_hugepages") else ""
+    )
     return (
         f"Python {info['python']} on {info['cpus']} CPUs (1-min load {info['load_average_1min']} "
-        f"at start), commit {info.get('commit')}{modified}."
+        f"at start{pages}), commit {info.get('commit')}{modified}."
     )
 
 
