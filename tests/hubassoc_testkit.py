@@ -128,12 +128,20 @@ def disassociate_on(
     **options: Any,
 ) -> pd.DataFrame:
     """``frame.hubassoc.disassociate`` against ``hub``, like :func:`associate_on`."""
+    return call_on(
+        hub, "disassociate", frame, from_type, to_type, from_col=from_col, to_col=to_col, **options
+    )
+
+
+def call_on(
+    hub: Sandbox, method: str, frame: pd.DataFrame, *args: Any, **options: Any
+) -> pd.DataFrame:
+    """``frame.hubassoc.<method>(*args, **options)`` against ``hub``: its token and URL, no
+    progress bar, unless ``options`` say otherwise."""
     options.setdefault("token", hub.token)
     options.setdefault("base_url", hub.url)
     options.setdefault("progress", False)
-    return frame.hubassoc.disassociate(  # type: ignore[no-any-return]
-        from_type, to_type, from_col=from_col, to_col=to_col, **options
-    )
+    return getattr(frame.hubassoc, method)(*args, **options)  # type: ignore[no-any-return]
 
 
 def retry_on(hub: Sandbox, results: pd.DataFrame, **options: Any) -> pd.DataFrame:
@@ -348,12 +356,7 @@ def read_on(
     **options: Any,
 ) -> pd.DataFrame:
     """``frame.hubassoc.read`` against ``hub``, like :func:`associate_on`."""
-    options.setdefault("token", hub.token)
-    options.setdefault("base_url", hub.url)
-    options.setdefault("progress", False)
-    return frame.hubassoc.read(  # type: ignore[no-any-return]
-        from_type, to_type, from_col=from_col, **options
-    )
+    return call_on(hub, "read", frame, from_type, to_type, from_col=from_col, **options)
 
 
 def fail_requests(
@@ -405,11 +408,8 @@ def sync_on_hub(
 ) -> pd.DataFrame:
     """``frame.hubassoc.sync`` against ``hub``, like :func:`associate_on` (a dry run unless
     ``dry_run=False``)."""
-    options.setdefault("token", hub.token)
-    options.setdefault("base_url", hub.url)
-    options.setdefault("progress", False)
-    return frame.hubassoc.sync(  # type: ignore[no-any-return]
-        from_type, to_type, from_col=from_col, to_col=to_col, **options
+    return call_on(
+        hub, "sync", frame, from_type, to_type, from_col=from_col, to_col=to_col, **options
     )
 
 

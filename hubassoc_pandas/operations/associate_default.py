@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..plan import mirror_last
+from ..plan import mirror_last, take_without_mirrors
 from ..responses import ApiResponse
 from .associate_answers import map_success
 from .base import Decoded, Encoded, PairOperation, association_path
@@ -79,15 +79,4 @@ class AssociateDefault(PairOperation):
 
     def separate(self, keys: Sequence[int], limit: int) -> tuple[list[int], list[int]]:
         """Up to ``limit`` keys for one batch, leaving any pair whose mirror is taken."""
-        taken: list[int] = []
-        kept: list[int] = []
-        seen: set[tuple[int, int]] = set()
-        pair_from, pair_to = self.plan.pair_from, self.plan.pair_to
-        for key in keys:
-            pair = (int(pair_from[key]), int(pair_to[key]))
-            if len(taken) < limit and pair[::-1] not in seen:
-                taken.append(key)
-                seen.add(pair)
-            else:
-                kept.append(key)
-        return taken, kept
+        return take_without_mirrors(self.plan.pair_from, self.plan.pair_to, keys, limit)
