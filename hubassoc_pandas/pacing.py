@@ -5,12 +5,17 @@ lets a request go only while that count stays under the limit less a small safet
 (2%, at least one request). Within the window it spaces requests evenly (a burst of at most
 ``burst`` at once), so that requests reach the server in the order and rhythm they were let
 through: a window spent in one burst reaches the server spread by queueing, and the next
-burst, sent as soon as the first one's slots free, would then overlap it.
+burst, sent as soon as the first one's slots free, would then overlap it. A pacer that fell
+behind that rhythm (a hold after a 429, no worker free) catches up on up to a tenth of the
+window's slots at one and a half times the even rate, the window count still guarding.
 
-It learns the limit from ``X-HubSpot-RateLimit-*`` headers and counts requests made by other
-processes sharing the token (the server's count above its own). A 429 is not counted as a
-request (HubSpot did not serve it; ``-Remaining`` corrects that if it did), and holds every
-worker until the window frees or ``Retry-After`` has passed. A 429 the headers did not
+It learns the limit from ``X-HubSpot-RateLimit-*`` headers and estimates the requests made by
+other processes sharing the token: the server's count above its own, as the median of the last
+few answers (an excess of more than one at once), since a single answer's excess of one is as
+often one of its own requests that reached the server late. A 429 is not counted as a request
+(HubSpot did not serve it; ``-Remaining`` corrects that if it did), holds every worker until
+the window frees or ``Retry-After`` has passed, and widens the safety margin by a step, given
+back after some windows without one while no other process shows. A 429 the headers did not
 predict (``-Remaining`` above zero) shows that the limit enforced is lower than the one
 advertised (HubSpot meters batch association endpoints apart from the app-wide window the
 headers describe): the server's count when it refused becomes a ceiling for the rest of the
@@ -24,6 +29,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -107,7 +113,15 @@ class Pacer:
         applies; None spends the window in bursts, as fast as the window allows.
     widen : float
         How much a window with 429s widens the safety margin, at least one request (up to a
-        fifth of the limit).
+        fifth of the limit); narrowed again by as much after :data:`NARROW_AFTER` windows
+        without a 429.
+    smooth : int
+        Answers whose median excess (the server's count above this pacer's) is taken for
+        other processes' requests.
+    catch_up : float
+        Share of the window's budget a pacer that fell behind its even spacing may send
+        early, at :data:`CATCH_UP_SPEED` times the even rate (not while another process
+        shares the window).
 
     Examples
     --------
@@ -133,6 +147,8 @@ class Pacer:
         burst: int | None = 2,
         ceiling: RateLimit | None = None,
         widen: float = 0.01,
+        smooth: int = 7,
+        catch_up: float = 0.1,
     ) -> None:
         if burst is not None and burst < 1:
             raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
@@ -144,10 +160,21 @@ class Pacer:
         self._max_retry_after = max_retry_after
         self._burst = burst
         self._widen = widen
-        self._sent: list[float] = []  # sorted send times, own and other processes'
+        self._sent: list[float] = []  # sorted send times of this pacer's requests
+        # the server's count less ours in recent answers (none yet: no one else)
+        self._excess: deque[int] = deque([0] * smooth, maxlen=smooth)
+        self._others = 0  # other processes' requests in the window, as last estimated
+        self._others_at = float("-inf")  # when
         self._next_at = float("-inf")  # when the even spacing lets the next request go
+        self._last_sent_at = float("-inf")
+        self._credit = 0.0  # slots fallen behind on, to catch up
+        self._last_on_credit = False
+        self._catch_up = catch_up
         self._blocked_until = float("-inf")
         self._widened_at = float("-inf")
+        self._narrowed_at = float("-inf")
+        self._others_seen_at = float("-inf")
+        self._base_margin = self.limit.margin
         self._lock = threading.Lock()
 
     # -- pure core, driven with explicit times -------------------------------------------------
@@ -159,19 +186,47 @@ class Pacer:
             first = bisect.bisect_right(self._sent, now - self.limit.period)
             in_window = len(self._sent) - first
             budget = self.limit.budget
-            if in_window >= budget:
-                frees_at = self._sent[first + in_window - budget] + self.limit.period
-                return max(frees_at - now, 1e-3)
+            others = self._others_now(now)
+            if in_window + others >= budget:
+                leaving = first + in_window + others - budget
+                if leaving >= len(self._sent):  # others fill the window: look again later
+                    return self.limit.period / 20
+                return max(self._sent[leaving] + self.limit.period - now, 1e-3)
             if self._burst is not None:
-                spacing = self.limit.period / budget
-                earliest = self._next_at - spacing * (self._burst - 1)
-                if now < earliest:
-                    return max(earliest - now, 1e-4)
-                self._next_at = max(self._next_at, now) + spacing
+                wait = self._spacing_wait(now, budget, self._burst)
+                if wait > 0:
+                    return wait
             bisect.insort(self._sent, now)
             if first > 4096:
                 del self._sent[:first]
             return 0.0
+
+    def _spacing_wait(self, now: float, budget: int, burst: int) -> float:
+        """Even spacing (``period / budget`` apart, ``burst`` back to back): 0 and the slot
+        taken, or the seconds to wait. Slots the pacer fell behind on become credit, spent
+        at :data:`CATCH_UP_SPEED` times the even rate (call under the lock)."""
+        period = self.limit.period
+        spacing = period / budget
+        if now < self._others_seen_at + period:  # a burst could meet another process's
+            self._credit = 0.0
+        elif self._next_at < now and self._next_at > float("-inf"):
+            lost = (now - self._next_at) / spacing
+            self._credit = min(budget * self._catch_up, self._credit + lost)
+        earliest = self._next_at - spacing * (burst - 1)
+        quick_at = self._last_sent_at + spacing / CATCH_UP_SPEED
+        catching_up = self._credit > WHOLE or self._last_on_credit
+        if catching_up and now < quick_at:
+            return max(quick_at - now, 1e-4)
+        if now >= earliest:
+            self._next_at = max(self._next_at, now) + spacing
+            self._last_on_credit = False
+        elif self._credit > WHOLE:
+            self._credit -= 1
+            self._last_on_credit = True
+        else:
+            return max(earliest - now, 1e-4)
+        self._last_sent_at = now
+        return 0.0
 
     def observe(
         self,
@@ -202,6 +257,8 @@ class Pacer:
                 at = bisect.bisect_left(self._sent, sent_at)
                 if at < len(self._sent) and self._sent[at] == sent_at:
                     del self._sent[at]
+            else:
+                self._narrow(sent_at)
             if not maximum or maximum <= 0:
                 return
             period = interval / 1000.0 if interval and interval > 0 else self.limit.period
@@ -214,18 +271,29 @@ class Pacer:
             if remaining is None:
                 return
             until = sent_at if received_at is None else max(sent_at, received_at)
-            self._count_others(maximum - remaining, sent_at - period, until, sent_at)
+            self._count_others(maximum - remaining, sent_at - period, until, sent_at, refused)
 
-    def _count_others(self, used: int, since: float, until: float, at: float) -> None:
-        """Count, at ``at``, other processes' requests: the server's ``used`` in (``since``,
-        ``until``] beyond what this pacer counted there. Counts are only added: other
-        processes' requests are placed later than they were made and so leave this window
-        late, which errs on the safe side."""
+    def _count_others(
+        self, used: int, since: float, until: float, at: float, refused: bool = False
+    ) -> None:
+        """Estimate other processes' requests in the window at ``at``: the server's ``used``
+        beyond this pacer's own requests in (``since``, ``until``], as the median of the last
+        few answers. One answer's excess of one may be one of this pacer's own requests that
+        reached the server late (still in the server's window, out of the pacer's); another
+        process's use shows in answer after answer, or as more than one at once, or in a
+        429."""
         sent = self._sent
         ours = bisect.bisect_right(sent, until) - bisect.bisect_right(sent, since)
         # at most a window's worth: more could not be spent in it anyway
-        for _ in range(max(0, min(used - ours, used, self.limit.requests))):
-            bisect.insort(sent, at)
+        self._excess.append(max(0, min(used - ours, self.limit.requests)))
+        excess = self._excess
+        # the median; but more than one too many is believed at once (the server may be
+        # counting this pacer's requests late, or another process may have started)
+        latest = excess[-1] if excess[-1] > 1 or refused else 0
+        self._others = max(sorted(excess)[(len(excess) - 1) // 2], latest)
+        self._others_at = at
+        if self._others > 1:  # a single one may be a late arrival of its own
+            self._others_seen_at = at
 
     def _learn_enforced(self, used: int, maximum: int, contradicted: bool, at: float) -> None:
         """A 429 while the server counted ``used`` of ``maximum``: if it ``contradicted``
@@ -236,6 +304,30 @@ class Pacer:
             self._widened_at = at  # explained: the 429s of this window widen no margin
         elif self.enforced is not None and used > self.enforced and not contradicted:
             self.enforced = used
+
+    def _others_now(self, now: float) -> int:
+        """Other processes' requests in the window at ``now``: the last estimate, for one
+        window after the answer it came from (those requests have left it by then; newer
+        ones show in newer answers)."""
+        return self._others if now < self._others_at + self.limit.period else 0
+
+    def _narrow(self, at: float) -> None:
+        """Give back one step of a widened safety margin after ``NARROW_AFTER`` windows
+        with no 429, one step per window, down to the margin the pacer started with.
+
+        Not while another process shares the window: its bursts, not this pacer's timing,
+        are then what the margin guards against."""
+        limit = self.limit
+        if limit.margin <= self._base_margin:
+            return
+        period = limit.period
+        quiet_since = max(self._widened_at, self._others_seen_at)
+        if at < quiet_since + NARROW_AFTER * period or at < self._narrowed_at + period:
+            return
+        step = max(self._widen, 1 / limit.requests)
+        margin = max(self._base_margin, limit.margin - step)
+        self.limit = RateLimit(limit.requests, period, margin)
+        self._narrowed_at = at
 
     def _set_limit(self) -> None:
         """The limit in force: the lowest of the headers', the user's and the enforced one."""
@@ -312,6 +404,15 @@ class Backoff:
         ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
         return ceiling * (0.5 + 0.5 * self.rng())
 
+
+#: Windows without a 429 after which a widened safety margin narrows by one step.
+NARROW_AFTER = 6
+
+#: How much faster than even spacing a pacer that fell behind may send to catch up.
+CATCH_UP_SPEED = 1.5
+
+#: A credit this close to a whole slot is one (sums of fractions of a slot round down).
+WHOLE = 1 - 1e-6
 
 #: Header values believed: a limit of 1 to 100,000 requests per 0.1 to 60 seconds.
 MAX_HEADER_LIMIT = 100_000

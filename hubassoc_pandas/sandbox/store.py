@@ -3,8 +3,11 @@
 ``links[(a, b)][x][y]`` is the set of type IDs of the association from record ``x`` of type
 ``a`` to record ``y`` of type ``b``; the mirror ``links[(b, a)][y][x]`` holds the type IDs of the
 other direction. Both are kept together: a pair is associated in both directions or in neither.
-Type-ID sets are frozensets shared between pairs that hold the same types, so ten million
-default associations cost one set, not ten million.
+Type-ID sets are kept as sorted tuples shared between pairs that hold the same types, so ten
+million default associations cost one tuple, not ten million. Tuples of ints, unlike frozensets,
+are left alone by Python's garbage collector, and so are the per-record dicts holding them: a
+store of millions of pairs adds no pause to the collector's full passes (which otherwise grow to
+tenths of a second and would hold up every request the sandbox is serving).
 
 Nothing here locks; the portal holds one lock around every use.
 """
@@ -15,7 +18,10 @@ from collections.abc import Collection, Iterable, KeysView
 
 __all__ = ["AssociationStore"]
 
-_EMPTY: frozenset[int] = frozenset()
+#: The type IDs of one direction of one pair, sorted (see the module docstring).
+TypeIds = tuple[int, ...]
+
+_EMPTY: TypeIds = ()
 
 
 class AssociationStore:
@@ -31,15 +37,20 @@ class AssociationStore:
     """
 
     def __init__(self) -> None:
-        self.links: dict[tuple[str, str], dict[int, dict[int, frozenset[int]]]] = {}
+        self.links: dict[tuple[str, str], dict[int, dict[int, TypeIds]]] = {}
         self.total = 0
-        self._interned: dict[frozenset[int], frozenset[int]] = {}
+        self._interned: dict[TypeIds, TypeIds] = {_EMPTY: _EMPTY}
+        self._as_sets: dict[TypeIds, frozenset[int]] = {_EMPTY: frozenset()}
 
-    def _intern(self, types: Iterable[int]) -> frozenset[int]:
-        key = frozenset(types)
-        return self._interned.setdefault(key, key)
+    def _intern(self, types: Iterable[int]) -> TypeIds:
+        key = tuple(sorted(set(types)))
+        found = self._interned.get(key)
+        if found is None:
+            found = self._interned[key] = key
+            self._as_sets[key] = frozenset(key)
+        return found
 
-    def _side(self, from_type: str, to_type: str) -> dict[int, dict[int, frozenset[int]]]:
+    def _side(self, from_type: str, to_type: str) -> dict[int, dict[int, TypeIds]]:
         side = self.links.get((from_type, to_type))
         if side is None:
             side = self.links[(from_type, to_type)] = {}
@@ -56,13 +67,21 @@ class AssociationStore:
     def targets_with_types(
         self, from_type: str, to_type: str, from_id: int
     ) -> dict[int, frozenset[int]]:
-        """``{to_id: type IDs from -> to}`` for one record (a live view: do not change it)."""
+        """``{to_id: type IDs from -> to}`` for one record (a copy)."""
+        as_sets = self._as_sets
+        held = self._held(from_type, to_type, from_id)
+        return {to_id: as_sets[types] for to_id, types in held.items()}
+
+    def _held(self, from_type: str, to_type: str, from_id: int) -> dict[int, TypeIds]:
+        """The stored ``{to_id: type IDs}`` of one record (live; empty and unstored if none)."""
         side = self.links.get((from_type, to_type))
         return {} if side is None else side.get(from_id, {})
 
     def types(self, from_type: str, to_type: str, from_id: int, to_id: int) -> frozenset[int]:
         """Type IDs of the association ``from -> to`` (empty when not associated)."""
-        return self.targets_with_types(from_type, to_type, from_id).get(to_id, _EMPTY)
+        side = self.links.get((from_type, to_type))
+        held = None if side is None else side.get(from_id)
+        return self._as_sets[_EMPTY if held is None else held.get(to_id, _EMPTY)]
 
     def add(
         self,
@@ -82,11 +101,11 @@ class AssociationStore:
         old = out.get(to_id)
         if from_type == to_type and from_id == to_id:
             # A record with itself: both directions are the same entry.
-            out[to_id] = self._intern((old or _EMPTY) | set(forward) | set(reverse))
+            out[to_id] = self._intern((*(old or _EMPTY), *forward, *reverse))
         else:
-            out[to_id] = self._intern((old or _EMPTY) | set(forward)) if forward else old or _EMPTY
+            out[to_id] = self._intern((*(old or _EMPTY), *forward)) if forward else old or _EMPTY
             current = back.get(from_id, _EMPTY)
-            back[from_id] = self._intern(current | set(reverse)) if reverse else current
+            back[from_id] = self._intern((*current, *reverse)) if reverse else current
         if old is None:
             self.total += 1
             return True
@@ -115,10 +134,10 @@ class AssociationStore:
                 self.total += 1
                 out[t] = fwd
             elif forward not in old:
-                out[t] = intern(old | fwd)
+                out[t] = intern((*old, forward))
             if same_type and f == t:
                 if reverse not in out[t]:
-                    out[t] = intern(out[t] | rev)
+                    out[t] = intern((*out[t], reverse))
                 continue
             back = back_side.get(t)
             if back is None:
@@ -127,7 +146,7 @@ class AssociationStore:
             if mirror is None:
                 back[f] = rev
             elif reverse not in mirror:
-                back[f] = intern(mirror | rev)
+                back[f] = intern((*mirror, reverse))
 
     def remove(
         self,
@@ -139,15 +158,15 @@ class AssociationStore:
         reverse: Collection[int],
     ) -> None:
         """Take type IDs off a pair; the pair stays associated with what remains."""
-        out = self.targets_with_types(from_type, to_type, from_id)
+        out = self._held(from_type, to_type, from_id)
         if to_id not in out:
             return
         if from_type == to_type and from_id == to_id:
-            out[to_id] = self._intern(out[to_id] - set(forward) - set(reverse))
+            out[to_id] = self._intern(set(out[to_id]) - set(forward) - set(reverse))
             return
-        back = self.targets_with_types(to_type, from_type, to_id)
-        out[to_id] = self._intern(out[to_id] - set(forward))
-        back[from_id] = self._intern(back.get(from_id, _EMPTY) - set(reverse))
+        back = self._held(to_type, from_type, to_id)
+        out[to_id] = self._intern(set(out[to_id]) - set(forward))
+        back[from_id] = self._intern(set(back.get(from_id, _EMPTY)) - set(reverse))
         if not out[to_id] and not back[from_id]:
             self.remove_pair(from_type, to_type, from_id, to_id)
 
@@ -177,8 +196,11 @@ class AssociationStore:
     def associations(self, from_type: str, to_type: str) -> dict[tuple[str, str], frozenset[int]]:
         """``{(from_id, to_id): type IDs from -> to}`` for every associated pair."""
         side = self.links.get((from_type, to_type), {})
+        as_sets = self._as_sets
         return {
-            (str(f), str(t)): types for f, targets in side.items() for t, types in targets.items()
+            (str(f), str(t)): as_sets[types]
+            for f, targets in side.items()
+            for t, types in targets.items()
         }
 
     def count(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -90,9 +91,21 @@ def test_same_type_pairs_keep_each_direction_apart() -> None:
 def test_type_sets_are_shared() -> None:
     store = AssociationStore()
     store.add_default(C, CO, [(i, i) for i in range(1, 100)], 279, 280)
-    sets = {id(types) for types in store.links[(C, CO)][5].values()}
-    sets |= {id(store.types(C, CO, i, i)) for i in range(1, 100)}
-    assert len(sets) == 1
+    stored = {id(types) for held in store.links[(C, CO)].values() for types in held.values()}
+    given = {id(store.types(C, CO, i, i)) for i in range(1, 100)}
+    assert len(stored) == 1 and len(given) == 1
+
+
+def test_a_large_store_is_left_alone_by_the_garbage_collector() -> None:
+    """Full collections must not walk millions of per-record dicts (pauses of tenths of a
+    second that would hold up every request being served)."""
+    store = AssociationStore()
+    store.add_default(C, CO, [(i, i % 7) for i in range(1, 1000)], 279, 280)
+    store.add(C, CO, 3, 3, {1}, {2})
+    gc.collect()
+    for side in (store.links[(C, CO)], store.links[(CO, C)]):
+        assert not any(gc.is_tracked(held) for held in side.values())
+    assert store.types(C, CO, 3, 3) == {1, 279} and store.types(CO, C, 3, 3) == {2, 280}
 
 
 def test_targets() -> None:
