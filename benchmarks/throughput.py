@@ -174,6 +174,7 @@ def goals_of(row: dict[str, Any]) -> dict[str, bool]:
     return {
         "pairs_ceiling_at_least_95pct": row["share_of_pairs_ceiling"] >= 0.95,
         "allowed_requests_at_least_97pct": row["share_of_allowed_requests"] >= 0.97,
+        "paced_requests_at_least_97pct": row["share_of_allowed_after_first_window"] >= 0.97,
         "under_half_pct_429_after_first_window": row["rate_limited_share_after_first_window"]
         < 0.005,
         "nothing_lost": row["lost"] == 0,
