@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hubassoc_testkit import running_hub
 from pacing_sim import Portal, rate_share, simulate
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
@@ -374,7 +375,7 @@ def test_without_a_ceiling_headers_set_the_limit() -> None:
 def test_rate_limit_argument_caps_a_run_over_real_sockets() -> None:
     import pandas as pd
 
-    with Sandbox(
+    with running_hub(
         records={"contacts": range(1, 50), "companies": range(1, 50)}, rate_limit=(100, 10.0)
     ) as hub:
         frame = pd.DataFrame({"c": range(1, 9), "co": range(1, 9)})

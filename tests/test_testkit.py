@@ -13,10 +13,6 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent
 #: Modules allowed to construct a sandbox: the testkit itself and the fixtures.
 ALLOWED = {"hubassoc_testkit.py", "conftest.py"}
-#: Modules that still construct one themselves, each with the reason.
-EXEMPT = {
-    "test_pacing.py": "its rate-limit test builds a rate-limited sandbox of its own",
-}
 
 
 def sandbox_constructions(source: str) -> list[int]:
@@ -67,19 +63,10 @@ def test_only_the_testkit_and_the_fixtures_construct_a_sandbox() -> None:
     found = {
         path.name: lines
         for path in modules
-        if path.name not in ALLOWED | EXEMPT.keys()
+        if path.name not in ALLOWED
         and (lines := sandbox_constructions(path.read_text(encoding="utf-8")))
     }
     assert found == {}, (
         f"these test modules construct Sandbox(...) themselves (file: lines): {found}; "
         "use start_hub(...) or running_hub(...) from hubassoc_testkit, or the hub fixture"
     )
-
-
-def test_the_exempt_modules_still_need_their_exemption() -> None:
-    stale = [
-        name
-        for name in EXEMPT
-        if not sandbox_constructions((TESTS / name).read_text(encoding="utf-8"))
-    ]
-    assert stale == [], f"no longer construct a Sandbox, drop them from EXEMPT: {stale}"
