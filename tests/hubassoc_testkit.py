@@ -6,14 +6,17 @@ The sandbox's own tests (tests/sandbox/) keep their helpers, which need no clien
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -420,3 +423,60 @@ def association_writes(hub: Sandbox, since: int = 0) -> list[Any]:
         for r in hub.requests[since:]
         if "/associations/" in r.path and not r.path.endswith("/batch/read")
     ]
+
+
+# -- a JSON endpoint of the test's own ------------------------------------------------------
+
+#: What a :class:`JsonPortal` answers: (HTTP status, JSON body, extra headers).
+JsonAnswer = tuple[int, Any, dict[str, str]]
+
+
+class JsonPortal:
+    """A small JSON endpoint on 127.0.0.1 for answers the sandbox does not give: each POST's
+    body is read as JSON, kept in :attr:`bodies` (in arrival order) and answered with
+    ``answer(body, number)`` (``number`` counts requests from 1). Closes as a context manager.
+
+    Examples
+    --------
+    >>> with JsonPortal(lambda body, number: (200, {"n": number}, {})) as portal:
+    ...     portal.url.startswith("http://127.0.0.1:")
+    True
+    """
+
+    def __init__(self, answer: Callable[[Any, int], JsonAnswer]) -> None:
+        self.bodies: list[Any] = []
+        lock = threading.Lock()
+        portal = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                with lock:
+                    portal.bodies.append(body)
+                    number = len(portal.bodies)
+                status, payload, headers = answer(body, number)
+                data = json.dumps(payload, separators=(",", ":")).encode()
+                self.send_response(status)
+                for key, value in {**headers, "Content-Type": "application/json"}.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        """Stop answering and free the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> JsonPortal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -6,15 +6,13 @@ whole-batch 400 names, per-key refusals, the journal and resume all come from th
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+from hubassoc_testkit import JsonAnswer, JsonPortal
 
 from hubassoc_pandas.client import HubSpotClient
 from hubassoc_pandas.execute import execute
@@ -88,64 +86,33 @@ class Shout(Operation):
         )
 
 
-class ToyServer:
-    """Answers the toy endpoint: the first request 503, a batch holding "boom" a 400 naming it,
-    a word with "!" refused per input, a word with "+" in two pages, every other word
-    upper-cased."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.bodies.append(body)
-                words = [i["word"] for i in body["inputs"]]
-                if len(server.bodies) == 1:
-                    self._answer(503, {"message": "try later"})
-                elif "boom" in words:
-                    self._answer(400, {"message": "bad word", "context": {"word": ["boom"]}})
-                else:
-                    bad = [w for w in words if "!" in w]
-                    errors = [{"category": "NOISY", "message": "no", "context": {"word": bad}}]
-                    results = [
-                        {"word": i["word"], "loud": "…", "after": "page-2"}
-                        if i["word"].endswith("+") and "after" not in i
-                        else {"word": i["word"], "loud": i["word"].upper()}
-                        for i in body["inputs"]
-                        if "!" not in i["word"]
-                    ]
-                    self._answer(200, {"results": results, "errors": errors if bad else []})
-
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def toy_answer(body: Any, number: int) -> JsonAnswer:
+    """The toy endpoint: the first request 503, a batch holding "boom" a 400 naming it, a word
+    with "!" refused per input, a word with "+" in two pages, every other word upper-cased."""
+    words = [i["word"] for i in body["inputs"]]
+    if number == 1:
+        return 503, {"message": "try later"}, {}
+    if "boom" in words:
+        return 400, {"message": "bad word", "context": {"word": ["boom"]}}, {}
+    bad = [w for w in words if "!" in w]
+    errors = [{"category": "NOISY", "message": "no", "context": {"word": bad}}]
+    results = [
+        {"word": i["word"], "loud": "…", "after": "page-2"}
+        if i["word"].endswith("+") and "after" not in i
+        else {"word": i["word"], "loud": i["word"].upper()}
+        for i in body["inputs"]
+        if "!" not in i["word"]
+    ]
+    return 200, {"results": results, "errors": errors if bad else []}, {}
 
 
 @pytest.fixture
-def toy() -> Iterator[ToyServer]:
-    server = ToyServer()
-    yield server
-    server.close()
+def toy() -> Iterator[JsonPortal]:
+    with JsonPortal(toy_answer) as portal:
+        yield portal
 
 
-def shout(words: list[str], toy: ToyServer, journal: Path | None = None) -> Any:
+def shout(words: list[str], toy: JsonPortal, journal: Path | None = None) -> Any:
     settings = make_settings("contacts", "companies", backoff=Backoff(base=0.01, cap=0.02))
     with HubSpotClient("toy-token", base_url=toy.url) as client:
         return execute(
@@ -167,7 +134,7 @@ def shout(words: list[str], toy: ToyServer, journal: Path | None = None) -> Any:
 WORDS = ["a", "b", "c!", "d", "boom", "e", "f", "g", "h", "i!", "j+"]
 
 
-def test_a_new_operation_runs_through_the_engine_unchanged(toy: ToyServer) -> None:
+def test_a_new_operation_runs_through_the_engine_unchanged(toy: JsonPortal) -> None:
     done = shout(WORDS, toy)
     ledger = done.ledger
     by_word = dict(zip(WORDS, ledger.status.tolist(), strict=True))
@@ -184,7 +151,7 @@ def test_a_new_operation_runs_through_the_engine_unchanged(toy: ToyServer) -> No
     assert done.report.requests == len(toy.bodies)
 
 
-def test_the_toy_operation_resumes_from_its_journal(toy: ToyServer, tmp_path: Path) -> None:
+def test_the_toy_operation_resumes_from_its_journal(toy: JsonPortal, tmp_path: Path) -> None:
     path = tmp_path / "toy.db"
     first = shout(WORDS[:6], toy, journal=path)
     assert (first.ledger.status != NOT_SENT).all()

@@ -4,12 +4,11 @@ written, proxies, CA bundles and ~/.netrc. Real sockets on 127.0.0.1 throughout.
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 from hubassoc_testkit import (
+    JsonAnswer,
+    JsonPortal,
     RecordingBackoff,
     RecordingProgress,
     associate_at,
@@ -404,36 +405,14 @@ ABSURD_HEADERS = [
 ]  # fmt: skip
 
 
-class EchoPortal:
+def echo_answer(headers: dict[str, str]) -> Callable[[Any, int], JsonAnswer]:
     """Answers associate/default by confirming every pair, with the headers it is given."""
 
-    def __init__(self, headers: dict[str, str]) -> None:
-        self.requests = 0
-        portal = self
+    def answer(body: Any, number: int) -> JsonAnswer:
+        results = [{"from": i["from"], "to": i["to"]} for i in body["inputs"]]
+        return 200, {"status": "COMPLETE", "results": results}, headers
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                portal.requests += 1
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                results = [{"from": i["from"], "to": i["to"]} for i in body["inputs"]]
-                data = json.dumps({"status": "COMPLETE", "results": results}).encode()
-                self.send_response(200)
-                for key, value in {**headers, "Content-Type": "application/json"}.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return answer
 
 
 @pytest.mark.timeout(60)
@@ -441,10 +420,7 @@ class EchoPortal:
 def test_absurd_rate_limit_headers_cannot_hang_or_crash_a_run(
     headers: dict[str, str], make_frame: Any
 ) -> None:
-    portal = EchoPortal(headers)
-    try:
+    with JsonPortal(echo_answer(headers)) as portal:
         results = associate_at(portal.url, "a-token", make_frame(3_000), batch_size=300)
-    finally:
-        portal.close()
     assert (results["status"] == "associated").all()
-    assert portal.requests == 10
+    assert len(portal.bodies) == 10

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import pytest
+from hubassoc_testkit import JsonAnswer, JsonPortal
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.engine.sizing import BatchSizer
@@ -133,68 +132,30 @@ def test_converges_on_a_working_size_in_a_few_requests(limit: int) -> None:
 # -- over real sockets -------------------------------------------------------------------------
 
 
-class CappedPortal:
-    """The associate endpoint on 127.0.0.1, refusing any batch over ``cap`` with a 400 whose
-    words say nothing about size and name no pair (HubSpot's wording is not published)."""
+def capped_answer(cap: int) -> Callable[[Any, int], JsonAnswer]:
+    """The associate endpoint, refusing any batch over ``cap`` with a 400 whose words say
+    nothing about size and name no pair (HubSpot's wording is not published)."""
 
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.sizes: list[int] = []
-        self.lock = threading.Lock()
-        portal = self
+    def answer(body: Any, number: int) -> JsonAnswer:
+        inputs = body["inputs"]
+        if len(inputs) > cap:
+            refusal = {
+                "status": "error",
+                "message": "The request is not valid.",
+                "category": "VALIDATION_ERROR",
+                "correlationId": "c-1",
+            }
+            return 400, refusal, {}
+        spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}
+        results = [{"from": i["from"], "to": i["to"], "associationSpec": spec} for i in inputs]
+        return 200, {"status": "COMPLETE", "results": results, "errors": []}, {}
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                inputs = body["inputs"]
-                with portal.lock:
-                    portal.sizes.append(len(inputs))
-                if len(inputs) > portal.cap:
-                    answer = {
-                        "status": "error",
-                        "message": "The request is not valid.",
-                        "category": "VALIDATION_ERROR",
-                        "correlationId": "c-1",
-                    }
-                    self._answer(400, answer)
-                    return
-                results = [
-                    {
-                        "from": i["from"],
-                        "to": i["to"],
-                        "associationSpec": {
-                            "associationCategory": "HUBSPOT_DEFINED",
-                            "associationTypeId": 279,
-                        },
-                    }
-                    for i in inputs
-                ]
-                self._answer(200, {"status": "COMPLETE", "results": results, "errors": []})
-
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body, separators=(",", ":")).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    return answer
 
 
 @pytest.mark.parametrize("cap", [100, 1500])
 def test_an_unannounced_cap_is_found_in_a_few_requests(cap: int) -> None:
-    portal = CappedPortal(cap)
-    try:
+    with JsonPortal(capped_answer(cap)) as portal:
         frame = pd.DataFrame({"c": range(1, 20_001), "co": range(1, 20_001)})
         results = frame.hubassoc.associate(
             "contacts",
@@ -208,20 +169,19 @@ def test_an_unannounced_cap_is_found_in_a_few_requests(cap: int) -> None:
             rate_limit=(10_000, 1),
             max_workers=4,
         )
-    finally:
-        portal.close()
+    sizes = [len(body["inputs"]) for body in portal.bodies]
     assert (results["status"] == "associated").all()
     record = results.attrs["hubassoc"]
-    refused = [size for size in portal.sizes if size > cap]
+    refused = [size for size in sizes if size > cap]
     print(
-        f"\ncap {cap}: {len(portal.sizes)} requests, {len(refused)} refused {refused}, "
+        f"\ncap {cap}: {len(sizes)} requests, {len(refused)} refused {refused}, "
         f"final batch size {record['final_batch_size']}"
     )
     assert 0.95 * cap <= record["final_batch_size"] <= cap
     # no pair was isolated one by one: single pairs are at most the odd remainder
-    assert sum(1 for size in portal.sizes if size == 1) <= 2
+    assert sum(1 for size in sizes if size == 1) <= 2
     # the refusals: the first batches in flight, then one per bisection step
     assert len(refused) <= 4 + 8
     needed = -(-20_000 // record["final_batch_size"])
-    assert len(portal.sizes) <= needed + len(refused) + 16
-    assert record["requests"] == len(portal.sizes)
+    assert len(sizes) <= needed + len(refused) + 16
+    assert record["requests"] == len(sizes)
