@@ -152,6 +152,10 @@ class Pacer:
     ) -> None:
         if burst is not None and burst < 1:
             raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
+        if smooth < 1:
+            raise ConfigError(f"smooth={smooth!r}: give a whole number of answers >= 1.")
+        if not 0.0 <= catch_up <= 1.0:
+            raise ConfigError(f"catch_up={catch_up!r}: give a share of the window, 0 to 1.")
         self.limit = limit or RateLimit()
         self._ceiling = ceiling
         self._advertised: RateLimit | None = None  # what the headers say
@@ -164,7 +168,7 @@ class Pacer:
         # the server's count less ours in recent answers (none yet: no one else)
         self._excess: deque[int] = deque([0] * smooth, maxlen=smooth)
         self._others = 0  # other processes' requests in the window, as last estimated
-        self._others_at = float("-inf")  # when
+        self._others_at = float("-inf")  # when the answer it came from was sent
         self._next_at = float("-inf")  # when the even spacing lets the next request go
         self._last_sent_at = float("-inf")
         self._credit = 0.0  # slots fallen behind on, to catch up

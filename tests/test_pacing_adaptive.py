@@ -10,6 +10,7 @@ import itertools
 
 import pytest
 
+from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.pacing import CATCH_UP_SPEED, NARROW_AFTER, Pacer, RateLimit
 
 
@@ -166,3 +167,9 @@ def test_the_margin_stays_wide_while_another_process_shares_the_window() -> None
     for second in range(6, 100):  # the server counts 30 more than ours, answer after answer
         pacer.observe(float(second), headers(100, 70, 10_000))
     assert pacer.limit.margin == pytest.approx(0.03)
+
+
+@pytest.mark.parametrize("options", [{"smooth": 0}, {"catch_up": -0.1}, {"catch_up": 2.0}])
+def test_unusable_settings_are_refused(options: dict[str, float]) -> None:
+    with pytest.raises(ConfigError, match="give"):
+        Pacer(**options)  # type: ignore[arg-type]
