@@ -30,6 +30,7 @@ from .progress import Progress
 from .run_outcome import hand_back, row_counts, run_record
 from .run_setup import check_column
 from .settings import RunSettings, make_settings
+from .uniform_frame import build_uniform_results
 
 __all__ = ["associate", "disassociate"]
 
@@ -283,7 +284,11 @@ def _run_pairs(
     done = execute_pairs(operation, plan, settings, base_url, args, first_batch=1)
     record = run_record(operation, plan, done, settings, base_url)
     record.update(from_col=str(from_col), to_col=str(to_col))
-    results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    results = None
+    if args["dry_run"] and labelling is None:  # every key alike: built without per-key arrays
+        results = build_uniform_results(frame, plan, done.ledger, record, success=operation.success)
+    if results is None:
+        results = build_results(frame, plan, done.ledger, record, success=operation.success)
     if labelling is not None:
         record.update(labelling.record(known))
         results = labelling.finish(results, plan, typed)

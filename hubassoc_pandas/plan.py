@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .ids import read_ids
+from .ids import IdColumn, read_id_column
 
 __all__ = ["Plan", "chunk", "count_batches", "make_plan", "mirror_last", "take_without_mirrors"]
 
@@ -94,40 +94,67 @@ def make_plan(
     >>> plan.pair_of_row.tolist(), plan.pair_tag.tolist()
     ([0, 1, 0], [0, 1])
     """
-    row_from, from_problem = read_ids(from_values)
-    row_to, to_problem = read_ids(to_values)
-    row_problem = _combine_problems(from_problem, to_problem, from_label, to_label)
-    valid = (row_from > 0) & (row_to > 0)
+    from_ids, to_ids = read_id_column(from_values), read_id_column(to_values)
+    row_from, row_to = from_ids.ids, to_ids.ids
+    invalid_rows, row_problem = _problems(from_ids, to_ids, from_label, to_label)
     if tags is not None:
-        valid &= tags >= 0
+        invalid_rows = np.union1d(invalid_rows, np.flatnonzero(tags < 0))
         if tag_problems is not None:
             row_problem = _add_problems(row_problem, tag_problems)
-
-    pair_of_row = np.full(len(row_from), -1, dtype=np.int64)
-    if valid.any():
-        valid_rows = np.flatnonzero(valid)
-        pair_codes = _pair_codes(row_from[valid_rows], row_to[valid_rows])
-        if tags is not None:
-            valid_tags = tags[valid_rows]
-            packed, _ = pd.factorize(pair_codes * (int(valid_tags.max()) + 1) + valid_tags)
-            pair_codes = packed.astype(np.int64, copy=False)
-        pair_of_row[valid_rows] = pair_codes
-        n_pairs = int(pair_codes.max()) + 1
-        first_rows = np.empty(n_pairs, dtype=np.int64)
-        # reversed assignment keeps the first occurrence of each pair
-        first_rows[pair_codes[::-1]] = valid_rows[::-1]
-        pair_from = row_from[first_rows]
-        pair_to = row_to[first_rows]
-        rows_of_pair = np.bincount(pair_codes, minlength=n_pairs).astype(np.int64)
-    else:
-        first_rows = np.empty(0, dtype=np.int64)
-        pair_from = np.empty(0, dtype=np.int64)
-        pair_to = np.empty(0, dtype=np.int64)
-        rows_of_pair = np.empty(0, dtype=np.int64)
-    pair_tag = None if tags is None else np.asarray(tags, dtype=np.int64)[first_rows]
+    valid_rows = _valid_rows(len(row_from), invalid_rows)
+    pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag = _dedupe(
+        row_from, row_to, valid_rows, tags
+    )
     return Plan(
         row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag
     )
+
+
+def _valid_rows(n_rows: int, invalid_rows: np.ndarray) -> np.ndarray | None:
+    """The positions of the rows not in ``invalid_rows`` (sorted, distinct); None for all."""
+    if len(invalid_rows) == 0:
+        return None
+    keep = np.ones(n_rows, dtype=bool)
+    keep[invalid_rows] = False
+    return np.flatnonzero(keep)
+
+
+def _dedupe(
+    row_from: np.ndarray,
+    row_to: np.ndarray,
+    valid_rows: np.ndarray | None,
+    tags: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Number the distinct keys of the valid rows (all rows for None) in order of first
+    appearance: (pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag)."""
+    n_rows = len(row_from)
+    if (n_rows if valid_rows is None else len(valid_rows)) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return np.full(n_rows, -1, np.int64), empty, empty, empty, None if tags is None else empty
+    # with every row valid, the rows' own arrays serve (no copies of a million IDs)
+    valid_from = row_from if valid_rows is None else row_from[valid_rows]
+    valid_to = row_to if valid_rows is None else row_to[valid_rows]
+    pair_codes, pairs = _pair_codes(valid_from, valid_to)
+    if tags is not None:
+        valid_tags = np.asarray(tags, dtype=np.int64)
+        valid_tags = valid_tags if valid_rows is None else valid_tags[valid_rows]
+        packed, _ = pd.factorize(pair_codes * (int(valid_tags.max()) + 1) + valid_tags)
+        pair_codes, pairs = packed.astype(np.int64, copy=False), None
+    if valid_rows is None:
+        pair_of_row = pair_codes
+    else:
+        pair_of_row = np.full(n_rows, -1, dtype=np.int64)
+        pair_of_row[valid_rows] = pair_codes
+    n_pairs = int(pair_codes.max()) + 1
+    rows_of_pair = np.bincount(pair_codes, minlength=n_pairs).astype(np.int64, copy=False)
+    if pairs is not None:
+        return pair_of_row, pairs[0], pairs[1], rows_of_pair, None
+    rows = np.arange(n_rows, dtype=np.int64) if valid_rows is None else valid_rows
+    first_rows = np.empty(n_pairs, dtype=np.int64)
+    # reversed assignment keeps the first occurrence of each pair
+    first_rows[pair_codes[::-1]] = rows[::-1]
+    pair_tag = None if tags is None else np.asarray(tags, dtype=np.int64)[first_rows]
+    return pair_of_row, row_from[first_rows], row_to[first_rows], rows_of_pair, pair_tag
 
 
 def _add_problems(row_problem: np.ndarray, more: np.ndarray) -> np.ndarray:
@@ -143,39 +170,52 @@ def _add_problems(row_problem: np.ndarray, more: np.ndarray) -> np.ndarray:
     return combined
 
 
-def _pair_codes(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
-    """A code per (from, to) pair, numbered in order of first appearance.
+def _pair_codes(
+    from_ids: np.ndarray, to_ids: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """A code per (from, to) pair, numbered in order of first appearance, and the distinct
+    pairs (from-IDs, to-IDs) in that order when they come for free.
 
-    The pair is packed into one int64 (one hash pass) when the IDs' ranges allow it, else
-    the from-IDs are numbered first and packed with the to-IDs.
+    The pair is packed into one int64 (one hash pass, and the distinct pairs unpacked from
+    the distinct keys) when the IDs' ranges allow it, else the from-IDs are numbered first
+    and packed with the to-IDs.
     """
     to_low = int(to_ids.min())
     to_span = int(to_ids.max()) - to_low + 1
     from_low = int(from_ids.min())
     if (int(from_ids.max()) - from_low + 1) * to_span < 2**63:
-        packed = (from_ids - from_low) * to_span + (to_ids - to_low)
+        # (from - from_low) * to_span + (to - to_low), in place: one array of a million keys
+        packed = from_ids - from_low
+        packed *= to_span
+        packed -= to_low
+        packed += to_ids
+        codes, keys = pd.factorize(packed)
+        del packed
+        pair_from, pair_to = np.divmod(np.asarray(keys, dtype=np.int64), to_span)
+        pair_from += from_low
+        pair_to += to_low
+        return codes.astype(np.int64, copy=False), (pair_from, pair_to)
+    from_codes, uniques = pd.factorize(from_ids)
+    if len(uniques) * to_span < 2**63:
+        packed = from_codes.astype(np.int64) * to_span + (to_ids - to_low)
     else:
-        from_codes, uniques = pd.factorize(from_ids)
-        if len(uniques) * to_span < 2**63:
-            packed = from_codes.astype(np.int64) * to_span + (to_ids - to_low)
-        else:
-            to_codes, to_uniques = pd.factorize(to_ids)
-            packed = from_codes.astype(np.int64) * len(to_uniques) + to_codes
+        to_codes, to_uniques = pd.factorize(to_ids)
+        packed = from_codes.astype(np.int64) * len(to_uniques) + to_codes
     codes, _ = pd.factorize(packed)
-    return codes.astype(np.int64, copy=False)
+    return codes.astype(np.int64, copy=False), None
 
 
-def _combine_problems(
-    from_problem: np.ndarray, to_problem: np.ndarray, from_label: str, to_label: str
-) -> np.ndarray:
-    """Per row, what is wrong with its IDs (None where both are fine); worded once per
-    distinct pair of problems."""
-    combined = np.full(len(from_problem), None, dtype=object)
-    bad = np.flatnonzero((from_problem != None) | (to_problem != None))  # noqa: E711
+def _problems(
+    from_ids: IdColumn, to_ids: IdColumn, from_label: str, to_label: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with an unreadable ID (sorted positions), and per row what is wrong with its
+    IDs (None where both are fine); each distinct pair of problems is worded once."""
+    combined = np.full(len(from_ids.ids), None, dtype=object)
+    bad = np.union1d(from_ids.bad, to_ids.bad)
     if len(bad) == 0:
-        return combined
-    from_codes, from_texts = pd.factorize(from_problem[bad])  # None -> -1
-    to_codes, to_texts = pd.factorize(to_problem[bad])
+        return bad.astype(np.int64), combined
+    from_codes, from_texts = _codes_at(bad, from_ids)
+    to_codes, to_texts = _codes_at(bad, to_ids)
     codes, distinct = pd.factorize((from_codes + 1) * (len(to_texts) + 1) + (to_codes + 1))
     worded = []
     for packed in distinct.tolist():
@@ -187,7 +227,18 @@ def _combine_problems(
             parts.append(f"{to_label}: {to_texts[to_code - 1]}")
         worded.append("; ".join(parts))
     combined[bad] = np.array(worded, dtype=object)[codes]
-    return combined
+    return bad.astype(np.int64, copy=False), combined
+
+
+def _codes_at(rows: np.ndarray, column: IdColumn) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``rows`` (sorted), a code into the column's distinct problems (-1: none)."""
+    codes = np.full(len(rows), -1, dtype=np.int64)
+    if len(column.bad) == 0:
+        return codes, np.empty(0, dtype=object)
+    problem_codes, texts = pd.factorize(column.problems)
+    at = np.searchsorted(rows, column.bad)  # every bad row of the column is among ``rows``
+    codes[at] = problem_codes
+    return codes, np.asarray(texts, dtype=object)
 
 
 def mirror_last(
