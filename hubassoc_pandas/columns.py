@@ -52,7 +52,12 @@ def missing_text(n_rows: int) -> pd.api.extensions.ExtensionArray:
     if _arrow_strings():
         import pyarrow as pa
 
-        nulls = pa.nulls(n_rows, pa.large_string(), memory_pool=pa.system_memory_pool())
+        # zeroed by the kernel when first read: an all-missing column costs nothing until used
+        validity = pa.py_buffer(np.zeros((n_rows + 7) // 8, dtype=np.uint8))
+        offsets = pa.py_buffer(np.zeros(n_rows + 1, dtype=np.int64))
+        nulls = pa.Array.from_buffers(
+            pa.large_string(), n_rows, [validity, offsets, pa.py_buffer(b"")], null_count=n_rows
+        )
         return pd.array(nulls, dtype=pd.StringDtype("pyarrow"))
     return pd.array(np.full(n_rows, None, dtype=object), dtype="string")
 
