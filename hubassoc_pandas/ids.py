@@ -38,7 +38,8 @@ class IdColumn(NamedTuple):
     Attributes
     ----------
     ids : numpy.ndarray of int64
-        Per row, the ID, or 0 where the value cannot be read as an ID.
+        Per row, the ID, or 0 where the value cannot be read as an ID. Read-only when it is
+        the column's own memory (an int64 column with nothing to correct).
     bad : numpy.ndarray of int64
         The positions of the rows whose ID is 0, in increasing order.
     problems : numpy.ndarray of object
@@ -78,13 +79,15 @@ def read_ids(values: pd.Series) -> IdArrays:
     ([101, 0, 0], [None, 'missing value', '12.5 is not a whole number'])
     """
     column = read_id_column(values)
-    return column.ids, column.dense_problems()
+    ids = column.ids if column.ids.flags.writeable else column.ids.copy()
+    return ids, column.dense_problems()
 
 
 def read_id_column(values: pd.Series) -> IdColumn:
     """Read IDs from a column, keeping only the unreadable rows' problems.
 
-    The same reading as :func:`read_ids`, without an object per row.
+    The same reading as :func:`read_ids`, without an object per row, and without a copy of
+    an int64 column that holds only IDs (:attr:`IdColumn.ids` is then a read-only view).
 
     Examples
     --------
@@ -184,8 +187,12 @@ def _read_integers(values: pd.Series) -> IdColumn:
         bad = np.flatnonzero((numbers == 0) | (numbers > np.uint64(MAX_ID)))
     else:
         bad = np.flatnonzero(numbers <= 0)
-    ids = numbers.astype(np.int64)  # always a copy: ``numbers`` may be the caller's memory
-    ids[bad] = 0
+    if len(bad) == 0 and numbers.dtype == np.int64:
+        ids = numbers.view()  # the column itself, read-only: no copy of a million IDs
+        ids.flags.writeable = False
+    else:
+        ids = numbers.astype(np.int64)  # a copy: ``numbers`` may be the caller's memory
+        ids[bad] = 0
     problems = _texts(
         [
             _MISSING if missing is not None and missing[position] else _problem_of_int(number)

@@ -101,10 +101,10 @@ def make_plan(
         invalid_rows = np.union1d(invalid_rows, np.flatnonzero(tags < 0))
         if tag_problems is not None:
             row_problem = _add_problems(row_problem, tag_problems)
-    valid_rows = _valid_rows(len(row_from), invalid_rows)
-    pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag = _dedupe(
-        row_from, row_to, valid_rows, tags
-    )
+    deduped = None if tags is not None else _dedupe_packed(row_from, row_to, invalid_rows)
+    if deduped is None:
+        deduped = _dedupe(row_from, row_to, _valid_rows(len(row_from), invalid_rows), tags)
+    pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag = deduped
     return Plan(
         row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag
     )
@@ -119,12 +119,64 @@ def _valid_rows(n_rows: int, invalid_rows: np.ndarray) -> np.ndarray | None:
     return np.flatnonzero(keep)
 
 
+Deduped = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _dedupe_packed(
+    row_from: np.ndarray, row_to: np.ndarray, invalid_rows: np.ndarray
+) -> Deduped | None:
+    """:func:`_dedupe` for untagged pairs whose IDs' ranges let one int64 hold a pair, or None.
+
+    Every row's pair is packed in place (an invalid row's 0 too) and hashed with the invalid
+    rows masked out: no copies of the valid rows, and the distinct pairs unpacked from the
+    distinct keys.
+    """
+    n_rows = len(row_from)
+    if n_rows == 0 or len(invalid_rows) == n_rows:
+        return None
+    packing = _pack(row_from, row_to)
+    if packing is None:
+        return None
+    packed, from_low, to_low, to_span = packing
+    if len(invalid_rows):
+        invalid = np.zeros(n_rows, dtype=bool)
+        invalid[invalid_rows] = True
+        codes, found = pd.factorize(pd.arrays.IntegerArray(packed, invalid))  # invalid: -1
+        keys = found.to_numpy(dtype=np.int64)
+    else:
+        codes, keys = pd.factorize(packed)
+    del packed
+    pair_of_row = codes.astype(np.int64, copy=False)
+    pair_of_row += 1  # counted with the invalid rows' -1 as 0, then put back
+    rows_of_pair = np.bincount(pair_of_row, minlength=len(keys) + 1)[1:]
+    pair_of_row -= 1
+    pair_from, pair_to = np.divmod(np.asarray(keys, dtype=np.int64), to_span)
+    pair_from += from_low
+    pair_to += to_low
+    return pair_of_row, pair_from, pair_to, rows_of_pair.astype(np.int64, copy=False), None
+
+
+def _pack(from_ids: np.ndarray, to_ids: np.ndarray) -> tuple[np.ndarray, int, int, int] | None:
+    """``(from - from_low) * to_span + (to - to_low)`` per row, built in place (one array),
+    with ``from_low``, ``to_low`` and ``to_span``; None when that would not fit an int64."""
+    to_low = int(to_ids.min())
+    to_span = int(to_ids.max()) - to_low + 1
+    from_low = int(from_ids.min())
+    if (int(from_ids.max()) - from_low + 1) * to_span >= 2**63:
+        return None
+    packed = from_ids - from_low
+    packed *= to_span
+    packed -= to_low  # stays above -2**63, and the sum below under 2**63
+    packed += to_ids
+    return packed, from_low, to_low, to_span
+
+
 def _dedupe(
     row_from: np.ndarray,
     row_to: np.ndarray,
     valid_rows: np.ndarray | None,
     tags: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+) -> Deduped:
     """Number the distinct keys of the valid rows (all rows for None) in order of first
     appearance: (pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag)."""
     n_rows = len(row_from)
@@ -180,21 +232,17 @@ def _pair_codes(
     the distinct keys) when the IDs' ranges allow it, else the from-IDs are numbered first
     and packed with the to-IDs.
     """
-    to_low = int(to_ids.min())
-    to_span = int(to_ids.max()) - to_low + 1
-    from_low = int(from_ids.min())
-    if (int(from_ids.max()) - from_low + 1) * to_span < 2**63:
-        # (from - from_low) * to_span + (to - to_low), in place: one array of a million keys
-        packed = from_ids - from_low
-        packed *= to_span
-        packed -= to_low
-        packed += to_ids
+    packing = _pack(from_ids, to_ids)
+    if packing is not None:
+        packed, from_low, to_low, to_span = packing
         codes, keys = pd.factorize(packed)
         del packed
         pair_from, pair_to = np.divmod(np.asarray(keys, dtype=np.int64), to_span)
         pair_from += from_low
         pair_to += to_low
         return codes.astype(np.int64, copy=False), (pair_from, pair_to)
+    to_low = int(to_ids.min())
+    to_span = int(to_ids.max()) - to_low + 1
     from_codes, uniques = pd.factorize(from_ids)
     if len(uniques) * to_span < 2**63:
         packed = from_codes.astype(np.int64) * to_span + (to_ids - to_low)

@@ -151,3 +151,15 @@ def test_id_string_array_matches_python_strings() -> None:
     expected = pd.array(id_strings(ids), dtype="string")
     assert id_string_array(ids).dtype == expected.dtype
     assert list(id_string_array(ids)) == list(expected)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64", "int64[pyarrow]"])
+def test_a_clean_int64_column_is_read_without_a_copy_and_cannot_be_written(dtype: str) -> None:
+    values = pd.Series([5, 6, 7], dtype=dtype)
+    column = read_id_column(values)
+    assert column.ids.tolist() == [5, 6, 7] and len(column.bad) == 0
+    with pytest.raises(ValueError, match="read-only"):
+        column.ids[0] = 1
+    ids, _problems = read_ids(values)  # the dense form is always the caller's own copy
+    ids[0] = 1
+    assert values.tolist() == [5, 6, 7]
