@@ -6,6 +6,10 @@ the distinct values and a small code per row, without a Python object per row, a
 as little fresh memory as they can: an all-missing integer column is left to the kernel's
 zero pages, and text columns are built by Arrow with the system allocator.
 
+Long text columns are built in chunks of :data:`CHUNK_ROWS` rows: Arrow grows a buffer as it
+writes it, and growing a bounded chunk reuses the memory of the last one, where growing one
+buffer of ten million rows touches fresh memory several times its final size.
+
 Why the system allocator: Arrow's default allocator (mimalloc) asks the kernel for
 transparent huge pages, and where the kernel compacts memory to provide them
 (``/sys/kernel/mm/transparent_hugepage/defrag`` = ``madvise``), first touching tens of MB of
@@ -15,12 +19,24 @@ ordinary Arrow arrays; only where their buffers come from differs, for these cal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["code_dtype", "flags", "integers", "missing_text", "text_by_code"]
+__all__ = [
+    "CHUNK_ROWS",
+    "arrow_text",
+    "code_dtype",
+    "flags",
+    "integers",
+    "missing_text",
+    "text_by_code",
+]
+
+#: Rows per Arrow chunk of a long text column.
+CHUNK_ROWS = 1 << 20
 
 
 def code_dtype(n_values: int) -> np.dtype:
@@ -39,6 +55,31 @@ def code_dtype(n_values: int) -> np.dtype:
 
 def _arrow_strings() -> bool:
     return bool(pd.StringDtype().storage == "pyarrow")
+
+
+def arrow_text(
+    n_rows: int, build: Callable[[int, int, Any], Any]
+) -> pd.api.extensions.ExtensionArray:
+    """A ``string`` array of ``n_rows`` rows from Arrow chunks: ``build(start, stop, pool)``
+    returns rows ``start:stop`` as an Arrow ``large_string`` array allocated from ``pool``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> def rows(start, stop, pool):
+    ...     return pa.array(["a", "b"][start:stop], pa.large_string(), memory_pool=pool)
+    >>> list(arrow_text(2, rows))
+    ['a', 'b']
+    """
+    import pyarrow as pa
+
+    pool = pa.system_memory_pool()
+    chunks = [
+        build(start, min(start + CHUNK_ROWS, n_rows), pool)
+        for start in range(0, n_rows, CHUNK_ROWS)
+    ]
+    column = pa.chunked_array(chunks, type=pa.large_string())
+    return pd.array(column, dtype=pd.StringDtype("pyarrow"))
 
 
 def missing_text(n_rows: int) -> pd.api.extensions.ExtensionArray:
@@ -88,10 +129,14 @@ def text_by_code(
     import pyarrow.compute as pc
 
     distinct = pa.array(texts, type=pa.large_string())
-    negative = codes < 0
-    indices = pa.array(codes, mask=negative) if negative.any() else pa.array(codes)
-    taken = pc.take(distinct, indices, memory_pool=pa.system_memory_pool())
-    return pd.array(taken, dtype=pd.StringDtype("pyarrow"))
+
+    def take(start: int, stop: int, pool: Any) -> Any:
+        part = codes[start:stop]
+        negative = part < 0
+        indices = pa.array(part, mask=negative) if negative.any() else pa.array(part)
+        return pc.take(distinct, indices, memory_pool=pool)
+
+    return arrow_text(len(codes), take)
 
 
 def integers(invalid: np.ndarray, value: int | None, other: int | None) -> pd.arrays.IntegerArray:

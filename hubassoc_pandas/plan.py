@@ -145,15 +145,31 @@ def _dedupe_packed(
         keys = found.to_numpy(dtype=np.int64)
     else:
         codes, keys = pd.factorize(packed)
-    del packed
     pair_of_row = codes.astype(np.int64, copy=False)
     pair_of_row += 1  # counted with the invalid rows' -1 as 0, then put back
     rows_of_pair = np.bincount(pair_of_row, minlength=len(keys) + 1)[1:]
     pair_of_row -= 1
-    pair_from, pair_to = np.divmod(np.asarray(keys, dtype=np.int64), to_span)
+    pair_from, pair_to = _unpack(
+        np.asarray(keys, dtype=np.int64), packed, from_low, to_low, to_span
+    )
+    return pair_of_row, pair_from, pair_to, rows_of_pair.astype(np.int64, copy=False), None
+
+
+def _unpack(
+    keys: np.ndarray, packed: np.ndarray, from_low: int, to_low: int, to_span: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (from-IDs, to-IDs) of distinct packed ``keys``, written over ``keys`` and over the
+    start of ``packed`` (the rows' keys, no longer needed), so that unpacking takes no fresh
+    memory; ``packed`` is trimmed to size when the pairs fill less than half of it."""
+    owned = keys.flags.writeable and not np.may_share_memory(keys, packed)
+    pair_from = keys if owned else keys.copy()
+    pair_to = packed[: len(keys)]
+    np.divmod(pair_from, to_span, out=(pair_from, pair_to))
     pair_from += from_low
     pair_to += to_low
-    return pair_of_row, pair_from, pair_to, rows_of_pair.astype(np.int64, copy=False), None
+    if 2 * len(keys) < len(packed):  # do not keep a buffer of every row for a few pairs
+        pair_to = pair_to.copy()
+    return pair_from, pair_to
 
 
 def _pack(from_ids: np.ndarray, to_ids: np.ndarray) -> tuple[np.ndarray, int, int, int] | None:
@@ -236,11 +252,8 @@ def _pair_codes(
     if packing is not None:
         packed, from_low, to_low, to_span = packing
         codes, keys = pd.factorize(packed)
-        del packed
-        pair_from, pair_to = np.divmod(np.asarray(keys, dtype=np.int64), to_span)
-        pair_from += from_low
-        pair_to += to_low
-        return codes.astype(np.int64, copy=False), (pair_from, pair_to)
+        pairs = _unpack(np.asarray(keys, dtype=np.int64), packed, from_low, to_low, to_span)
+        return codes.astype(np.int64, copy=False), pairs
     to_low = int(to_ids.min())
     to_span = int(to_ids.max()) - to_low + 1
     from_codes, uniques = pd.factorize(from_ids)

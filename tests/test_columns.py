@@ -82,3 +82,20 @@ def test_built_columns_do_not_share_the_mask_they_were_given() -> None:
 )
 def test_code_dtype(n_values: int, dtype: type) -> None:
     assert code_dtype(n_values) == np.dtype(dtype)
+
+
+def test_columns_built_in_several_chunks_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubassoc_pandas import columns
+    from hubassoc_pandas.ids import id_string_array, id_strings
+
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 4)
+    ids = np.array([7, 0, 123456789012, 5, 0, 0, 9, 1, 2, 3, 4], dtype=np.int64)
+    built = id_string_array(ids)
+    assert_same_array(built, pd.array(id_strings(ids), dtype="string"))
+    table = ["DRY_RUN", "INVALID_ID", None]
+    codes = np.array([0, 1, 2, -1, 0, 0, 1, 0, 2, 0, 0], dtype=np.int8)
+    expected = pd.array([None if c < 0 else table[c] for c in codes.tolist()], dtype="string")
+    assert_same_array(text_by_code(table, codes), expected)
+    series = pd.Series(built)
+    assert series.str.len().sum() == sum(len(str(i)) for i in ids.tolist() if i > 0)
+    assert (series == "9").sum() == 1 and series.isna().sum() == 3

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from hubassoc_pandas import associate
+from hubassoc_pandas.api import status_counts
 from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.frame import build_results
 from hubassoc_pandas.operations.archive import Archive
@@ -17,6 +18,7 @@ from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.plan import make_plan
 from hubassoc_pandas.responses import ErrorInfo
+from hubassoc_pandas.run_outcome import row_counts
 from hubassoc_pandas.status import DRY_RUN, NOT_SENT, UNCONFIRMED
 from hubassoc_pandas.uniform_frame import build_uniform_results, shared_outcome
 
@@ -144,3 +146,28 @@ def test_keys_that_differ_are_left_to_build_results() -> None:
     assert shared_outcome(ledger) is None
     frame = pd.DataFrame({"c": [1, 2, 3], "k": [4, 5, 6]})
     assert build_uniform_results(frame, plan, ledger, {}) is None
+
+
+def test_same_frame_when_text_columns_come_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubassoc_pandas import columns
+
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
+    assert_same(*both(MIXED))
+
+
+@pytest.mark.parametrize(
+    "outcome", [dry_run, all_failed, all_unconfirmed, all_succeeded], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize(
+    "operation_class", [AssociateDefault, Archive], ids=["associate", "archive"]
+)
+def test_status_counts_are_the_row_counts(
+    outcome: Callable[[Ledger], None], operation_class: type[PairOperation]
+) -> None:
+    got, expected = both(MIXED, outcome, operation_class)
+    success = operation_class.success
+    counts = status_counts(got, success)
+    assert counts == row_counts(expected, success)
+    assert sum(counts.values()) == len(MIXED) and counts["invalid"] == 5
+    as_text = expected.assign(status=expected["status"].astype(str))  # not categorical
+    assert status_counts(as_text, success) == counts
