@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .ids import IdColumn, read_id_column
+from .ids import read_id_column
+from .row_problems import RowProblems, id_problems, with_more
 
 __all__ = ["Plan", "chunk", "count_batches", "make_plan", "mirror_last", "take_without_mirrors"]
 
@@ -26,8 +28,10 @@ class Plan:
     ----------
     row_from, row_to : numpy.ndarray of int64
         Per input row, the IDs (0 where unreadable).
-    row_problem : numpy.ndarray of object
-        Per input row, why the row is invalid, or None.
+    problems : RowProblems
+        Why each invalid row is invalid, kept for those rows only; ``row_problem`` gives
+        it per input row (an object array: None where the row is fine), built when first
+        asked for.
     pair_of_row : numpy.ndarray of int64
         Per input row, the index of its unique pair, or -1 for an invalid row.
     pair_from, pair_to : numpy.ndarray of int64
@@ -41,12 +45,17 @@ class Plan:
 
     row_from: np.ndarray
     row_to: np.ndarray
-    row_problem: np.ndarray
+    problems: RowProblems
     pair_of_row: np.ndarray
     pair_from: np.ndarray
     pair_to: np.ndarray
     rows_of_pair: np.ndarray
     pair_tag: np.ndarray | None = None
+
+    @cached_property
+    def row_problem(self) -> np.ndarray:
+        """Per input row, why the row is invalid, or None."""
+        return self.problems.dense()
 
     @property
     def n_rows(self) -> int:
@@ -96,18 +105,17 @@ def make_plan(
     """
     from_ids, to_ids = read_id_column(from_values), read_id_column(to_values)
     row_from, row_to = from_ids.ids, to_ids.ids
-    invalid_rows, row_problem = _problems(from_ids, to_ids, from_label, to_label)
+    problems = id_problems(from_ids, to_ids, from_label, to_label)
+    invalid_rows = problems.rows
     if tags is not None:
         invalid_rows = np.union1d(invalid_rows, np.flatnonzero(tags < 0))
         if tag_problems is not None:
-            row_problem = _add_problems(row_problem, tag_problems)
+            problems = with_more(problems, tag_problems)
     deduped = None if tags is not None else _dedupe_packed(row_from, row_to, invalid_rows)
     if deduped is None:
         deduped = _dedupe(row_from, row_to, _valid_rows(len(row_from), invalid_rows), tags)
     pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag = deduped
-    return Plan(
-        row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag
-    )
+    return Plan(row_from, row_to, problems, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag)
 
 
 def _valid_rows(n_rows: int, invalid_rows: np.ndarray) -> np.ndarray | None:
@@ -225,19 +233,6 @@ def _dedupe(
     return pair_of_row, row_from[first_rows], row_to[first_rows], rows_of_pair, pair_tag
 
 
-def _add_problems(row_problem: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """Each row's problems with ``more`` added after them (``"; "`` between the two)."""
-    extra = np.flatnonzero(more != None)  # noqa: E711
-    if len(extra) == 0:
-        return row_problem
-    combined = row_problem.copy()
-    alone = extra[row_problem[extra] == None]  # noqa: E711
-    combined[alone] = more[alone]
-    for row in np.setdiff1d(extra, alone).tolist():  # rows with both: few, worded one by one
-        combined[row] = f"{row_problem[row]}; {more[row]}"
-    return combined
-
-
 def _pair_codes(
     from_ids: np.ndarray, to_ids: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
@@ -264,42 +259,6 @@ def _pair_codes(
         packed = from_codes.astype(np.int64) * len(to_uniques) + to_codes
     codes, _ = pd.factorize(packed)
     return codes.astype(np.int64, copy=False), None
-
-
-def _problems(
-    from_ids: IdColumn, to_ids: IdColumn, from_label: str, to_label: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """The rows with an unreadable ID (sorted positions), and per row what is wrong with its
-    IDs (None where both are fine); each distinct pair of problems is worded once."""
-    combined = np.full(len(from_ids.ids), None, dtype=object)
-    bad = np.union1d(from_ids.bad, to_ids.bad)
-    if len(bad) == 0:
-        return bad.astype(np.int64), combined
-    from_codes, from_texts = _codes_at(bad, from_ids)
-    to_codes, to_texts = _codes_at(bad, to_ids)
-    codes, distinct = pd.factorize((from_codes + 1) * (len(to_texts) + 1) + (to_codes + 1))
-    worded = []
-    for packed in distinct.tolist():
-        from_code, to_code = divmod(packed, len(to_texts) + 1)
-        parts = []
-        if from_code:
-            parts.append(f"{from_label}: {from_texts[from_code - 1]}")
-        if to_code:
-            parts.append(f"{to_label}: {to_texts[to_code - 1]}")
-        worded.append("; ".join(parts))
-    combined[bad] = np.array(worded, dtype=object)[codes]
-    return bad.astype(np.int64, copy=False), combined
-
-
-def _codes_at(rows: np.ndarray, column: IdColumn) -> tuple[np.ndarray, np.ndarray]:
-    """For each of ``rows`` (sorted), a code into the column's distinct problems (-1: none)."""
-    codes = np.full(len(rows), -1, dtype=np.int64)
-    if len(column.bad) == 0:
-        return codes, np.empty(0, dtype=object)
-    problem_codes, texts = pd.factorize(column.problems)
-    at = np.searchsorted(rows, column.bad)  # every bad row of the column is among ``rows``
-    codes[at] = problem_codes
-    return codes, np.asarray(texts, dtype=object)
 
 
 def mirror_last(

@@ -145,9 +145,12 @@ def _error_columns(
 ) -> dict[str, pd.api.extensions.ExtensionArray]:
     """The text columns: the shared ErrorInfo's on valid rows; invalid rows say why they are."""
     on_invalid = invalid.view(np.int8)  # code 0 on valid rows, 1 on invalid ones
-    problem_codes, problems = pd.factorize(plan.row_problem[invalid])
+    rows, texts = plan.problems.rows, plan.problems.texts  # the invalid rows' problems only
+    said = invalid[rows]
+    problem_codes, problems = pd.factorize(texts[said])
     message_codes = np.zeros(len(invalid), dtype=code_dtype(len(problems) + 1))
-    message_codes[invalid] = np.where(problem_codes < 0, -1, problem_codes + 1)
+    message_codes[invalid] = -1  # an invalid row with no problem said: <NA>
+    message_codes[rows[said]] = problem_codes + 1
 
     def shared(name: str) -> Any:
         return None if info is None else getattr(info, name)
