@@ -299,7 +299,15 @@ def _run_pairs(
 
 def status_counts(results: pd.DataFrame, success: str) -> dict[str, int]:
     """Rows per status word, counted on the status column's category codes (no copy of a
-    million codes, unlike ``value_counts``); the same as ``run_outcome.row_counts``."""
+    million codes, unlike ``value_counts``); the same as ``run_outcome.row_counts``.
+
+    Examples
+    --------
+    >>> out = associate(pd.DataFrame({"c": [1, None], "k": [7, 7]}), "contacts", "companies",
+    ...                 from_col="c", to_col="k", dry_run=True, progress=False)
+    >>> status_counts(out, "associated")["invalid"]
+    1
+    """
     status = results["status"]
     if not isinstance(status.dtype, pd.CategoricalDtype):
         return row_counts(results, success)
