@@ -16,6 +16,7 @@ from .ids import read_ids
 from .operations.base import PairOperation
 from .operations.typed_pairs import TypedPairs
 from .plan import Plan, make_plan
+from .row_problems import RowProblems
 
 __all__ = ["FromIds", "operation_over", "pairs_plan", "plan_pairs", "read_from_column"]
 
@@ -108,7 +109,7 @@ def pairs_plan(
     return Plan(
         row_from=np.asarray(pair_from, dtype=np.int64),
         row_to=np.asarray(pair_to, dtype=np.int64),
-        row_problem=np.full(n, None, dtype=object),
+        problems=RowProblems.none(n),
         pair_of_row=np.arange(n, dtype=np.int64),
         pair_from=np.asarray(pair_from, dtype=np.int64),
         pair_to=np.asarray(pair_to, dtype=np.int64),

@@ -3,6 +3,10 @@
 Pure and vectorised: an int, nullable-int, float, string, categorical or Arrow-backed column
 of a million rows is read in well under a second. Anything that is not a positive whole
 number that fits a HubSpot ID is reported with what is wrong with that value, never guessed.
+
+A column is read into an :class:`IdColumn`: the IDs, and the few unreadable rows with what is
+wrong with each, so that a clean column of millions of rows costs one array of IDs and no
+Python object per row.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ID", "id_string_array", "id_strings", "read_ids"]
+from .columns import arrow_text
+
+__all__ = ["MAX_ID", "IdColumn", "id_string_array", "id_strings", "read_id_column", "read_ids"]
 
 #: HubSpot record IDs are 64-bit signed integers.
 MAX_ID = 2**63 - 1
@@ -23,8 +29,34 @@ MAX_ID = 2**63 - 1
 _MAX_EXACT_FLOAT = 2**53
 _DIGITS_PATTERN = r"[0-9]+(?:\.0+)?"
 _DIGITS = re.compile(_DIGITS_PATTERN)
+_MISSING = "missing value"
 
 IdArrays = tuple[np.ndarray, np.ndarray]
+
+
+class IdColumn(NamedTuple):
+    """A column of IDs as read.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray of int64
+        Per row, the ID, or 0 where the value cannot be read as an ID. Read-only when it is
+        the column's own memory (an int64 column with nothing to correct).
+    bad : numpy.ndarray of int64
+        The positions of the rows whose ID is 0, in increasing order.
+    problems : numpy.ndarray of object
+        For each of ``bad``, a short text saying what is wrong with the value.
+    """
+
+    ids: np.ndarray
+    bad: np.ndarray
+    problems: np.ndarray
+
+    def dense_problems(self) -> np.ndarray:
+        """Per row, what is wrong with its value, or None (an object array)."""
+        dense = np.full(len(self.ids), None, dtype=object)
+        dense[self.bad] = self.problems
+        return dense
 
 
 def read_ids(values: pd.Series) -> IdArrays:
@@ -47,6 +79,23 @@ def read_ids(values: pd.Series) -> IdArrays:
     >>> ids, problems = read_ids(pd.Series([101, None, 12.5]))
     >>> ids.tolist(), problems.tolist()
     ([101, 0, 0], [None, 'missing value', '12.5 is not a whole number'])
+    """
+    column = read_id_column(values)
+    ids = column.ids if column.ids.flags.writeable else column.ids.copy()
+    return ids, column.dense_problems()
+
+
+def read_id_column(values: pd.Series) -> IdColumn:
+    """Read IDs from a column, keeping only the unreadable rows' problems.
+
+    The same reading as :func:`read_ids`, without an object per row, and without a copy of
+    an int64 column that holds only IDs (:attr:`IdColumn.ids` is then a read-only view).
+
+    Examples
+    --------
+    >>> column = read_id_column(pd.Series([101, None, 12.5]))
+    >>> column.ids.tolist(), column.bad.tolist(), column.problems.tolist()
+    ([101, 0, 0], [1, 2], ['missing value', '12.5 is not a whole number'])
     """
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -83,7 +132,9 @@ def id_string_array(ids: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """IDs as a pandas ``string`` array, ``<NA>`` where the ID is 0.
 
     Built by Arrow when pandas keeps strings in Arrow (pyarrow installed), which is about
-    ten times faster on a million IDs than going through Python strings.
+    ten times faster on a million IDs than going through Python strings; straight to the
+    ``large_string`` pandas holds (no second copy), in chunks, with the system allocator
+    (see :mod:`hubassoc_pandas.columns` for why).
 
     Examples
     --------
@@ -92,47 +143,68 @@ def id_string_array(ids: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """
     if pd.StringDtype().storage == "pyarrow":
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        as_text = pa.array(ids, mask=ids <= 0).cast(pa.string())
-        return pd.array(as_text, dtype=pd.StringDtype("pyarrow"))
+        def cast(start: int, stop: int, pool: Any) -> Any:
+            part = ids[start:stop]
+            missing = part <= 0
+            numbers = pa.array(part, mask=missing) if missing.any() else pa.array(part)
+            return pc.cast(numbers, pa.large_string(), memory_pool=pool)
+
+        return arrow_text(len(ids), cast)
     return pd.array(id_strings(ids), dtype="string")
 
 
-def _empty(n: int) -> IdArrays:
-    return np.zeros(n, dtype=np.int64), np.full(n, None, dtype=object)
+def _texts(items: list[Any]) -> np.ndarray:
+    """An object array of ``items`` (never a 2-D array, whatever they are)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
-def _read_categorical(values: pd.Series) -> IdArrays:
-    category_ids, category_problems = read_ids(pd.Series(values.cat.categories))
+def _read_categorical(values: pd.Series) -> IdColumn:
+    categories = read_id_column(pd.Series(values.cat.categories))
+    category_problems = categories.dense_problems()
     codes = values.cat.codes.to_numpy()
     missing = codes < 0
-    if len(category_ids) == 0:
-        ids, problems = _empty(len(values))
+    if len(categories.ids) == 0:
+        ids = np.zeros(len(values), dtype=np.int64)
     else:
-        safe_codes = np.where(missing, 0, codes)
-        ids = category_ids[safe_codes]
-        problems = category_problems[safe_codes]
-    ids[missing] = 0
-    problems[missing] = "missing value"
-    return ids, problems
+        ids = categories.ids[np.where(missing, 0, codes)]
+        ids[missing] = 0
+    bad = np.flatnonzero(ids == 0)
+    bad_codes = codes[bad]
+    problems = np.full(len(bad), _MISSING, dtype=object)
+    known = bad_codes >= 0
+    problems[known] = category_problems[bad_codes[known]]
+    return IdColumn(ids, bad, problems)
 
 
-def _read_integers(values: pd.Series) -> IdArrays:
-    missing = values.isna().to_numpy()
-    if pd.api.types.is_unsigned_integer_dtype(values.dtype):
-        raw = values.to_numpy(dtype=np.uint64, na_value=0)
-        too_large = raw > np.uint64(MAX_ID)
-        numbers = np.where(too_large, 0, raw).astype(np.int64)
+def _read_integers(values: pd.Series) -> IdColumn:
+    unsigned = pd.api.types.is_unsigned_integer_dtype(values.dtype)
+    missing: np.ndarray | None = None
+    if isinstance(values.dtype, np.dtype):  # plain numpy integers: nothing is missing
+        numbers = values.to_numpy()
     else:
-        numbers = values.to_numpy(dtype=np.int64, na_value=0)
-        too_large = np.zeros(len(numbers), dtype=bool)
-    good = ~missing & ~too_large & (numbers > 0)
-    ids = np.where(good, numbers, 0)
-    problems = np.full(len(numbers), None, dtype=object)
-    problems[missing] = "missing value"
-    for position in np.flatnonzero(~missing & ~good):
-        problems[position] = _problem_of_int(int(values.iloc[position]))
-    return ids, problems
+        numbers = values.to_numpy(dtype=np.uint64 if unsigned else np.int64, na_value=0)
+        missing = values.isna().to_numpy()
+    if unsigned:
+        bad = np.flatnonzero((numbers == 0) | (numbers > np.uint64(MAX_ID)))
+    else:
+        bad = np.flatnonzero(numbers <= 0)
+    if len(bad) == 0 and numbers.dtype == np.int64:
+        ids = numbers.view()  # the column itself, read-only: no copy of a million IDs
+        ids.flags.writeable = False
+    else:
+        ids = numbers.astype(np.int64)  # a copy: ``numbers`` may be the caller's memory
+        ids[bad] = 0
+    problems = _texts(
+        [
+            _MISSING if missing is not None and missing[position] else _problem_of_int(number)
+            for position, number in zip(bad.tolist(), numbers[bad].tolist(), strict=True)
+        ]
+    )
+    return IdColumn(ids, bad, problems)
 
 
 def _exact_limit(dtype: Any) -> int:
@@ -145,26 +217,28 @@ def _exact_limit(dtype: Any) -> int:
     return int(2 ** (mantissa_bits + 1))
 
 
-def _read_floats(numbers: np.ndarray, exact_limit: int = _MAX_EXACT_FLOAT) -> IdArrays:
-    missing = np.isnan(numbers)
-    with np.errstate(invalid="ignore"):
-        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
-        good = whole & (numbers > 0) & (numbers < exact_limit)
-    ids = np.where(good, numbers, 0).astype(np.int64)
-    problems = np.full(len(numbers), None, dtype=object)
-    problems[missing] = "missing value"
-    for position in np.flatnonzero(~missing & ~good):
-        problem = _problem_of_float(float(numbers[position]), exact_limit)
-        problems[position] = problem or "not an ID"
-    return ids, problems
+def _read_floats(numbers: np.ndarray, exact_limit: int = _MAX_EXACT_FLOAT) -> IdColumn:
+    with np.errstate(invalid="ignore"):  # NaN, inf and huge values cast to garbage, dropped
+        ids = numbers.astype(np.int64)
+        good = ids == numbers
+        test = np.greater(numbers, 0)  # one scratch array for every test
+        good &= test
+        good &= np.less(numbers, exact_limit, out=test)
+    bad = np.flatnonzero(np.logical_not(good, out=test))
+    ids[bad] = 0
+    unread = numbers[bad]
+    problems = np.full(len(bad), _MISSING, dtype=object)
+    for index in np.flatnonzero(~np.isnan(unread)).tolist():
+        problem = _problem_of_float(float(unread[index]), exact_limit)
+        problems[index] = problem or "not an ID"
+    return IdColumn(ids, bad, problems)
 
 
-def _read_strings(values: pd.Series) -> IdArrays:
+def _read_strings(values: pd.Series) -> IdColumn:
     text = values.astype("string").str.strip()
     missing = text.isna().to_numpy()
     matches = text.str.fullmatch(_DIGITS_PATTERN).fillna(False).to_numpy(dtype=bool)
-    ids, problems = _empty(len(values))
-    problems[missing] = "missing value"
+    ids = np.zeros(len(values), dtype=np.int64)
     if matches.any():
         digits = text[matches].str.split(".", n=1).str[0].str.lstrip("0")
         lengths = digits.str.len().to_numpy()
@@ -172,13 +246,18 @@ def _read_strings(values: pd.Series) -> IdArrays:
         simple = (lengths > 0) & (lengths < 19)
         positions = np.flatnonzero(matches)
         ids[positions[simple]] = digits[simple].astype("int64").to_numpy()
-    for position in np.flatnonzero(~missing & (ids == 0)):
-        ids[position], problems[position] = _read_one(values.iloc[position])
-    return ids, problems
+    unread = np.flatnonzero(ids == 0)
+    problems = np.full(len(unread), _MISSING, dtype=object)
+    for index in np.flatnonzero(~missing[unread]).tolist():
+        position = unread[index]
+        ids[position], problems[index] = _read_one(values.iloc[position])
+    read_late = ids[unread] > 0  # long digit strings read exactly by _read_one
+    return IdColumn(ids, unread[~read_late], problems[~read_late])
 
 
-def _read_objects(values: np.ndarray) -> IdArrays:
-    ids, problems = _empty(len(values))
+def _read_objects(values: np.ndarray) -> IdColumn:
+    ids = np.zeros(len(values), dtype=np.int64)
+    problems = np.full(len(values), None, dtype=object)
     cache: dict[Any, tuple[int, str | None]] = {}
     for position, value in enumerate(values):
         try:
@@ -191,7 +270,8 @@ def _read_objects(values: np.ndarray) -> IdArrays:
             if key is not None and len(cache) < 1_000_000:
                 cache[key] = outcome
         ids[position], problems[position] = outcome
-    return ids, problems
+    bad = np.flatnonzero(ids == 0)
+    return IdColumn(ids, bad, problems[bad])
 
 
 def _read_one(value: Any) -> tuple[int, str | None]:

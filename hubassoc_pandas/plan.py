@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .ids import read_ids
+from .ids import read_id_column
+from .row_problems import RowProblems, id_problems, with_more
 
 __all__ = ["Plan", "chunk", "count_batches", "make_plan", "mirror_last", "take_without_mirrors"]
 
@@ -26,8 +28,10 @@ class Plan:
     ----------
     row_from, row_to : numpy.ndarray of int64
         Per input row, the IDs (0 where unreadable).
-    row_problem : numpy.ndarray of object
-        Per input row, why the row is invalid, or None.
+    problems : RowProblems
+        Why each invalid row is invalid, kept for those rows only; ``row_problem`` gives
+        it per input row (an object array: None where the row is fine), built when first
+        asked for.
     pair_of_row : numpy.ndarray of int64
         Per input row, the index of its unique pair, or -1 for an invalid row.
     pair_from, pair_to : numpy.ndarray of int64
@@ -41,12 +45,17 @@ class Plan:
 
     row_from: np.ndarray
     row_to: np.ndarray
-    row_problem: np.ndarray
+    problems: RowProblems
     pair_of_row: np.ndarray
     pair_from: np.ndarray
     pair_to: np.ndarray
     rows_of_pair: np.ndarray
     pair_tag: np.ndarray | None = None
+
+    @cached_property
+    def row_problem(self) -> np.ndarray:
+        """Per input row, why the row is invalid, or None."""
+        return self.problems.dense()
 
     @property
     def n_rows(self) -> int:
@@ -94,100 +103,162 @@ def make_plan(
     >>> plan.pair_of_row.tolist(), plan.pair_tag.tolist()
     ([0, 1, 0], [0, 1])
     """
-    row_from, from_problem = read_ids(from_values)
-    row_to, to_problem = read_ids(to_values)
-    row_problem = _combine_problems(from_problem, to_problem, from_label, to_label)
-    valid = (row_from > 0) & (row_to > 0)
+    from_ids, to_ids = read_id_column(from_values), read_id_column(to_values)
+    row_from, row_to = from_ids.ids, to_ids.ids
+    problems = id_problems(from_ids, to_ids, from_label, to_label)
+    invalid_rows = problems.rows
     if tags is not None:
-        valid &= tags >= 0
+        invalid_rows = np.union1d(invalid_rows, np.flatnonzero(tags < 0))
         if tag_problems is not None:
-            row_problem = _add_problems(row_problem, tag_problems)
-
-    pair_of_row = np.full(len(row_from), -1, dtype=np.int64)
-    if valid.any():
-        valid_rows = np.flatnonzero(valid)
-        pair_codes = _pair_codes(row_from[valid_rows], row_to[valid_rows])
-        if tags is not None:
-            valid_tags = tags[valid_rows]
-            packed, _ = pd.factorize(pair_codes * (int(valid_tags.max()) + 1) + valid_tags)
-            pair_codes = packed.astype(np.int64, copy=False)
-        pair_of_row[valid_rows] = pair_codes
-        n_pairs = int(pair_codes.max()) + 1
-        first_rows = np.empty(n_pairs, dtype=np.int64)
-        # reversed assignment keeps the first occurrence of each pair
-        first_rows[pair_codes[::-1]] = valid_rows[::-1]
-        pair_from = row_from[first_rows]
-        pair_to = row_to[first_rows]
-        rows_of_pair = np.bincount(pair_codes, minlength=n_pairs).astype(np.int64)
-    else:
-        first_rows = np.empty(0, dtype=np.int64)
-        pair_from = np.empty(0, dtype=np.int64)
-        pair_to = np.empty(0, dtype=np.int64)
-        rows_of_pair = np.empty(0, dtype=np.int64)
-    pair_tag = None if tags is None else np.asarray(tags, dtype=np.int64)[first_rows]
-    return Plan(
-        row_from, row_to, row_problem, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag
-    )
+            problems = with_more(problems, tag_problems)
+    deduped = None if tags is not None else _dedupe_packed(row_from, row_to, invalid_rows)
+    if deduped is None:
+        deduped = _dedupe(row_from, row_to, _valid_rows(len(row_from), invalid_rows), tags)
+    pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag = deduped
+    return Plan(row_from, row_to, problems, pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag)
 
 
-def _add_problems(row_problem: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """Each row's problems with ``more`` added after them (``"; "`` between the two)."""
-    extra = np.flatnonzero(more != None)  # noqa: E711
-    if len(extra) == 0:
-        return row_problem
-    combined = row_problem.copy()
-    alone = extra[row_problem[extra] == None]  # noqa: E711
-    combined[alone] = more[alone]
-    for row in np.setdiff1d(extra, alone).tolist():  # rows with both: few, worded one by one
-        combined[row] = f"{row_problem[row]}; {more[row]}"
-    return combined
+def _valid_rows(n_rows: int, invalid_rows: np.ndarray) -> np.ndarray | None:
+    """The positions of the rows not in ``invalid_rows`` (sorted, distinct); None for all."""
+    if len(invalid_rows) == 0:
+        return None
+    keep = np.ones(n_rows, dtype=bool)
+    keep[invalid_rows] = False
+    return np.flatnonzero(keep)
 
 
-def _pair_codes(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
-    """A code per (from, to) pair, numbered in order of first appearance.
+Deduped = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
 
-    The pair is packed into one int64 (one hash pass) when the IDs' ranges allow it, else
-    the from-IDs are numbered first and packed with the to-IDs.
+
+def _dedupe_packed(
+    row_from: np.ndarray, row_to: np.ndarray, invalid_rows: np.ndarray
+) -> Deduped | None:
+    """:func:`_dedupe` for untagged pairs whose IDs' ranges let one int64 hold a pair, or None.
+
+    Every row's pair is packed in place (an invalid row's 0 too) and hashed with the invalid
+    rows masked out: no copies of the valid rows, and the distinct pairs unpacked from the
+    distinct keys.
     """
+    n_rows = len(row_from)
+    if n_rows == 0 or len(invalid_rows) == n_rows:
+        return None
+    packing = _pack(row_from, row_to)
+    if packing is None:
+        return None
+    packed, from_low, to_low, to_span = packing
+    if len(invalid_rows):
+        invalid = np.zeros(n_rows, dtype=bool)
+        invalid[invalid_rows] = True
+        codes, found = pd.factorize(pd.arrays.IntegerArray(packed, invalid))  # invalid: -1
+        keys = found.to_numpy(dtype=np.int64)
+    else:
+        codes, keys = pd.factorize(packed)
+    pair_of_row = codes.astype(np.int64, copy=False)
+    pair_of_row += 1  # counted with the invalid rows' -1 as 0, then put back
+    rows_of_pair = np.bincount(pair_of_row, minlength=len(keys) + 1)[1:]
+    pair_of_row -= 1
+    pair_from, pair_to = _unpack(
+        np.asarray(keys, dtype=np.int64), packed, from_low, to_low, to_span
+    )
+    return pair_of_row, pair_from, pair_to, rows_of_pair.astype(np.int64, copy=False), None
+
+
+def _unpack(
+    keys: np.ndarray, packed: np.ndarray, from_low: int, to_low: int, to_span: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (from-IDs, to-IDs) of distinct packed ``keys``, written over ``keys`` and over the
+    start of ``packed`` (the rows' keys, no longer needed), so that unpacking takes no fresh
+    memory; ``packed`` is trimmed to size when the pairs fill less than half of it."""
+    owned = keys.flags.writeable and not np.may_share_memory(keys, packed)
+    pair_from = keys if owned else keys.copy()
+    pair_to = packed[: len(keys)]
+    np.divmod(pair_from, to_span, out=(pair_from, pair_to))
+    pair_from += from_low
+    pair_to += to_low
+    if 2 * len(keys) < len(packed):  # do not keep a buffer of every row for a few pairs
+        pair_to = pair_to.copy()
+    return pair_from, pair_to
+
+
+def _pack(from_ids: np.ndarray, to_ids: np.ndarray) -> tuple[np.ndarray, int, int, int] | None:
+    """``(from - from_low) * to_span + (to - to_low)`` per row, built in place (one array),
+    with ``from_low``, ``to_low`` and ``to_span``; None when that would not fit an int64."""
     to_low = int(to_ids.min())
     to_span = int(to_ids.max()) - to_low + 1
     from_low = int(from_ids.min())
-    if (int(from_ids.max()) - from_low + 1) * to_span < 2**63:
-        packed = (from_ids - from_low) * to_span + (to_ids - to_low)
+    if (int(from_ids.max()) - from_low + 1) * to_span >= 2**63:
+        return None
+    packed = from_ids - from_low
+    packed *= to_span
+    packed -= to_low  # stays above -2**63, and the sum below under 2**63
+    packed += to_ids
+    return packed, from_low, to_low, to_span
+
+
+def _dedupe(
+    row_from: np.ndarray,
+    row_to: np.ndarray,
+    valid_rows: np.ndarray | None,
+    tags: np.ndarray | None,
+) -> Deduped:
+    """Number the distinct keys of the valid rows (all rows for None) in order of first
+    appearance: (pair_of_row, pair_from, pair_to, rows_of_pair, pair_tag)."""
+    n_rows = len(row_from)
+    if (n_rows if valid_rows is None else len(valid_rows)) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return np.full(n_rows, -1, np.int64), empty, empty, empty, None if tags is None else empty
+    # with every row valid, the rows' own arrays serve (no copies of a million IDs)
+    valid_from = row_from if valid_rows is None else row_from[valid_rows]
+    valid_to = row_to if valid_rows is None else row_to[valid_rows]
+    pair_codes, pairs = _pair_codes(valid_from, valid_to)
+    if tags is not None:
+        valid_tags = np.asarray(tags, dtype=np.int64)
+        valid_tags = valid_tags if valid_rows is None else valid_tags[valid_rows]
+        packed, _ = pd.factorize(pair_codes * (int(valid_tags.max()) + 1) + valid_tags)
+        pair_codes, pairs = packed.astype(np.int64, copy=False), None
+    if valid_rows is None:
+        pair_of_row = pair_codes
     else:
-        from_codes, uniques = pd.factorize(from_ids)
-        if len(uniques) * to_span < 2**63:
-            packed = from_codes.astype(np.int64) * to_span + (to_ids - to_low)
-        else:
-            to_codes, to_uniques = pd.factorize(to_ids)
-            packed = from_codes.astype(np.int64) * len(to_uniques) + to_codes
+        pair_of_row = np.full(n_rows, -1, dtype=np.int64)
+        pair_of_row[valid_rows] = pair_codes
+    n_pairs = int(pair_codes.max()) + 1
+    rows_of_pair = np.bincount(pair_codes, minlength=n_pairs).astype(np.int64, copy=False)
+    if pairs is not None:
+        return pair_of_row, pairs[0], pairs[1], rows_of_pair, None
+    rows = np.arange(n_rows, dtype=np.int64) if valid_rows is None else valid_rows
+    first_rows = np.empty(n_pairs, dtype=np.int64)
+    # reversed assignment keeps the first occurrence of each pair
+    first_rows[pair_codes[::-1]] = rows[::-1]
+    pair_tag = None if tags is None else np.asarray(tags, dtype=np.int64)[first_rows]
+    return pair_of_row, row_from[first_rows], row_to[first_rows], rows_of_pair, pair_tag
+
+
+def _pair_codes(
+    from_ids: np.ndarray, to_ids: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """A code per (from, to) pair, numbered in order of first appearance, and the distinct
+    pairs (from-IDs, to-IDs) in that order when they come for free.
+
+    The pair is packed into one int64 (one hash pass, and the distinct pairs unpacked from
+    the distinct keys) when the IDs' ranges allow it, else the from-IDs are numbered first
+    and packed with the to-IDs.
+    """
+    packing = _pack(from_ids, to_ids)
+    if packing is not None:
+        packed, from_low, to_low, to_span = packing
+        codes, keys = pd.factorize(packed)
+        pairs = _unpack(np.asarray(keys, dtype=np.int64), packed, from_low, to_low, to_span)
+        return codes.astype(np.int64, copy=False), pairs
+    to_low = int(to_ids.min())
+    to_span = int(to_ids.max()) - to_low + 1
+    from_codes, uniques = pd.factorize(from_ids)
+    if len(uniques) * to_span < 2**63:
+        packed = from_codes.astype(np.int64) * to_span + (to_ids - to_low)
+    else:
+        to_codes, to_uniques = pd.factorize(to_ids)
+        packed = from_codes.astype(np.int64) * len(to_uniques) + to_codes
     codes, _ = pd.factorize(packed)
-    return codes.astype(np.int64, copy=False)
-
-
-def _combine_problems(
-    from_problem: np.ndarray, to_problem: np.ndarray, from_label: str, to_label: str
-) -> np.ndarray:
-    """Per row, what is wrong with its IDs (None where both are fine); worded once per
-    distinct pair of problems."""
-    combined = np.full(len(from_problem), None, dtype=object)
-    bad = np.flatnonzero((from_problem != None) | (to_problem != None))  # noqa: E711
-    if len(bad) == 0:
-        return combined
-    from_codes, from_texts = pd.factorize(from_problem[bad])  # None -> -1
-    to_codes, to_texts = pd.factorize(to_problem[bad])
-    codes, distinct = pd.factorize((from_codes + 1) * (len(to_texts) + 1) + (to_codes + 1))
-    worded = []
-    for packed in distinct.tolist():
-        from_code, to_code = divmod(packed, len(to_texts) + 1)
-        parts = []
-        if from_code:
-            parts.append(f"{from_label}: {from_texts[from_code - 1]}")
-        if to_code:
-            parts.append(f"{to_label}: {to_texts[to_code - 1]}")
-        worded.append("; ".join(parts))
-    combined[bad] = np.array(worded, dtype=object)[codes]
-    return combined
+    return codes.astype(np.int64, copy=False), None
 
 
 def mirror_last(

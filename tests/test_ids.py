@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubassoc_pandas.ids import MAX_ID, id_strings, read_ids
+from hubassoc_pandas.ids import MAX_ID, id_string_array, id_strings, read_id_column, read_ids
 
 GOOD = [
     ("int64", pd.Series([1, 22, 333]), [1, 22, 333]),
@@ -104,3 +104,62 @@ def test_id_strings() -> None:
         None,
         "123456789012",
     ]
+
+
+@pytest.mark.parametrize(
+    "dtype", ["int64", "Int64", "int64[pyarrow]", "float64", "Float64", "int32", "object"]
+)
+def test_reading_leaves_the_column_as_it_was(dtype: str) -> None:
+    values = pd.Series([5, -3, 0, 7], dtype=dtype)
+    before = values.copy()
+    ids, _problems = read_ids(values)
+    assert ids.tolist() == [5, 0, 0, 7]
+    pd.testing.assert_series_equal(values, before)
+
+
+@pytest.mark.parametrize(("label", "values", "expected"), GOOD, ids=[g[0] for g in GOOD])
+def test_id_column_keeps_only_the_unread_rows(
+    label: str, values: pd.Series, expected: list[int]
+) -> None:
+    column = read_id_column(values)
+    ids, problems = read_ids(values)
+    assert column.ids.tolist() == ids.tolist() == expected
+    assert column.bad.tolist() == [i for i, p in enumerate(problems) if p is not None]
+    assert column.problems.tolist() == [p for p in problems if p is not None]
+
+
+def test_id_column_of_bad_values_in_every_reader() -> None:
+    cases = [
+        pd.Series([1.0, np.nan, 12.5, -2.0, 3.0]),
+        pd.Series([1, 0, -4, 9]),
+        pd.Series([1, None, -4], dtype="Int64"),
+        pd.Series(["1", None, "x", " 4 ", str(MAX_ID), "99999999999999999999"]),
+        pd.Series(["5", None, "x", "5"], dtype="category"),
+        pd.Series([2**64 - 1, 0, 3], dtype="uint64"),
+    ]
+    for values in cases:
+        column = read_id_column(values)
+        ids, problems = read_ids(values)
+        assert column.bad.tolist() == np.flatnonzero(ids == 0).tolist()
+        assert column.problems.tolist() == problems[column.bad].tolist()
+        assert all(isinstance(p, str) and p for p in column.problems)
+        assert column.dense_problems().tolist() == problems.tolist()
+
+
+def test_id_string_array_matches_python_strings() -> None:
+    ids = np.array([7, 0, 123456789012, MAX_ID, 1], dtype=np.int64)
+    expected = pd.array(id_strings(ids), dtype="string")
+    assert id_string_array(ids).dtype == expected.dtype
+    assert list(id_string_array(ids)) == list(expected)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "Int64", "int64[pyarrow]"])
+def test_a_clean_int64_column_is_read_without_a_copy_and_cannot_be_written(dtype: str) -> None:
+    values = pd.Series([5, 6, 7], dtype=dtype)
+    column = read_id_column(values)
+    assert column.ids.tolist() == [5, 6, 7] and len(column.bad) == 0
+    with pytest.raises(ValueError, match="read-only"):
+        column.ids[0] = 1
+    ids, _problems = read_ids(values)  # the dense form is always the caller's own copy
+    ids[0] = 1
+    assert values.tolist() == [5, 6, 7]

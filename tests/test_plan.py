@@ -83,3 +83,65 @@ def test_mirrors_are_kept_apart(
     pair_to = np.array([p[1] for p in pairs])
     reordered, cut = mirror_last(pair_from, pair_to, np.arange(len(pairs)))
     assert reordered.tolist() == order and cut == boundary
+
+
+def reference_plan(
+    rows: list[tuple[int, int]], tags: list[int] | None = None
+) -> tuple[list[int], list[tuple[int, ...]], list[int]]:
+    """(pair_of_row, distinct keys in first-appearance order, rows per key), row by row;
+    a row with an ID <= 0 (or a tag < 0) is invalid."""
+    codes: dict[tuple[int, ...], int] = {}
+    pair_of_row, counts = [], []
+    for n, (f, t) in enumerate(rows):
+        key = (f, t) if tags is None else (f, t, tags[n])
+        if f <= 0 or t <= 0 or (tags is not None and tags[n] < 0):
+            pair_of_row.append(-1)
+            continue
+        if key not in codes:
+            codes[key] = len(codes)
+            counts.append(0)
+        counts[codes[key]] += 1
+        pair_of_row.append(codes[key])
+    return pair_of_row, list(codes), counts
+
+
+@pytest.mark.parametrize(
+    ("from_low", "from_high", "to_low", "to_high"),
+    [
+        (1, 40, 1, 30),  # packed directly
+        (2**40, 2**40 + 50, 3, 20),
+        (1, 2**62, 1, 2**40),  # from-IDs numbered first
+        (1, 2**62, 1, 2**62),  # both numbered
+    ],
+    ids=["narrow", "high but narrow", "wide from", "both wide"],
+)
+@pytest.mark.parametrize("with_tags", [False, True], ids=["pairs", "tagged"])
+@pytest.mark.parametrize("with_invalid", [False, True], ids=["all valid", "some invalid"])
+def test_plan_matches_a_row_by_row_reference(
+    from_low: int, from_high: int, to_low: int, to_high: int, with_tags: bool, with_invalid: bool
+) -> None:
+    rng = np.random.default_rng(11)
+    n = 3_000
+    from_pool = rng.integers(from_low, from_high, 60)
+    to_pool = rng.integers(to_low, to_high, 40)
+    from_ids = from_pool[rng.integers(0, 60, n)]
+    to_ids = to_pool[rng.integers(0, 40, n)]
+    if with_invalid:
+        from_ids[rng.choice(n, 50, replace=False)] = -5
+        to_ids[rng.choice(n, 50, replace=False)] = 0
+    tags = rng.integers(-1 if with_invalid else 0, 3, n) if with_tags else None
+    plan = make_plan(pd.Series(from_ids), pd.Series(to_ids), tags=tags)
+    rows = list(zip(from_ids.tolist(), to_ids.tolist(), strict=True))
+    pair_of_row, keys, counts = reference_plan(rows, None if tags is None else tags.tolist())
+    assert plan.pair_of_row.tolist() == pair_of_row
+    assert plan.pair_from.tolist() == [k[0] for k in keys]
+    assert plan.pair_to.tolist() == [k[1] for k in keys]
+    assert plan.rows_of_pair.tolist() == counts
+    if tags is None:
+        assert plan.pair_tag is None
+    else:
+        assert plan.pair_tag is not None and plan.pair_tag.tolist() == [k[2] for k in keys]
+    invalid = np.array(pair_of_row) < 0
+    assert all(p is not None for p in plan.row_problem[invalid & (from_ids <= 0)])
+    for array in (plan.pair_of_row, plan.pair_from, plan.pair_to, plan.rows_of_pair):
+        assert array.dtype == np.int64
