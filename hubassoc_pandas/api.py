@@ -30,7 +30,6 @@ from .progress import Progress
 from .run_outcome import hand_back, row_counts, run_record
 from .run_setup import check_column
 from .settings import RunSettings, make_settings
-from .status import status_words
 from .uniform_frame import build_uniform_results
 
 __all__ = ["associate", "disassociate"]
@@ -293,31 +292,8 @@ def _run_pairs(
     if labelling is not None:
         record.update(labelling.record(known))
         results = labelling.finish(results, plan, typed)
-    results.attrs["hubassoc"]["counts"] = status_counts(results, operation.success)
+    results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
-
-
-def status_counts(results: pd.DataFrame, success: str) -> dict[str, int]:
-    """Rows per status word, counted on the status column's category codes (no copy of a
-    million codes, unlike ``value_counts``); the same as ``run_outcome.row_counts``.
-
-    Examples
-    --------
-    >>> out = associate(pd.DataFrame({"c": [1, None], "k": [7, 7]}), "contacts", "companies",
-    ...                 from_col="c", to_col="k", dry_run=True, progress=False)
-    >>> status_counts(out, "associated")["invalid"]
-    1
-    """
-    status = results["status"]
-    if not isinstance(status.dtype, pd.CategoricalDtype):
-        return row_counts(results, success)
-    codes = status.array.codes
-    scratch = np.empty(len(codes), dtype=bool)
-    counted = {
-        str(word): int(np.count_nonzero(np.equal(codes, code, out=scratch)))
-        for code, word in enumerate(status.dtype.categories)
-    }
-    return {word: counted.get(word, 0) for word in status_words(success)}
 
 
 def check_frame(frame: Any, from_col: Any, to_col: Any) -> None:

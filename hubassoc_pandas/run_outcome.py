@@ -8,6 +8,7 @@ import datetime as _dt
 import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -67,8 +68,26 @@ def run_record(
 
 
 def row_counts(results: pd.DataFrame, success: str) -> dict[str, int]:
-    counts = results["status"].value_counts()
-    return {name: int(counts.get(name, 0)) for name in status_words(success)}
+    """Rows per status word; on a categorical status column, counted on its codes (no copy
+    of a million codes, unlike ``value_counts``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"status": pd.Categorical(["failed", "invalid", "failed"])})
+    >>> row_counts(frame, "associated")["failed"]
+    2
+    """
+    status = results["status"]
+    if not isinstance(status.dtype, pd.CategoricalDtype):
+        counts = status.value_counts()
+        return {name: int(counts.get(name, 0)) for name in status_words(success)}
+    codes = status.array.codes
+    scratch = np.empty(len(codes), dtype=bool)
+    counted = {
+        str(word): int(np.count_nonzero(np.equal(codes, code, out=scratch)))
+        for code, word in enumerate(status.dtype.categories)
+    }
+    return {word: counted.get(word, 0) for word in status_words(success)}
 
 
 def _warn_if_stopped(done: Execution) -> None:
