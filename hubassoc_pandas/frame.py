@@ -74,11 +74,15 @@ def build_results(
             stacklevel=user_stacklevel(),
         )
     invalid = plan.pair_of_row < 0
-    # one extra slot at the end stands for "no pair" (invalid rows)
-    take = np.where(invalid, len(ledger), plan.pair_of_row)
+    any_invalid = bool(invalid.any())
+    take = np.where(invalid, 0, plan.pair_of_row) if any_invalid else plan.pair_of_row
 
     def pick(values: np.ndarray, missing: Any) -> np.ndarray:
-        return np.append(values, np.array([missing], dtype=values.dtype))[take]
+        """Each row's value (``missing`` for rows with no pair); a new array."""
+        picked = values.take(take) if len(values) else np.zeros(len(take), values.dtype)
+        if any_invalid:
+            picked[invalid] = missing
+        return picked
 
     status = pick(ledger.status, INVALID)
     retryable = pick(ledger.retryable, 0)
@@ -90,7 +94,7 @@ def build_results(
         **_error_columns(ledger, plan, invalid, pick(ledger.info.codes, -1)),
         "http_status": _nullable(pick(ledger.http_status, 0), 0),
         "batch": _nullable(pick(ledger.batch, 0), 0),
-        "attempts": pd.array(pick(ledger.attempts, 0), dtype="Int64"),
+        "attempts": _nullable(pick(ledger.attempts, 0), None),
         **_value_columns(ledger, pick),
         "retryable": pd.array(retryable == 1, dtype="boolean"),
     }
@@ -155,5 +159,7 @@ def _text_column(table: Sequence[Any], codes: np.ndarray) -> pd.api.extensions.E
     return distinct.take(codes, allow_fill=True)
 
 
-def _nullable(values: np.ndarray, missing: int) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(values.astype(np.int64), values == missing)
+def _nullable(values: np.ndarray, missing: int | None) -> pd.arrays.IntegerArray:
+    """An ``Int64`` array over ``values`` (not copied), <NA> where they are ``missing``."""
+    mask = np.zeros(len(values), dtype=bool) if missing is None else values == missing
+    return pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask)

@@ -1,0 +1,223 @@
+"""Read a ``results`` array of compact association listings with whole-array operations. Pure.
+
+A compact listing is exactly::
+
+    {"from":{"id":"<digits>"},"to":{"id":"<digits>"},"associationSpec":
+    {"associationCategory":"<A-Z_>","associationTypeId":<digits>}}
+
+(one line, no spaces), and the array's text is such listings joined by commas. Instead of a
+Python step per listing, :func:`scan_listings` finds every field of every listing from the
+positions of the double quotes (20 to a listing), then reads and checks all of them at once
+with numpy: the fixed text as whole pieces, the digits eight at a time in 64-bit words. Every
+byte of the text is checked, so the text is either read exactly as ``json.loads`` would read
+it, or refused (``None``) and left to ``json.loads``. IDs and type IDs of more than 16
+digits, IDs with a leading zero and categories of more than 23 characters are refused too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Scan", "scan_listings"]
+
+_MAX_DIGITS = 16
+_MAX_CATEGORY = 23
+_MAX_CATEGORIES = 8  # distinct categories one answer may hold before it is left to json
+_CATEGORY = re.compile(rb"[A-Z_]+")
+_U = np.uint64
+_HIGH = _U(0x8080808080808080)
+_ZEROS = _U(0x3030303030303030)  # eight ASCII "0"
+_QUOTES_PER_LISTING = 20
+_PLUS = _U(0x4646464646464646)
+_FULL = (1 << 64) - 1
+#: _KEEP[k]: the top k bytes of a word (the last k characters, little-endian).
+_KEEP = np.array([_FULL ^ ((1 << (8 * (8 - k))) - 1) for k in range(9)], dtype=np.uint64)
+#: _LOW[k]: the low k bytes of a word (its first k characters).
+_LOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+#: For a span of k digits (k = 0..16) at the end of 16 bytes: which bytes to keep, as two
+#: words, and the ASCII "0" to put in the others.
+_KEEP16 = np.array([[_KEEP[max(k - 8, 0)], _KEEP[min(k, 8)]] for k in range(17)], dtype=np.uint64)
+_FILL16 = _ZEROS & ~_KEEP16
+#: The least number written with k digits and no leading zero.
+_LEAST = np.array([0, 0] + [10 ** (k - 1) for k in range(2, 17)], dtype=np.int64)
+
+
+_HEAD = b'{"from":{"id":"'
+_MID = b'"},"to":{"id":"'
+_SPEC = b'"},"associationSpec":{"associationCategory":"'
+_TYPE = b'","associationTypeId":'
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The listings of one ``results`` array, by position in the array.
+
+    ``from_ids``, ``to_ids`` and ``type_ids`` are int64; ``category_codes`` index
+    ``categories``; listing ``i`` is the text ``text[starts[i]:ends[i]]``.
+    """
+
+    from_ids: np.ndarray
+    to_ids: np.ndarray
+    type_ids: np.ndarray
+    category_codes: np.ndarray
+    categories: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    text: bytes
+
+    def __len__(self) -> int:
+        return len(self.from_ids)
+
+
+def scan_listings(text: bytes) -> Scan | None:
+    """Read the text inside ``[...]`` of a ``results`` array; None unless every listing is
+    compact (see the module docstring).
+
+    Each step reads one field of every listing; where a field ends tells where the next
+    begins, and the next listing begins after its ``f``.
+
+    Examples
+    --------
+    >>> scan = scan_listings(b'{"from":{"id":"1"},"to":{"id":"7"},"associationSpec":'
+    ...                      b'{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":279}}')
+    >>> scan.from_ids.tolist(), scan.to_ids.tolist(), scan.type_ids.tolist(), scan.categories
+    ([1], [7], [279], ['HUBSPOT_DEFINED'])
+    >>> scan_listings(b'{"from":{"id":1}}') is None
+    True
+    """
+    try:
+        return _scan(text)
+    except IndexError:  # a field reaching outside the text
+        return None
+
+
+def _scan(text: bytes) -> Scan | None:
+    size = len(text)
+    text_of = _Text(text)
+    quotes = np.flatnonzero(text_of.raw == ord('"'))
+    if len(quotes) == 0 or len(quotes) % _QUOTES_PER_LISTING:
+        return None
+    # a compact listing holds 20 quotes; where each field sits follows from them
+    marks = quotes.reshape(-1, _QUOTES_PER_LISTING)
+    starts = marks[:, 0] - 1
+    if starts[0] != 0:
+        return None
+    ends = np.append(starts[1:] - 1, size)
+    from_at, to_at, category_at = marks[:, 4] + 1, marks[:, 10] + 1, marks[:, 16] + 1
+    mid_at, spec_at, type_at = marks[:, 5], marks[:, 11], marks[:, 17]
+    number_at = marks[:, 19] + 2
+    spans = (
+        (from_at, mid_at - from_at),
+        (to_at, spec_at - to_at),
+        (number_at, ends - 2 - number_at),
+    )
+    lengths = np.concatenate([length for _, length in spans])
+    category_len = type_at - category_at
+    if not (_within(lengths, 1, _MAX_DIGITS) and _within(category_len, 1, _MAX_CATEGORY)):
+        return None
+    pieces = ((starts, _HEAD), (mid_at, _MID), (spec_at, _SPEC), (type_at, _TYPE))
+    if not all(text_of.holds(at, piece) for at, piece in pieces):
+        return None
+    if not (text_of.holds(ends[:-1] - 2, b"}},") and text_of.holds(ends[-1:] - 2, b"}}")):
+        return None
+    numbers = _read_numbers(text_of, spans, lengths)
+    categories = _categories(text_of, category_at, category_len)
+    if numbers is None or categories is None:
+        return None
+    (from_ids, to_ids, type_ids), (codes, table) = numbers, categories
+    return Scan(from_ids, to_ids, type_ids, codes, table, starts, ends, text)
+
+
+class _Text:
+    """The text, readable at many positions at once."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self.raw = np.frombuffer(text, dtype=np.uint8)
+
+    def pieces(self, at: np.ndarray, width: int) -> np.ndarray:
+        """The ``width`` bytes from each of ``at``, one void item each.
+
+        Raises
+        ------
+        IndexError
+            When a piece would reach outside the text (the listings are then not compact).
+        """
+        if len(at) and (at.min() < 0 or at.max() > len(self.text) - width):
+            raise IndexError("outside the text")
+        view = np.ndarray(
+            (len(self.text) - width + 1,), dtype=f"V{width}", buffer=self.text, strides=(1,)
+        )
+        return view[at]
+
+    def words(self, at: np.ndarray, count: int) -> np.ndarray:
+        """``count`` consecutive 64-bit words from each of ``at``: shape (len(at), count)."""
+        return self.pieces(at, 8 * count).view(np.uint64).reshape(len(at), count)
+
+    def holds(self, at: np.ndarray, piece: bytes) -> bool:
+        """Whether ``piece`` is at every one of ``at``."""
+        return self.pieces(at, len(piece)).tobytes() == piece * len(at)
+
+
+def _within(values: np.ndarray, low: int, high: int) -> bool:
+    return bool(values.min() >= low and values.max() <= high)
+
+
+def _eight_digits(word: np.ndarray) -> np.ndarray:
+    """The number written by eight ASCII digits (the first in the lowest byte)."""
+    word = ((word & _U(0x0F0F0F0F0F0F0F0F)) * _U(2561)) >> _U(8)
+    word = ((word & _U(0x00FF00FF00FF00FF)) * _U(6553601)) >> _U(16)
+    return ((word & _U(0x0000FFFF0000FFFF)) * _U(42949672960001)) >> _U(32)
+
+
+def _not_digits(word: np.ndarray) -> np.ndarray:
+    """The high bit of every byte of ``word`` that is not an ASCII digit (nonzero if any)."""
+    return ((word + _PLUS) | (word - _ZEROS)) & _HIGH
+
+
+def _read_numbers(
+    text: _Text, spans: tuple[tuple[np.ndarray, np.ndarray], ...], length: np.ndarray
+) -> list[np.ndarray] | None:
+    """The numbers written in each span of 1-16 digits (``length``: the spans' lengths, in
+    order), all spans at once; None if a span holds anything but digits or starts with a
+    zero (other than "0" itself)."""
+    end = np.concatenate([start for start, _ in spans]) + length
+    # the 16 bytes ending with each span, the bytes before it turned into "0"
+    words = (text.words(end - 16, 2) & _KEEP16[length]) | _FILL16[length]
+    if (_not_digits(words) != 0).any():
+        return None
+    parts = _eight_digits(words)
+    numbers = (parts[:, 0] * _U(100_000_000) + parts[:, 1]).astype(np.int64)
+    if (numbers < _LEAST[length]).any():  # a leading zero
+        return None
+    return np.split(numbers, len(spans))
+
+
+def _categories(
+    text: _Text, at: np.ndarray, length: np.ndarray
+) -> tuple[np.ndarray, list[str]] | None:
+    """A code per listing into the table of distinct categories; None if one is not
+    ``[A-Z_]+`` or there are too many."""
+    codes = np.zeros(len(at), dtype=np.int8)
+    table: list[str] = []
+    left = np.arange(len(at))
+    while len(left):
+        if len(table) == _MAX_CATEGORIES:
+            return None
+        first = int(left[0])
+        word = text.text[at[first] : at[first] + length[first]]
+        if _CATEGORY.fullmatch(word) is None:
+            return None
+        same = length[left] == length[first]
+        if same.all() and text.holds(at[left], word):  # the usual answer: one category
+            same = np.ones(len(left), dtype=bool)
+        else:
+            pieces = text.pieces(at[left[same]], len(word))
+            same[same] = pieces == np.frombuffer(word, dtype=f"V{len(word)}")[0]
+        codes[left[same]] = len(table)
+        table.append(word.decode("ascii"))
+        left = left[~same]
+    return codes, table
