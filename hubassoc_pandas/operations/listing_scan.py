@@ -7,11 +7,13 @@ A compact listing is exactly::
 
 (one line, no spaces), and the array's text is such listings joined by commas. Instead of a
 Python step per listing, :func:`scan_listings` finds every field of every listing from the
-positions of the double quotes (20 to a listing), then reads and checks all of them at once
-with numpy: the fixed text as whole pieces, the digits eight at a time in 64-bit words. Every
-byte of the text is checked, so the text is either read exactly as ``json.loads`` would read
-it, or refused (``None``) and left to ``json.loads``. IDs and type IDs of more than 16
-digits, IDs with a leading zero and categories of more than 23 characters are refused too.
+positions of four letters each listing holds once (the ``d`` of both ``"id"``, the ``g`` of
+``associationCategory`` and the ``d`` of ``associationTypeId``), then reads and checks all
+listings at once with numpy: the fixed text as whole pieces, the digits eight at a time in
+64-bit words. Every byte of the text is checked, so the text is either read exactly as
+``json.loads`` would read it, or refused (``None``) and left to ``json.loads``. IDs and type
+IDs of more than 16 digits, IDs with a leading zero and answers with more than a few
+categories are refused too.
 """
 
 from __future__ import annotations
@@ -24,13 +26,11 @@ import numpy as np
 __all__ = ["Scan", "scan_listings"]
 
 _MAX_DIGITS = 16
-_MAX_CATEGORY = 23
 _MAX_CATEGORIES = 8  # distinct categories one answer may hold before it is left to json
 _CATEGORY = re.compile(rb"[A-Z_]+")
 _U = np.uint64
 _HIGH = _U(0x8080808080808080)
 _ZEROS = _U(0x3030303030303030)  # eight ASCII "0"
-_QUOTES_PER_LISTING = 20
 _PLUS = _U(0x4646464646464646)
 _FULL = (1 << 64) - 1
 #: _KEEP[k]: the top k bytes of a word (the last k characters, little-endian).
@@ -97,37 +97,44 @@ def scan_listings(text: bytes) -> Scan | None:
 def _scan(text: bytes) -> Scan | None:
     size = len(text)
     text_of = _Text(text)
-    quotes = np.flatnonzero(text_of.raw == ord('"'))
-    if len(quotes) == 0 or len(quotes) % _QUOTES_PER_LISTING:
+    raw = text_of.raw
+    # a compact listing holds one "g" (in associationCategory) and three "d" (in "id",
+    # "id" and associationTypeId): where every field sits follows from them
+    anchors = np.flatnonzero((raw == ord("d")) | (raw == ord("g")))
+    if len(anchors) == 0 or len(anchors) % 4:
         return None
-    # a compact listing holds 20 quotes; where each field sits follows from them
-    marks = quotes.reshape(-1, _QUOTES_PER_LISTING)
-    starts = marks[:, 0] - 1
+    marks = anchors.reshape(-1, 4)
+    first_d, second_d, g, third_d = marks[:, 0], marks[:, 1], marks[:, 2], marks[:, 3]
+    starts = first_d - _HEAD.index(b"d")
     if starts[0] != 0:
         return None
-    ends = np.append(starts[1:] - 1, size)
-    from_at, to_at, category_at = marks[:, 4] + 1, marks[:, 10] + 1, marks[:, 16] + 1
-    mid_at, spec_at, type_at = marks[:, 5], marks[:, 11], marks[:, 17]
-    number_at = marks[:, 19] + 2
+    ends = np.append(starts[1:] - 1, size)  # each listing's comma, or the text's end
+    from_at, mid_at = starts + len(_HEAD), second_d - _MID.index(b"d")
+    to_at, spec_at = mid_at + len(_MID), g - _SPEC.index(b"g")
+    category_at, type_at = spec_at + len(_SPEC), third_d - _TYPE.index(b"d")
+    number_at = type_at + len(_TYPE)
     spans = (
-        (from_at, mid_at - from_at),
-        (to_at, spec_at - to_at),
-        (number_at, ends - 2 - number_at),
-    )
-    lengths = np.concatenate([length for _, length in spans])
+        (mid_at, mid_at - from_at),
+        (spec_at, spec_at - to_at),
+        (ends - 2, ends - 2 - number_at),
+    )  # (end, length) of the from-ID, the to-ID and the type ID
     category_len = type_at - category_at
-    if not (_within(lengths, 1, _MAX_DIGITS) and _within(category_len, 1, _MAX_CATEGORY)):
+    # every field holds something: then each piece lies inside its own listing
+    if not all(_within(length, 1, _MAX_DIGITS) for _, length in spans):
+        return None
+    if category_len.min() < 1:
         return None
     pieces = ((starts, _HEAD), (mid_at, _MID), (spec_at, _SPEC), (type_at, _TYPE))
     if not all(text_of.holds(at, piece) for at, piece in pieces):
         return None
     if not (text_of.holds(ends[:-1] - 2, b"}},") and text_of.holds(ends[-1:] - 2, b"}}")):
         return None
-    numbers = _read_numbers(text_of, spans, lengths)
+    numbers = [_read_number(text_of, end, length) for end, length in spans]
     categories = _categories(text_of, category_at, category_len)
-    if numbers is None or categories is None:
+    from_ids, to_ids, type_ids = numbers
+    if from_ids is None or to_ids is None or type_ids is None or categories is None:
         return None
-    (from_ids, to_ids, type_ids), (codes, table) = numbers, categories
+    codes, table = categories
     return Scan(from_ids, to_ids, type_ids, codes, table, starts, ends, text)
 
 
@@ -146,7 +153,7 @@ class _Text:
         IndexError
             When a piece would reach outside the text (the listings are then not compact).
         """
-        if len(at) and (at.min() < 0 or at.max() > len(self.text) - width):
+        if len(at) and at.min() < 0:  # past the end raises by itself
             raise IndexError("outside the text")
         view = np.ndarray(
             (len(self.text) - width + 1,), dtype=f"V{width}", buffer=self.text, strides=(1,)
@@ -178,22 +185,24 @@ def _not_digits(word: np.ndarray) -> np.ndarray:
     return ((word + _PLUS) | (word - _ZEROS)) & _HIGH
 
 
-def _read_numbers(
-    text: _Text, spans: tuple[tuple[np.ndarray, np.ndarray], ...], length: np.ndarray
-) -> list[np.ndarray] | None:
-    """The numbers written in each span of 1-16 digits (``length``: the spans' lengths, in
-    order), all spans at once; None if a span holds anything but digits or starts with a
-    zero (other than "0" itself)."""
-    end = np.concatenate([start for start, _ in spans]) + length
-    # the 16 bytes ending with each span, the bytes before it turned into "0"
-    words = (text.words(end - 16, 2) & _KEEP16[length]) | _FILL16[length]
-    if (_not_digits(words) != 0).any():
-        return None
-    parts = _eight_digits(words)
-    numbers = (parts[:, 0] * _U(100_000_000) + parts[:, 1]).astype(np.int64)
+def _read_number(text: _Text, end: np.ndarray, length: np.ndarray) -> np.ndarray | None:
+    """The numbers written with ``length`` (1-16) digits up to each of ``end``; None if a
+    span holds anything but digits or starts with a zero (other than "0" itself)."""
+    if length.max() <= 8:  # one word each
+        keep = _KEEP[length]
+        words = (text.words(end - 8, 1)[:, 0] & keep) | (_ZEROS & ~keep)
+        if (_not_digits(words) != 0).any():
+            return None
+        numbers = _eight_digits(words).astype(np.int64)
+    else:  # the 16 bytes ending with each span, the bytes before it turned into "0"
+        words = (text.words(end - 16, 2) & _KEEP16[length]) | _FILL16[length]
+        if (_not_digits(words) != 0).any():
+            return None
+        parts = _eight_digits(words)
+        numbers = (parts[:, 0] * _U(100_000_000) + parts[:, 1]).astype(np.int64)
     if (numbers < _LEAST[length]).any():  # a leading zero
         return None
-    return np.split(numbers, len(spans))
+    return numbers
 
 
 def _categories(
