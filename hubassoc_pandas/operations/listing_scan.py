@@ -129,7 +129,7 @@ def _scan(text: bytes) -> Scan | None:
         return None
     if not (text_of.holds(ends[:-1] - 2, b"}},") and text_of.holds(ends[-1:] - 2, b"}}")):
         return None
-    numbers = [_read_number(text_of, end, length) for end, length in spans]
+    numbers = _read_numbers(text_of, spans)
     categories = _categories(text_of, category_at, category_len)
     from_ids, to_ids, type_ids = numbers
     if from_ids is None or to_ids is None or type_ids is None or categories is None:
@@ -144,6 +144,7 @@ class _Text:
     def __init__(self, text: bytes) -> None:
         self.text = text
         self.raw = np.frombuffer(text, dtype=np.uint8)
+        self._views: dict[int, np.ndarray] = {}
 
     def pieces(self, at: np.ndarray, width: int) -> np.ndarray:
         """The ``width`` bytes from each of ``at``, one void item each.
@@ -155,9 +156,11 @@ class _Text:
         """
         if len(at) and at.min() < 0:  # past the end raises by itself
             raise IndexError("outside the text")
-        view = np.ndarray(
-            (len(self.text) - width + 1,), dtype=f"V{width}", buffer=self.text, strides=(1,)
-        )
+        view = self._views.get(width)
+        if view is None:
+            size = max(len(self.text) - width + 1, 0)
+            view = np.ndarray((size,), dtype=f"V{width}", buffer=self.text, strides=(1,))
+            self._views[width] = view
         return view[at]
 
     def words(self, at: np.ndarray, count: int) -> np.ndarray:
@@ -185,6 +188,20 @@ def _not_digits(word: np.ndarray) -> np.ndarray:
     return ((word + _PLUS) | (word - _ZEROS)) & _HIGH
 
 
+def _read_numbers(
+    text: _Text, spans: tuple[tuple[np.ndarray, np.ndarray], ...]
+) -> list[np.ndarray | None]:
+    """:func:`_read_number` of each (end, length) span, all at once when every span is
+    short."""
+    if max(int(length.max()) for _, length in spans) <= 8:
+        ends = np.concatenate([end for end, _ in spans])
+        numbers = _read_number(text, ends, np.concatenate([length for _, length in spans]))
+        if numbers is None:
+            return [None] * len(spans)
+        return list(np.split(numbers, len(spans)))
+    return [_read_number(text, end, length) for end, length in spans]
+
+
 def _read_number(text: _Text, end: np.ndarray, length: np.ndarray) -> np.ndarray | None:
     """The numbers written with ``length`` (1-16) digits up to each of ``end``; None if a
     span holds anything but digits or starts with a zero (other than "0" itself)."""
@@ -210,23 +227,28 @@ def _categories(
 ) -> tuple[np.ndarray, list[str]] | None:
     """A code per listing into the table of distinct categories; None if one is not
     ``[A-Z_]+`` or there are too many."""
+    first = text.text[at[0] : at[0] + length[0]]
+    if _CATEGORY.fullmatch(first) is None:
+        return None
+    if (length == length[0]).all() and text.holds(at, first):  # the usual answer: one
+        return np.zeros(len(at), dtype=np.int8), [first.decode("ascii")]
     codes = np.zeros(len(at), dtype=np.int8)
     table: list[str] = []
     left = np.arange(len(at))
     while len(left):
         if len(table) == _MAX_CATEGORIES:
             return None
-        first = int(left[0])
-        word = text.text[at[first] : at[first] + length[first]]
+        word = text.text[at[left[0]] : at[left[0]] + length[left[0]]]
         if _CATEGORY.fullmatch(word) is None:
             return None
-        same = length[left] == length[first]
-        if same.all() and text.holds(at[left], word):  # the usual answer: one category
-            same = np.ones(len(left), dtype=bool)
-        else:
-            pieces = text.pieces(at[left[same]], len(word))
-            same[same] = pieces == np.frombuffer(word, dtype=f"V{len(word)}")[0]
+        same = length[left] == len(word)
+        same[same] = text.pieces(at[left[same]], len(word)) == _void(word)
         codes[left[same]] = len(table)
         table.append(word.decode("ascii"))
         left = left[~same]
     return codes, table
+
+
+def _void(data: bytes) -> np.void:
+    """``data`` as one numpy void item, to compare pieces of the text with."""
+    return np.frombuffer(data, dtype=f"V{len(data)}")[0]

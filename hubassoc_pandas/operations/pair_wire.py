@@ -244,11 +244,18 @@ class PairBatch:
         scan = scan_listings(inner)
         if scan is None:
             return None
-        forward = self._positions(index, scan.from_ids, scan.to_ids)
-        either = self._positions(index, scan.to_ids, scan.from_ids)
+        # each listing looked up as it reads and from its other end, in one go
+        listed, size = len(scan), len(self)
+        positions = self._positions(
+            index,
+            np.concatenate([scan.from_ids, scan.to_ids]),
+            np.concatenate([scan.to_ids, scan.from_ids]),
+        )
+        forward, either = positions[:listed], positions[listed:]
         named = forward >= 0
         reverse = np.where(named, -1, either)
-        if _repeats(forward) or _repeats(reverse):
+        # a pair named twice the same way (reverse positions counted apart, after the batch)
+        if _repeats(np.where(named, forward, np.where(reverse >= 0, reverse + size, -1))):
             return None
         return PairListings(scan, forward, reverse, bool((named & (either >= 0)).any()))
 
