@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,15 +67,15 @@ class Scan:
     categories: list[str]
     starts: np.ndarray
     ends: np.ndarray
-    text: bytes
+    text: bytes | memoryview
 
     def __len__(self) -> int:
         return len(self.from_ids)
 
 
-def scan_listings(text: bytes) -> Scan | None:
-    """Read the text inside ``[...]`` of a ``results`` array; None unless every listing is
-    compact (see the module docstring).
+def scan_listings(text: bytes | memoryview) -> Scan | None:
+    """Read the text inside ``[...]`` of a ``results`` array (bytes, or a view of them); None
+    unless every listing is compact (see the module docstring).
 
     Each step reads one field of every listing; where a field ends tells where the next
     begins, and the next listing begins after its ``f``.
@@ -94,7 +95,7 @@ def scan_listings(text: bytes) -> Scan | None:
         return None
 
 
-def _scan(text: bytes) -> Scan | None:
+def _scan(text: bytes | memoryview) -> Scan | None:
     size = len(text)
     text_of = _Text(text)
     raw = text_of.raw
@@ -141,7 +142,7 @@ def _scan(text: bytes) -> Scan | None:
 class _Text:
     """The text, readable at many positions at once."""
 
-    def __init__(self, text: bytes) -> None:
+    def __init__(self, text: bytes | memoryview) -> None:
         self.text = text
         self.raw = np.frombuffer(text, dtype=np.uint8)
         self._views: dict[int, np.ndarray] = {}
@@ -169,7 +170,13 @@ class _Text:
 
     def holds(self, at: np.ndarray, piece: bytes) -> bool:
         """Whether ``piece`` is at every one of ``at``."""
-        return self.pieces(at, len(piece)).tobytes() == piece * len(at)
+        return self.pieces(at, len(piece)).tobytes() == _repeated(piece, len(at))
+
+
+@lru_cache(maxsize=32)
+def _repeated(piece: bytes, count: int) -> bytes:
+    """``piece`` ``count`` times (the same few are compared with every answer)."""
+    return piece * count
 
 
 def _within(values: np.ndarray, low: int, high: int) -> bool:
@@ -227,7 +234,7 @@ def _categories(
 ) -> tuple[np.ndarray, list[str]] | None:
     """A code per listing into the table of distinct categories; None if one is not
     ``[A-Z_]+`` or there are too many."""
-    first = text.text[at[0] : at[0] + length[0]]
+    first = bytes(text.text[at[0] : at[0] + length[0]])
     if _CATEGORY.fullmatch(first) is None:
         return None
     if (length == length[0]).all() and text.holds(at, first):  # the usual answer: one
@@ -238,7 +245,7 @@ def _categories(
     while len(left):
         if len(table) == _MAX_CATEGORIES:
             return None
-        word = text.text[at[left[0]] : at[left[0]] + length[left[0]]]
+        word = bytes(text.text[at[left[0]] : at[left[0]] + length[left[0]]])
         if _CATEGORY.fullmatch(word) is None:
             return None
         same = length[left] == len(word)

@@ -106,7 +106,7 @@ class PairListings:
             return []
         text = scan.text
         return [
-            json.loads(text[start:end])
+            json.loads(bytes(text[start:end]))
             for start, end in zip(scan.starts.tolist(), scan.ends.tolist(), strict=True)
         ]
 
@@ -223,7 +223,7 @@ class PairBatch:
         tail = _object_with_keys(b'{"results":0' + content[end + 1 :])
         if tail is None:
             return None
-        listings = self._listings(content[start:end])
+        listings = self._listings(memoryview(content)[start:end])
         if listings is None:
             return None
         head["results"] = listings
@@ -232,7 +232,7 @@ class PairBatch:
                 head[key] = value
         return head
 
-    def _listings(self, inner: bytes) -> PairListings | None:
+    def _listings(self, inner: memoryview) -> PairListings | None:
         """Read the text inside ``[...]``; None unless every entry is compact and no pair is
         named twice the same way (which listing wins then depends on the order)."""
         if not inner:
