@@ -262,17 +262,19 @@ def decode_listings(body: Mapping[str, Any], listings: PairListings, batch: Pair
     ([1], [-1], array([0]))
     """
     size = len(batch)
-    type_ids = np.full(size, -1, dtype=np.int64)
-    categories = np.full(size, -1, dtype=np.int64)
+    forward, reverse = listings.forward_at, listings.reverse_at
+    named_forward, named_reverse = forward >= 0, reverse >= 0
+    at_forward, at_reverse = forward[named_forward], reverse[named_reverse]
     confirmed = np.zeros(size, dtype=bool)
+    confirmed[at_reverse] = True
+    confirmed[at_forward] = True
+    type_ids = np.full(size, -1, dtype=np.int64)
+    type_ids[at_forward] = listings.type_ids[named_forward]
     codes = listings.category_codes
-    for positions, with_type in ((listings.reverse_at, False), (listings.forward_at, True)):
-        named = positions >= 0
-        at = positions[named]
-        confirmed[at] = True
-        categories[at] = codes[named]
-        if with_type:
-            type_ids[at] = listings.type_ids[named]
+    if len(listings.categories) > 1:  # else every listing's code is 0
+        categories = np.full(size, -1, dtype=np.int64)
+        categories[at_reverse] = codes[named_reverse]
+        categories[at_forward] = codes[named_forward]
     refused: dict[ErrorInfo, list[int]] = {}
     unattributed: list[ErrorInfo] = []
     errors = body.get("errors")
@@ -289,11 +291,16 @@ def decode_listings(body: Mapping[str, Any], listings: PairListings, batch: Pair
                     taken[position] = True
                     refused.setdefault(info, []).append(position)
     succeeded = np.flatnonzero(confirmed)
+    category_codes = (
+        categories[succeeded]
+        if len(listings.categories) > 1
+        else np.zeros(len(succeeded), dtype=np.int64)
+    )
     return Decoded(
         succeeded=succeeded,
         values={
             "association_type_id": type_ids[succeeded],
-            "association_category": Coded(categories[succeeded], listings.categories),
+            "association_category": Coded(category_codes, listings.categories),
         },
         refused=refused,
         open=np.flatnonzero(~taken),
