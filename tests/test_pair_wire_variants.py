@@ -346,3 +346,27 @@ def test_the_key_index_finds_positions_with_or_without_the_compiled_table(compil
     queries = np.array([99, 1, 2**63 + 7, 0], dtype=np.uint64)
     assert index.positions(queries).tolist() == [3, -1, 1, 2]
     assert not KeyIndex(np.array([1, 1], dtype=np.uint64), compiled=compiled).unique
+
+
+small_ids = st.sampled_from([1, 2, 3, 7, 8, 9, 10, 123456789012])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(small_ids, small_ids), min_size=1, max_size=6, unique=True),
+    listed=st.lists(
+        st.tuples(small_ids, small_ids, st.sampled_from([279, 280, 3]), st.booleans()),
+        max_size=10,
+    ),
+    errors=st.lists(st.sampled_from([NOT_FOUND, WORDS_ONLY, NOWHERE]), max_size=1),
+)
+def test_random_answers_decode_as_the_careful_mapping_does(
+    pairs: list[tuple[int, int]],
+    listed: list[tuple[int, int, int, bool]],
+    errors: list[str],
+) -> None:
+    results = [
+        listing(s(f), s(t), n, "USER_DEFINED" if user else "HUBSPOT_DEFINED")
+        for f, t, n, user in listed
+    ]
+    check_same(body(results, "".join(errors)), [f for f, _ in pairs], [t for _, t in pairs])
