@@ -109,7 +109,8 @@ def _scan(text: bytes | memoryview) -> Scan | None:
     starts = first_d - _HEAD.index(b"d")
     if starts[0] != 0:
         return None
-    ends = np.append(starts[1:] - 1, size)  # each listing's comma, or the text's end
+    ends = np.empty_like(starts)  # each listing's comma, or the text's end
+    ends[:-1], ends[-1] = starts[1:] - 1, size
     from_at, mid_at = starts + len(_HEAD), second_d - _MID.index(b"d")
     to_at, spec_at = mid_at + len(_MID), g - _SPEC.index(b"g")
     category_at, type_at = spec_at + len(_SPEC), third_d - _TYPE.index(b"d")
@@ -205,7 +206,8 @@ def _read_numbers(
         numbers = _read_number(text, ends, np.concatenate([length for _, length in spans]))
         if numbers is None:
             return [None] * len(spans)
-        return list(np.split(numbers, len(spans)))
+        count = len(spans[0][0])
+        return [numbers[i * count : (i + 1) * count] for i in range(len(spans))]
     return [_read_number(text, end, length) for end, length in spans]
 
 

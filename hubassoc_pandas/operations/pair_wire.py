@@ -296,7 +296,8 @@ def _entries(count: int) -> str:
 
 
 def _pair_keys(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
-    return from_ids.astype(np.uint64) * _MIX + to_ids.astype(np.uint64)
+    """One 64-bit key per pair of int64 IDs (pairs may share one: matches are checked)."""
+    return from_ids.view(np.uint64) * _MIX + to_ids.view(np.uint64)
 
 
 def _plain_digits(text: Any) -> bool:
