@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ._stack import user_stacklevel
+from .arrow_columns import coded_strings, id_strings
 from .engine.ledger import Interned, Ledger
-from .ids import id_string_array
 from .plan import Plan
 from .results import ANNOTATION_DTYPES, BASE_VALUE_COLUMNS, annotation_dtypes, is_results_frame
 from .status import INVALID, INVALID_ID
@@ -74,23 +74,27 @@ def build_results(
             stacklevel=user_stacklevel(),
         )
     invalid = plan.pair_of_row < 0
-    # one extra slot at the end stands for "no pair" (invalid rows)
-    take = np.where(invalid, len(ledger), plan.pair_of_row)
+    any_invalid = bool(invalid.any())
+    take = np.where(invalid, 0, plan.pair_of_row) if any_invalid else plan.pair_of_row
 
     def pick(values: np.ndarray, missing: Any) -> np.ndarray:
-        return np.append(values, np.array([missing], dtype=values.dtype))[take]
+        """Each row's value (``missing`` for rows with no pair); a new array."""
+        picked = values.take(take) if len(values) else np.zeros(len(take), values.dtype)
+        if any_invalid:
+            picked[invalid] = missing
+        return picked
 
     status = pick(ledger.status, INVALID)
     retryable = pick(ledger.retryable, 0)
     dtypes = annotation_dtypes(success)
     columns: dict[str, Any] = {
-        "from_id": id_string_array(plan.row_from),
-        "to_id": id_string_array(plan.row_to),
+        "from_id": id_strings(plan.row_from),
+        "to_id": id_strings(plan.row_to),
         "status": pd.Categorical.from_codes(status, dtype=dtypes["status"]),
         **_error_columns(ledger, plan, invalid, pick(ledger.info.codes, -1)),
         "http_status": _nullable(pick(ledger.http_status, 0), 0),
         "batch": _nullable(pick(ledger.batch, 0), 0),
-        "attempts": pd.array(pick(ledger.attempts, 0), dtype="Int64"),
+        "attempts": _nullable(pick(ledger.attempts, 0), None),
         **_value_columns(ledger, pick),
         "retryable": pd.array(retryable == 1, dtype="boolean"),
     }
@@ -144,16 +148,11 @@ def _value_columns(ledger: Ledger, pick: Any) -> dict[str, Any]:
 
 
 def _text_column(table: Sequence[Any], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A ``string`` array holding ``table[code]`` for each code (<NA> for -1 and None).
-
-    Converting the few distinct values once and expanding them by code is much faster on a
-    million rows than converting every element.
-    """
-    if not len(table) or (codes < 0).all():
-        return pd.array(np.full(len(codes), None, dtype=object), dtype="string")
-    distinct = pd.array(np.array(list(table), dtype=object), dtype="string")
-    return distinct.take(codes, allow_fill=True)
+    """A ``string`` array holding ``table[code]`` for each code (<NA> for -1 and None)."""
+    return coded_strings(table, codes)
 
 
-def _nullable(values: np.ndarray, missing: int) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(values.astype(np.int64), values == missing)
+def _nullable(values: np.ndarray, missing: int | None) -> pd.arrays.IntegerArray:
+    """An ``Int64`` array over ``values`` (not copied), <NA> where they are ``missing``."""
+    mask = np.zeros(len(values), dtype=bool) if missing is None else values == missing
+    return pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask)

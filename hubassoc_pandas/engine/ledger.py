@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..operations.base import Decoded
+from ..operations.base import Coded, Decoded
 from ..responses import ErrorInfo
 from ..status import FAILED, NOT_SENT, SUCCESS
 
@@ -48,8 +48,12 @@ class Interned:
             self.table.append(value)
         return code
 
-    def set(self, keys: np.ndarray, values: Sequence[Any]) -> None:
+    def set(self, keys: np.ndarray, values: Sequence[Any] | Coded) -> None:
         """Give each of ``keys`` its value (None for missing)."""
+        if isinstance(values, Coded):
+            codes = np.array([*map(self.code, values.table), -1], dtype=np.int32)
+            self.codes[keys] = codes[values.codes]
+            return
         found: list[Any] = list(map(self._code_of.get, values))
         if None in found:  # new values, or None itself
             self.codes[keys] = [self.code(value) for value in values]
@@ -143,7 +147,7 @@ class Ledger:
         batch: int,
         attempts: int,
         http_status: int,
-        values: Mapping[str, Sequence[Any]],
+        values: Mapping[str, Any],
     ) -> None:
         """Record keys HubSpot confirmed, with the operation's values for each."""
         if len(keys) == 0:
@@ -154,12 +158,15 @@ class Ledger:
         self.info.codes[keys] = -1
         self.set_values(keys, values)
 
-    def set_values(self, keys: np.ndarray, values: Mapping[str, Sequence[Any]]) -> None:
-        """Fill value columns for ``keys`` (None for missing)."""
+    def set_values(self, keys: np.ndarray, values: Mapping[str, Any]) -> None:
+        """Fill value columns for ``keys``: sequences (None for missing), int64 arrays (-1
+        for missing) or :class:`~hubassoc_pandas.operations.base.Coded` values."""
         for name, given in values.items():
             column = self.columns[name]
             if isinstance(column, Interned):
                 column.set(keys, given)
+            elif isinstance(given, np.ndarray):
+                column[keys] = given
             elif None in given:
                 column[keys] = [_INT_MISSING if v is None else int(v) for v in given]
             else:

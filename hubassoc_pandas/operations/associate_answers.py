@@ -10,10 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..responses import ErrorInfo, pairs_named, parse_error, text_or_none
-from .pair_wire import PairListings
+import numpy as np
 
-__all__ = ["BatchVerdict", "map_success", "spec_of"]
+from ..responses import ErrorInfo, pairs_named, parse_error, text_or_none
+from .base import Coded, Decoded
+from .pair_wire import PairBatch, PairListings
+
+__all__ = ["BatchVerdict", "decode_listings", "map_success", "spec_of"]
 
 
 @dataclass
@@ -85,10 +88,10 @@ def _confirm_read(
 ) -> None:
     """Fill ``confirmed`` from results the batch's reader already matched to its pairs.
 
-    Gives what :func:`_confirm` gives for the same entries read as dicts; a batch holding a
-    pair and its mirror goes through :func:`_confirm`, which tells a listing from its reverse.
+    Gives what :func:`_confirm` gives for the same entries read as dicts; listings naming a
+    pair and its mirror go through :func:`_confirm`, which tells a listing from its reverse.
     """
-    if _has_mirrors(from_ids, to_ids):
+    if listings.mirrored:
         _confirm(listings.as_dicts(), from_ids, to_ids, confirmed)
         return
     confirmed.update(listings.forward)
@@ -240,3 +243,66 @@ def spec_of(result: Mapping[str, Any]) -> tuple[int | None, str | None]:
         number = None
     category = spec.get("associationCategory", spec.get("category"))
     return number, text_or_none(category)
+
+
+def decode_listings(body: Mapping[str, Any], listings: PairListings, batch: PairBatch) -> Decoded:
+    """What :func:`map_success` decides, as arrays, for results the batch's reader matched.
+
+    Listings naming a pair and its mirror are not handled here (see
+    :attr:`PairListings.mirrored`). Positions come out in batch order; the type ID is -1
+    where only the reverse listing names a pair.
+
+    Examples
+    --------
+    >>> batch = PairBatch.of_numbers(np.array([1, 2]), np.array([7, 8]))
+    >>> body = batch.read(b'{"results":[{"from":{"id":"8"},"to":{"id":"2"},"associationSpec":'
+    ...                   b'{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":280}}]}')
+    >>> decoded = decode_listings(body, body["results"], batch)
+    >>> decoded.succeeded.tolist(), decoded.values["association_type_id"].tolist(), decoded.open
+    ([1], [-1], array([0]))
+    """
+    size = len(batch)
+    forward, reverse = listings.forward_at, listings.reverse_at
+    named_forward, named_reverse = forward >= 0, reverse >= 0
+    at_forward, at_reverse = forward[named_forward], reverse[named_reverse]
+    confirmed = np.zeros(size, dtype=bool)
+    confirmed[at_reverse] = True
+    confirmed[at_forward] = True
+    type_ids = np.full(size, -1, dtype=np.int64)
+    type_ids[at_forward] = listings.type_ids[named_forward]
+    codes = listings.category_codes
+    if len(listings.categories) > 1:  # else every listing's code is 0
+        categories = np.full(size, -1, dtype=np.int64)
+        categories[at_reverse] = codes[named_reverse]
+        categories[at_forward] = codes[named_forward]
+    refused: dict[ErrorInfo, list[int]] = {}
+    unattributed: list[ErrorInfo] = []
+    errors = body.get("errors")
+    taken = confirmed.copy()
+    if isinstance(errors, list) and errors:
+        from_ids, to_ids = batch
+        for error in errors:
+            info = parse_error(error)
+            named_by = [i for i in pairs_named(error, from_ids, to_ids) if not confirmed[i]]
+            if not named_by:
+                unattributed.append(info)
+            for position in named_by:
+                if not taken[position]:
+                    taken[position] = True
+                    refused.setdefault(info, []).append(position)
+    succeeded = np.flatnonzero(confirmed)
+    category_codes = (
+        categories[succeeded]
+        if len(listings.categories) > 1
+        else np.zeros(len(succeeded), dtype=np.int64)
+    )
+    return Decoded(
+        succeeded=succeeded,
+        values={
+            "association_type_id": type_ids[succeeded],
+            "association_category": Coded(category_codes, listings.categories),
+        },
+        refused=refused,
+        open=np.flatnonzero(~taken),
+        unattributed=unattributed,
+    )

@@ -14,9 +14,9 @@ import numpy as np
 
 from ..plan import mirror_last, take_without_mirrors
 from ..responses import ApiResponse
-from .associate_answers import map_success
+from .associate_answers import decode_listings, map_success
 from .base import Decoded, Encoded, PairOperation, association_path
-from .pair_wire import PairBatch
+from .pair_wire import PairBatch, PairListings
 
 __all__ = ["AssociateDefault"]
 
@@ -51,13 +51,23 @@ class AssociateDefault(PairOperation):
         )
 
     def encode(self, keys: np.ndarray) -> Encoded:
-        """The request as JSON text, with a reader that matches the answer to the batch."""
-        from_ids, to_ids = self.wire_ids(keys)
-        return Encoded(PairBatch(from_ids, to_ids).prepared(), (from_ids, to_ids))
+        """The request as JSON text, with a reader that matches the answer to the batch; the
+        wire is the :class:`PairBatch` (iterating it gives the from- and to-IDs as sent)."""
+        batch = PairBatch.of_numbers(self.plan.pair_from[keys], self.plan.pair_to[keys])
+        return Encoded(batch.prepared(), batch)
 
     def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
-        from_ids, to_ids = encoded.wire
-        verdict = map_success(response.body, from_ids, to_ids)
+        body, batch = response.body, encoded.wire
+        results = body.get("results") if isinstance(body, dict) else None
+        # listings naming a pair and its mirror go the careful way below
+        if (
+            isinstance(results, PairListings)
+            and isinstance(batch, PairBatch)
+            and not results.mirrored
+        ):
+            return decode_listings(body, results, batch)
+        from_ids, to_ids = batch
+        verdict = map_success(body, from_ids, to_ids)
         specs = list(verdict.confirmed.values())
         refused: dict[Any, list[int]] = {}
         for position, info in verdict.refused.items():

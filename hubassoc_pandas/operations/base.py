@@ -21,7 +21,7 @@ from ..journal import match_pairs
 from ..plan import Plan
 from ..responses import ApiResponse, ErrorInfo, pairs_named
 
-__all__ = ["Decoded", "Encoded", "Operation", "PairOperation", "association_path"]
+__all__ = ["Coded", "Decoded", "Encoded", "Operation", "PairOperation", "association_path"]
 
 
 @dataclass
@@ -33,19 +33,41 @@ class Encoded:
     wire: Any = None
 
 
+@dataclass(frozen=True)
+class Coded:
+    """A value column given as a code per key into a small ``table`` (-1: missing).
+
+    Examples
+    --------
+    >>> Coded(np.array([0, -1, 0]), ["HUBSPOT_DEFINED"]).tolist()
+    ['HUBSPOT_DEFINED', None, 'HUBSPOT_DEFINED']
+    """
+
+    codes: np.ndarray
+    table: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def tolist(self) -> list[Any]:
+        """The values themselves (None for missing)."""
+        table = [*self.table, None]
+        return [table[code] for code in self.codes.tolist()]
+
+
 @dataclass
 class Decoded:
     """A 2xx answer mapped onto the positions of the batch's keys.
 
-    ``succeeded`` keys are done (with ``values`` per succeeded key for the operation's value
-    columns); ``refused`` groups positions by the error that refused them; ``open`` keys were
-    neither confirmed nor refused; ``unattributed`` errors named no key of the batch; ``more``
-    keys need another request (a next page: the operation keeps its cursor) before they are
-    decided.
+    ``succeeded`` keys are done, with ``values`` per succeeded key for the operation's value
+    columns (a list, an int64 array with -1 for missing, or :class:`Coded`); ``refused``
+    groups positions by the error that refused them; ``open`` keys were neither confirmed
+    nor refused; ``unattributed`` errors named no key of the batch; ``more`` keys need
+    another request (a next page: the operation keeps its cursor) before they are decided.
     """
 
     succeeded: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    values: dict[str, list[Any]] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     refused: dict[ErrorInfo, list[int]] = field(default_factory=dict)
     open: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     unattributed: list[ErrorInfo] = field(default_factory=list)

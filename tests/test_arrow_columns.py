@@ -1,0 +1,56 @@
+"""The results frame's string columns built on Arrow's system pool are the same columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hubassoc_pandas import arrow_columns
+from hubassoc_pandas.arrow_columns import coded_strings, id_strings
+from hubassoc_pandas.ids import id_string_array
+
+RNG = np.random.default_rng(5)
+TABLES = [
+    (["HUBSPOT_DEFINED"], np.where(RNG.random(5000) < 0.99, 0, -1)),
+    (["A", "BBBB", "ccé ☃", None], RNG.integers(-1, 4, 5000)),
+    (["a", None, "bc"], np.array([2, -1, 0, 1])),
+    ([None], np.zeros(5, dtype=np.int64)),
+    ([], np.full(3, -1)),
+    (["a"], np.zeros(0, dtype=np.int64)),
+    ([7, "x"], np.array([0, 1, -1])),  # not all texts: pandas converts them
+]
+
+
+def taken(table: list[object], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The column the way pandas builds it from the distinct values."""
+    if not len(table) or (codes < 0).all():
+        return pd.array(np.full(len(codes), None, dtype=object), dtype="string")
+    return pd.array(np.array(table, dtype=object), dtype="string").take(codes, allow_fill=True)
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+@pytest.mark.parametrize(("table", "codes"), TABLES)
+def test_coded_strings_are_the_values_taken_by_code(
+    table: list[object], codes: np.ndarray, arrow: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not arrow:
+        monkeypatch.setattr(arrow_columns, "_pool", lambda: None)
+    built, expected = coded_strings(table, codes), taken(table, codes)
+    assert built.dtype == expected.dtype == "string"
+    assert pd.Series(built).equals(pd.Series(expected))
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_id_strings_are_the_ids_digits(arrow: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not arrow:
+        monkeypatch.setattr(arrow_columns, "_pool", lambda: None)
+    for ids in (
+        np.array([7, 0, -3, 2**63 - 1, 10**8]),
+        RNG.integers(-5, 2**63 - 1, 1000),
+        np.zeros(0, dtype=np.int64),
+    ):
+        built, expected = id_strings(ids), id_string_array(ids)
+        assert built.dtype == expected.dtype == "string"
+        assert pd.Series(built).equals(pd.Series(expected))
+    assert list(id_strings(np.array([12, 0]))) == ["12", pd.NA]
