@@ -27,6 +27,7 @@ import pandas as pd
 
 __all__ = [
     "CHUNK_ROWS",
+    "arrow_strings",
     "arrow_text",
     "code_dtype",
     "flags",
@@ -53,7 +54,8 @@ def code_dtype(n_values: int) -> np.dtype:
     return np.dtype(np.int64)
 
 
-def _arrow_strings() -> bool:
+def arrow_strings() -> bool:
+    """Whether pandas keeps ``string`` columns in Arrow (pyarrow installed)."""
     return bool(pd.StringDtype().storage == "pyarrow")
 
 
@@ -90,7 +92,7 @@ def missing_text(n_rows: int) -> pd.api.extensions.ExtensionArray:
     >>> list(missing_text(2))
     [<NA>, <NA>]
     """
-    if _arrow_strings():
+    if arrow_strings():
         import pyarrow as pa
 
         # zeroed by the kernel when first read: an all-missing column costs nothing until used
@@ -110,8 +112,8 @@ def text_by_code(
 
     Parameters
     ----------
-    table : sequence of str or None
-        The distinct values (few).
+    table : sequence
+        The distinct values (few): texts or None; other values are converted by pandas.
     codes : numpy.ndarray of integers
         Per row, an index into ``table``, or -1; any integer width (int8 is cheapest).
 
@@ -123,8 +125,10 @@ def text_by_code(
     texts = list(table)
     if not any(t is not None for t in texts) or not len(codes) or (codes < 0).all():
         return missing_text(len(codes))
-    if not _arrow_strings():
-        return pd.array(np.array([*texts, None], dtype=object)[codes], dtype="string")
+    if not arrow_strings() or not all(t is None or isinstance(t, str) for t in texts):
+        # values that are not all text are converted by pandas, once each
+        distinct = pd.array(np.array(texts, dtype=object), dtype="string")
+        return distinct.take(codes, allow_fill=True)
     import pyarrow as pa
     import pyarrow.compute as pc
 

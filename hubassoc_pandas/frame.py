@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ._stack import user_stacklevel
-from .arrow_columns import coded_strings, id_strings
+from .columns import text_by_code
 from .engine.ledger import Interned, Ledger
+from .ids import id_string_array
 from .plan import Plan
 from .results import ANNOTATION_DTYPES, BASE_VALUE_COLUMNS, annotation_dtypes, is_results_frame
 from .status import INVALID, INVALID_ID
@@ -88,8 +89,8 @@ def build_results(
     retryable = pick(ledger.retryable, 0)
     dtypes = annotation_dtypes(success)
     columns: dict[str, Any] = {
-        "from_id": id_strings(plan.row_from),
-        "to_id": id_strings(plan.row_to),
+        "from_id": id_string_array(plan.row_from),
+        "to_id": id_string_array(plan.row_to),
         "status": pd.Categorical.from_codes(status, dtype=dtypes["status"]),
         **_error_columns(ledger, plan, invalid, pick(ledger.info.codes, -1)),
         "http_status": _nullable(pick(ledger.http_status, 0), 0),
@@ -149,7 +150,7 @@ def _value_columns(ledger: Ledger, pick: Any) -> dict[str, Any]:
 
 def _text_column(table: Sequence[Any], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A ``string`` array holding ``table[code]`` for each code (<NA> for -1 and None)."""
-    return coded_strings(table, codes)
+    return text_by_code(table, codes)
 
 
 def _nullable(values: np.ndarray, missing: int | None) -> pd.arrays.IntegerArray:

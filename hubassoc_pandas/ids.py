@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .columns import arrow_text
+from .columns import arrow_strings, arrow_text
 
 __all__ = ["MAX_ID", "IdColumn", "id_string_array", "id_strings", "read_id_column", "read_ids"]
 
@@ -141,7 +141,7 @@ def id_string_array(ids: np.ndarray) -> pd.api.extensions.ExtensionArray:
     >>> list(id_string_array(np.array([7, 0])))
     ['7', <NA>]
     """
-    if pd.StringDtype().storage == "pyarrow":
+    if arrow_strings():
         import pyarrow as pa
         import pyarrow.compute as pc
 

@@ -1,4 +1,5 @@
-"""The results frame's string columns built on Arrow's system pool are the same columns."""
+"""The results frame's string columns, built by Arrow on its system pool, are the columns pandas
+builds from the same values (with Arrow and without)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubassoc_pandas import arrow_columns
-from hubassoc_pandas.arrow_columns import coded_strings, id_strings
-from hubassoc_pandas.ids import id_string_array
+from hubassoc_pandas import columns
+from hubassoc_pandas import ids as id_module
+from hubassoc_pandas.columns import text_by_code
+from hubassoc_pandas.ids import id_string_array, id_strings
 
 RNG = np.random.default_rng(5)
 TABLES = [
@@ -31,26 +33,27 @@ def taken(table: list[object], codes: np.ndarray) -> pd.api.extensions.Extension
 
 @pytest.mark.parametrize("arrow", [True, False])
 @pytest.mark.parametrize(("table", "codes"), TABLES)
-def test_coded_strings_are_the_values_taken_by_code(
+def test_text_by_code_is_the_values_taken_by_code(
     table: list[object], codes: np.ndarray, arrow: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not arrow:
-        monkeypatch.setattr(arrow_columns, "_pool", lambda: None)
-    built, expected = coded_strings(table, codes), taken(table, codes)
+        monkeypatch.setattr(columns, "arrow_strings", lambda: False)
+    built, expected = text_by_code(table, codes), taken(table, codes)
     assert built.dtype == expected.dtype == "string"
     assert pd.Series(built).equals(pd.Series(expected))
 
 
 @pytest.mark.parametrize("arrow", [True, False])
-def test_id_strings_are_the_ids_digits(arrow: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_id_string_array_is_the_ids_digits(arrow: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if not arrow:
-        monkeypatch.setattr(arrow_columns, "_pool", lambda: None)
+        monkeypatch.setattr(id_module, "arrow_strings", lambda: False)
     for ids in (
         np.array([7, 0, -3, 2**63 - 1, 10**8]),
         RNG.integers(-5, 2**63 - 1, 1000),
         np.zeros(0, dtype=np.int64),
     ):
-        built, expected = id_strings(ids), id_string_array(ids)
+        built = id_string_array(ids)
+        expected = pd.array(id_strings(ids), dtype="string")  # through Python strings
         assert built.dtype == expected.dtype == "string"
         assert pd.Series(built).equals(pd.Series(expected))
-    assert list(id_strings(np.array([12, 0]))) == ["12", pd.NA]
+    assert list(id_string_array(np.array([12, 0]))) == ["12", pd.NA]
