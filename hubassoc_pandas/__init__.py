@@ -17,6 +17,7 @@ logging.getLogger("hubassoc_pandas").addHandler(logging.NullHandler())
 
 from . import accessor as _accessor  # noqa: E402  (registers DataFrame.hubassoc)
 from .api import associate, disassociate  # noqa: E402
+from .backoff import Backoff  # noqa: E402
 from .client import HubSpotClient, Timeout  # noqa: E402
 from .errors import (  # noqa: E402
     AuthenticationError,
@@ -29,7 +30,7 @@ from .errors import (  # noqa: E402
     MissingScopesError,
 )
 from .label_types import labels  # noqa: E402
-from .pacing import Backoff, RateLimit  # noqa: E402
+from .pacing import RateLimit  # noqa: E402
 from .reads import read  # noqa: E402
 from .resend import retry  # noqa: E402
 from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402

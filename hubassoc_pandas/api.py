@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .backoff import Backoff
 from .client import DEFAULT_API_VERSION, HubSpotClient, resolve_base_url, resolve_token
 from .errors import ConfigError
 from .execute import Execution, execute
@@ -24,7 +25,6 @@ from .labelled import Labelling
 from .operations.archive import Archive
 from .operations.associate_default import AssociateDefault
 from .operations.base import PairOperation
-from .pacing import Backoff
 from .plan import Plan, make_plan
 from .progress import Progress
 from .run_outcome import hand_back, row_counts, run_record

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import random
 import threading
 import time
 from collections import deque
@@ -36,7 +35,7 @@ from dataclasses import dataclass
 from .errors import ConfigError
 from .limit_headers import read_limit_headers
 
-__all__ = ["Backoff", "Pacer", "RateLimit", "parse_rate_limit"]
+__all__ = ["Pacer", "RateLimit", "parse_rate_limit"]
 
 
 @dataclass(frozen=True)
@@ -388,26 +387,6 @@ class Pacer:
             if stop.wait(min(wait, 0.5)):
                 return None
         return None
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Capped exponential backoff with jitter (half fixed, half random); ``rng`` injectable.
-
-    Examples
-    --------
-    >>> Backoff(base=1.0, cap=8.0, rng=lambda: 1.0).delay(attempt=5)
-    8.0
-    """
-
-    base: float = 0.5
-    cap: float = 30.0
-    rng: Callable[[], float] = random.random
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after the ``attempt``-th failed attempt (1-based)."""
-        ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
-        return ceiling * (0.5 + 0.5 * self.rng())
 
 
 #: Windows without a 429 after which a widened safety margin narrows by one step.

@@ -15,13 +15,13 @@ import pandas as pd
 
 from . import __version__
 from ._stack import user_stacklevel
+from .backoff import Backoff
 from .client import DEFAULT_API_VERSION, HubSpotClient
 from .errors import ConfigError, JournalError
 from .existing import Existing, read_existing
 from .frame_ids import read_from_column
 from .key_spec import check_on_ambiguous
 from .operations.read import ReadAssociations
-from .pacing import Backoff
 from .progress import Progress
 from .read_frames import decode_status, encode_status, links_frame, status_frame
 from .run_setup import check_column, prepare

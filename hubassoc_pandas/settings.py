@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from .backoff import Backoff
 from .client import Timeout, check_api_version
 from .errors import ConfigError
 from .object_types import normalize_object_type
-from .pacing import Backoff, RateLimit, parse_rate_limit
+from .pacing import RateLimit, parse_rate_limit
 
 __all__ = ["MAX_BATCH_SIZE", "RunSettings", "make_settings"]
 

@@ -20,6 +20,7 @@ import pandas as pd
 from . import __version__
 from ._stack import user_stacklevel
 from .api import check_frame
+from .backoff import Backoff
 from .client import DEFAULT_API_VERSION, HubSpotClient
 from .engine.attempt import Attempts
 from .errors import ConfigError, FatalApiError
@@ -29,7 +30,6 @@ from .frame_keys import id_columns, unread
 from .keyed_sync import add_key_columns, note_key_problems, sync_holds
 from .label_resolve import resolve_label
 from .label_types import LabelType, fetch_label_types
-from .pacing import Backoff
 from .progress import Progress
 from .reads import stop_warning
 from .run_setup import Setup, check_flag, open_client, prepare

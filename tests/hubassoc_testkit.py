@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
-from hubassoc_pandas.pacing import Backoff
+from hubassoc_pandas.backoff import Backoff
 from hubassoc_pandas.sandbox import Sandbox
 
 #: Records of the default sandbox.

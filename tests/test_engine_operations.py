@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from hubassoc_testkit import JsonAnswer, JsonPortal
 
+from hubassoc_pandas.backoff import Backoff
 from hubassoc_pandas.client import HubSpotClient
 from hubassoc_pandas.execute import execute
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation
-from hubassoc_pandas.pacing import Backoff
 from hubassoc_pandas.responses import ApiResponse, parse_error
 from hubassoc_pandas.settings import make_settings
 from hubassoc_pandas.status import FAILED, NOT_SENT, SUCCESS

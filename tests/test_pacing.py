@@ -12,8 +12,9 @@ from hubassoc_testkit import running_hub
 from pacing_sim import Portal, rate_share, simulate
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas.backoff import Backoff
 from hubassoc_pandas.errors import ConfigError
-from hubassoc_pandas.pacing import Backoff, Pacer, RateLimit, parse_rate_limit
+from hubassoc_pandas.pacing import Pacer, RateLimit, parse_rate_limit
 from hubassoc_pandas.sandbox import Sandbox
 
 

@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..backoff import Backoff
 from ..operations.base import Encoded, Operation
-from ..pacing import Backoff, Pacer
+from ..pacing import Pacer
 from ..responses import ApiResponse, retry_after_seconds
 from .policy import Kind, classify, describe, next_step
 from .scheduler import Work
