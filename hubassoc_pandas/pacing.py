@@ -1,4 +1,4 @@
-"""Pace requests to HubSpot's rate limit and decide how long to back off. Clock injectable.
+"""Pace requests to HubSpot's rate limit and hold every worker after a 429. Clock injectable.
 
 The :class:`Pacer` keeps the times of the requests it let through in the current window and
 lets a request go only while that count stays under the limit less a small safety margin
