@@ -76,7 +76,15 @@ def execute(
         if isinstance(journal, Journal):
             opened = journal
         elif journal is not None:
-            opened = _open_journal(journal, operation, settings, base_url, token, client, dry_run)
+            opened = open_journal(
+                journal,
+                operation.identity(),
+                settings,
+                base_url,
+                token=token,
+                client=client,
+                dry_run=dry_run,
+            )
         if opened is not None:
             pending, resumed = _resume(opened, operation, ledger, pending)
             first_batch = max(first_batch, opened.last_batch() + 1)
@@ -99,13 +107,7 @@ def execute(
             "first_batch": first_batch,
             "invalid_rows": invalid_rows,
         }
-        owned = client or HubSpotClient(
-            token,
-            base_url=base_url,
-            api_version=settings.api_version,
-            timeout=settings.timeout,
-            pool_size=settings.max_workers,
-        )
+        owned = client or settings.open_client(token, base_url)
         try:
             report = _send(
                 operation, pending, ledger, owned, settings, batch_size, record, run_as, pacer
@@ -150,26 +152,6 @@ def _start_progress(
     counts = {operation.success: resumed_rows} if resumed_rows else {}
     counts["invalid"] = invalid_rows
     sink.advance(invalid_rows + resumed_rows, counts)
-
-
-def _open_journal(
-    path: str | Path,
-    operation: Operation,
-    settings: RunSettings,
-    base_url: str,
-    token: str | None,
-    client: HubSpotClient | None,
-    dry_run: bool,
-) -> Journal:
-    return open_journal(
-        path,
-        operation.identity(),
-        settings,
-        base_url,
-        token=token,
-        client=client,
-        dry_run=dry_run,
-    )
 
 
 def open_journal(

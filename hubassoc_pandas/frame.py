@@ -22,7 +22,7 @@ from .plan import Plan
 from .results import ANNOTATION_DTYPES, BASE_VALUE_COLUMNS, annotation_dtypes, is_results_frame
 from .status import INVALID, INVALID_ID
 
-__all__ = ["build_results", "input_columns"]
+__all__ = ["assemble", "build_results", "input_base", "input_columns"]
 
 
 def input_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -41,6 +41,34 @@ def input_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
                 new_name += "_"
             renames[column] = new_name
     return (frame.rename(columns=renames) if renames else frame), renames
+
+
+def input_base(frame: pd.DataFrame) -> pd.DataFrame:
+    """The input's own columns for a results frame (:func:`input_columns`), warning about
+    any that had to be renamed."""
+    base, renames = input_columns(frame)
+    if renames:
+        warnings.warn(
+            "input columns renamed to keep them beside the result columns: "
+            + ", ".join(f"{old!r} -> {new!r}" for old, new in renames.items()),
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return base
+
+
+def assemble(
+    frame: pd.DataFrame, base: pd.DataFrame, columns: dict[str, Any], attrs: dict[str, Any]
+) -> pd.DataFrame:
+    """The results frame: the input's columns ``base``, then the annotation ``columns``
+    (``correlation_id`` and ``error_detail`` last, as documented), with the input's attrs
+    and the run record ``attrs`` under ``"hubassoc"``."""
+    columns["correlation_id"] = columns.pop("correlation_id")
+    columns["error_detail"] = columns.pop("error_detail")
+    annotations = pd.DataFrame(columns, index=base.index, copy=False)
+    results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
+    results.attrs = {**copy.deepcopy(frame.attrs), "hubassoc": attrs}  # the input's kept
+    return results
 
 
 def build_results(
@@ -66,14 +94,7 @@ def build_results(
     success : str
         The operation's word for success (the first status category).
     """
-    base, renames = input_columns(frame)
-    if renames:
-        warnings.warn(
-            "input columns renamed to keep them beside the result columns: "
-            + ", ".join(f"{old!r} -> {new!r}" for old, new in renames.items()),
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+    base = input_base(frame)
     invalid = plan.pair_of_row < 0
     any_invalid = bool(invalid.any())
     take = np.where(invalid, 0, plan.pair_of_row) if any_invalid else plan.pair_of_row
@@ -99,15 +120,10 @@ def build_results(
         **_value_columns(ledger, pick),
         "retryable": pd.array(retryable == 1, dtype="boolean"),
     }
-    columns["correlation_id"] = columns.pop("correlation_id")  # the last two, as documented
-    columns["error_detail"] = columns.pop("error_detail")
     retryable_na = retryable == -1
     if retryable_na.any():
         columns["retryable"][retryable_na] = pd.NA
-    annotations = pd.DataFrame(columns, index=base.index, copy=False)
-    results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
-    results.attrs = {**copy.deepcopy(frame.attrs), "hubassoc": attrs}  # the input's kept
-    return results
+    return assemble(frame, base, columns, attrs)
 
 
 def _error_columns(

@@ -404,13 +404,7 @@ def key_session(
         )
     owned = None
     if client is None and not dry_run:
-        owned = HubSpotClient(
-            token,
-            base_url=base_url,
-            api_version=settings.api_version,
-            timeout=settings.timeout,
-            pool_size=settings.max_workers,
-        )
+        owned = settings.open_client(token, base_url)
     try:
         yield KeySession(
             settings,

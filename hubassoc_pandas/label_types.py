@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from .client import DEFAULT_API_VERSION, HubSpotClient, Timeout
-from .engine.attempt import Attempts
-from .engine.policy import Kind, classify, describe, error_of, fatal_error, next_step
+from .engine.attempt import Attempts, Tally
+from .engine.policy import Kind, classify, describe, error_of, fatal_error
 from .errors import FatalApiError
 from .object_types import normalize_object_type
 from .responses import ApiResponse, retry_after_seconds
@@ -172,7 +172,7 @@ def fetch_label_types(
     """
     budget = attempts or Attempts()
     path = labels_path(client.api_version, from_type, to_type)
-    failures = waits = 0
+    tally = Tally()
     while True:
         response = client.get(path)
         kind = classify(response)
@@ -180,23 +180,13 @@ def fetch_label_types(
             return parse_label_list(response.body, from_type, to_type)
         if kind in _FATAL_KINDS:
             raise fatal_error(Kind.FATAL if kind is Kind.TOO_LARGE else kind, response)[0]
-        failures += kind in (Kind.TRANSIENT, Kind.LOCKED)
-        waits += kind in (Kind.RATE_LIMITED, Kind.MIGRATING)
-        retry_after = retry_after_seconds(response)
-        step = next_step(
-            kind,
-            failures=failures,
-            waits=waits,
-            max_attempts=budget.max_attempts,
-            max_rate_limit_waits=budget.max_rate_limit_waits,
-            backoff=budget.backoff.delay,
-            retry_after=retry_after,
-        )
+        step = tally.after(kind, response, budget)
         if step.action == "done":
-            raise _gave_up(response, from_type, to_type, failures + waits)
+            raise _gave_up(response, from_type, to_type, tally.failures + tally.waits)
         delay = step.delay
         if step.action == "hold":
-            delay = retry_after if retry_after is not None else budget.backoff.delay(waits)
+            retry_after = retry_after_seconds(response)
+            delay = retry_after if retry_after is not None else budget.backoff.delay(tally.waits)
         logger.info("labels %s -> %s: %s; asking again in %.2fs", from_type, to_type,
                     describe(response), delay)  # fmt: skip
         sleep(delay)

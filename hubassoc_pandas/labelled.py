@@ -159,12 +159,7 @@ class Labelling:
             return fetch_label_types(
                 client, settings.from_type, settings.to_type, attempts=attempts
             )
-        with HubSpotClient(
-            args.get("token"),
-            base_url=base_url,
-            api_version=settings.api_version,
-            timeout=settings.timeout,
-        ) as owned:
+        with settings.open_client(args.get("token"), base_url) as owned:
             return fetch_label_types(owned, settings.from_type, settings.to_type, attempts=attempts)
 
     def record(self, known: Sequence[LabelType]) -> dict[str, Any]:

@@ -104,14 +104,7 @@ def open_client(setup: Setup) -> Iterator[HubSpotClient]:
     if setup.client is not None:
         yield setup.client
         return
-    settings = setup.settings
-    client = HubSpotClient(
-        setup.token,
-        base_url=setup.base_url,
-        api_version=settings.api_version,
-        timeout=settings.timeout,
-        pool_size=settings.max_workers,
-    )
+    client = setup.settings.open_client(setup.token, setup.base_url)
     try:
         yield client
     finally:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .backoff import Backoff
-from .client import Timeout, check_api_version
+from .client import HubSpotClient, Timeout, check_api_version
 from .errors import ConfigError
 from .object_types import normalize_object_type
 from .pacing import RateLimit, parse_rate_limit
@@ -37,6 +37,17 @@ class RunSettings:
     timeout: Timeout
     api_version: str
     backoff: Backoff
+
+    def open_client(self, token: str | None, base_url: str) -> HubSpotClient:
+        """A new client for this run: its API version, timeout and a connection per worker.
+        The caller closes it."""
+        return HubSpotClient(
+            token,
+            base_url=base_url,
+            api_version=self.api_version,
+            timeout=self.timeout,
+            pool_size=self.max_workers,
+        )
 
     def batch_size_for(self, cap: int) -> int:
         """The batch size to use for an operation whose cap is ``cap``."""

@@ -10,18 +10,15 @@ column order, attrs and warnings).
 
 from __future__ import annotations
 
-import copy
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._stack import user_stacklevel
 from .columns import code_dtype, flags, integers, missing_text, text_by_code
 from .engine.ledger import Interned, Ledger
-from .frame import input_columns
+from .frame import assemble, input_base
 from .ids import id_string_array
 from .plan import Plan
 from .responses import ErrorInfo
@@ -108,14 +105,7 @@ def build_uniform_results(
     outcome = shared_outcome(ledger)
     if outcome is None:
         return None
-    base, renames = input_columns(frame)
-    if renames:
-        warnings.warn(
-            "input columns renamed to keep them beside the result columns: "
-            + ", ".join(f"{old!r} -> {new!r}" for old, new in renames.items()),
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+    base = input_base(frame)
     invalid = plan.pair_of_row < 0
     status = np.full(len(invalid), outcome.status, dtype=np.int8)
     status[invalid] = INVALID
@@ -132,12 +122,7 @@ def build_uniform_results(
             invalid, None if outcome.retryable == -1 else outcome.retryable == 1, False
         ),
     }
-    columns["correlation_id"] = columns.pop("correlation_id")  # the last two, as documented
-    columns["error_detail"] = columns.pop("error_detail")
-    annotations = pd.DataFrame(columns, index=base.index, copy=False)
-    results = pd.concat([base, annotations], axis=1) if len(base.columns) else annotations
-    results.attrs = {**copy.deepcopy(frame.attrs), "hubassoc": attrs}  # the input's kept
-    return results
+    return assemble(frame, base, columns, attrs)
 
 
 def _error_columns(

@@ -113,10 +113,8 @@ def associate_on(
 ) -> pd.DataFrame:
     """``frame.hubassoc.associate`` against ``hub``: its token and URL, no progress bar,
     unless ``options`` say otherwise (``token=None`` reads the environment)."""
-    url = options.pop("base_url", hub.url)
-    token = options.pop("token", hub.token)
-    return associate_at(
-        url, token, frame, from_type, to_type, from_col=from_col, to_col=to_col, **options
+    return call_on(
+        hub, "associate", frame, from_type, to_type, from_col=from_col, to_col=to_col, **options
     )
 
 

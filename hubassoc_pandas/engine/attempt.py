@@ -16,10 +16,10 @@ from ..backoff import Backoff
 from ..operations.base import Encoded, Operation
 from ..pacing import Pacer
 from ..responses import ApiResponse, retry_after_seconds
-from .policy import Kind, classify, describe, next_step
+from .policy import Kind, Step, classify, describe, next_step
 from .scheduler import Work
 
-__all__ = ["Attempts", "Sent", "send_with_retries"]
+__all__ = ["Attempts", "Sent", "Tally", "send_with_retries"]
 
 logger = logging.getLogger("hubassoc_pandas")
 
@@ -50,6 +50,38 @@ class Attempts:
     max_attempts: int = 5
     max_rate_limit_waits: int = 30
     backoff: Backoff = field(default_factory=Backoff)
+
+
+@dataclass
+class Tally:
+    """The failed attempts and rate-limit waits of one request so far.
+
+    Examples
+    --------
+    >>> tally = Tally()
+    >>> tally.after(Kind.TRANSIENT, ApiResponse(503, {}), Attempts(max_attempts=1)).action
+    'done'
+    >>> tally.failures, tally.waits
+    (1, 0)
+    """
+
+    failures: int = 0
+    waits: int = 0
+
+    def after(self, kind: Kind, response: ApiResponse, budget: Attempts) -> Step:
+        """Count an attempt that answered ``kind``, then what comes next
+        (:func:`~.policy.next_step` within ``budget``)."""
+        self.failures += kind in (Kind.TRANSIENT, Kind.LOCKED)
+        self.waits += kind in (Kind.RATE_LIMITED, Kind.MIGRATING)
+        return next_step(
+            kind,
+            failures=self.failures,
+            waits=self.waits,
+            max_attempts=budget.max_attempts,
+            max_rate_limit_waits=budget.max_rate_limit_waits,
+            backoff=budget.backoff.delay,
+            retry_after=retry_after_seconds(response),
+        )
 
 
 class Reachability:
@@ -109,7 +141,7 @@ def send_with_retries(
     reach = reach or Reachability()
     sent = Sent(work, operation.encode(work.keys))
     path, batch = operation.path(), work.batch
-    failures = waits = 0
+    tally = Tally()
     while True:
         sent_at = pacer.acquire(stop)
         if sent_at is None:
@@ -125,17 +157,7 @@ def send_with_retries(
         sent.response, sent.kind = response, kind
         if kind is Kind.RATE_LIMITED:
             sent.rate_limited += 1
-        waits += kind in (Kind.RATE_LIMITED, Kind.MIGRATING)
-        failures += kind in (Kind.TRANSIENT, Kind.LOCKED)
-        step = next_step(
-            kind,
-            failures=failures,
-            waits=waits,
-            max_attempts=budget.max_attempts,
-            max_rate_limit_waits=budget.max_rate_limit_waits,
-            backoff=budget.backoff.delay,
-            retry_after=retry_after_seconds(response),
-        )
+        step = tally.after(kind, response, budget)
         if step.action == "done":
             return sent
         if step.action == "hold":
@@ -147,7 +169,7 @@ def send_with_retries(
             batch,
             describe(response),
             step.delay,
-            failures,
+            tally.failures,
             budget.max_attempts,
         )
         if stop.wait(step.delay):  # "wait" and "backoff" end early when the run stops
