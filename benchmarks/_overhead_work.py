@@ -120,10 +120,10 @@ def hubassoc_mapping(frame: pd.DataFrame) -> tuple[pd.DataFrame, float, int, flo
     batches, CPU seconds of the per-batch work: encode, read, decode, record). The plan is
     not timed (the dry run measures it)."""
     from hubassoc_pandas.engine.ledger import Ledger
-    from hubassoc_pandas.frame import build_results
+    from hubassoc_pandas.inputs.plan import make_plan
     from hubassoc_pandas.operations.associate_default import AssociateDefault
-    from hubassoc_pandas.plan import make_plan
-    from hubassoc_pandas.responses import ApiResponse
+    from hubassoc_pandas.results.frame import build_results
+    from hubassoc_pandas.transport.responses import ApiResponse
 
     plan = make_plan(frame[FROM_COL], frame[TO_COL], from_label=FROM_COL, to_label=TO_COL)
     operation = AssociateDefault("contacts", "companies", "2026-03", plan)

@@ -15,7 +15,7 @@ batch/read, ``ceil(keys / 100)``; for search, the characters the domains need in
 (each quoted, a comma apart, once per property searched) divided by the room a body leaves
 under its 3,000 characters after the fixed part and the cursor, rounded up: a bound no
 packing can beat. Each lookup runs through the library's own
-:func:`hubassoc_pandas.keys.resolve_keys` against a sandbox on 127.0.0.1 with HubSpot's
+:func:`hubassoc_pandas.jobs.keys.lookup.resolve_keys` against a sandbox on 127.0.0.1 with HubSpot's
 limits (100 requests per 10 s; search 5 per s).
 
     python benchmarks/keys.py                 # 10,000 keys per lookup, about a minute
@@ -40,11 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import RESULTS_DIR, describe_machine, format_table, machine, write_json
 
-from hubassoc_pandas.keys import key_session, resolve_keys
+from hubassoc_pandas.engine.settings import make_settings
+from hubassoc_pandas.jobs.keys.lookup import key_session, resolve_keys
 from hubassoc_pandas.operations.search_body import CURSOR_ROOM, body_bytes, search_body
 from hubassoc_pandas.operations.search_body import MAX_BODY as SEARCH_BODY
 from hubassoc_pandas.sandbox import Sandbox
-from hubassoc_pandas.settings import make_settings
 
 RESULTS = RESULTS_DIR / "keys.json"
 MISSING_EVERY, DOUBLE_EVERY = 20, 20  # 5% of keys name nothing, 5% two companies

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import logging
 
-__version__ = "0.1.0"
-
-logging.getLogger("hubassoc_pandas").addHandler(logging.NullHandler())
-
-from . import accessor as _accessor  # noqa: E402  (registers DataFrame.hubassoc)
-from .api import associate, disassociate  # noqa: E402
-from .backoff import Backoff  # noqa: E402
-from .client import HubSpotClient, Timeout  # noqa: E402
-from .errors import (  # noqa: E402
+from hubassoc_pandas import accessor as _accessor  # registers DataFrame.hubassoc
+from hubassoc_pandas._version import __version__
+from hubassoc_pandas.api import (
+    apply_plan,
+    associate,
+    disassociate,
+    labels,
+    read,
+    retry,
+    sync,
+    undo,
+)
+from hubassoc_pandas.engine.pacing import RateLimit
+from hubassoc_pandas.errors import (
     AuthenticationError,
     ConfigError,
     FatalApiError,
@@ -29,13 +34,11 @@ from .errors import (  # noqa: E402
     JournalMismatchError,
     MissingScopesError,
 )
-from .label_types import labels  # noqa: E402
-from .pacing import RateLimit  # noqa: E402
-from .reads import read  # noqa: E402
-from .resend import retry  # noqa: E402
-from .results import ANNOTATION_DTYPES, STATUSES  # noqa: E402
-from .synchronise import sync  # noqa: E402
-from .undo_run import undo  # noqa: E402
+from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, STATUSES
+from hubassoc_pandas.transport.backoff import Backoff
+from hubassoc_pandas.transport.client import HubSpotClient, Timeout
+
+logging.getLogger("hubassoc_pandas").addHandler(logging.NullHandler())
 
 __all__ = [
     "ANNOTATION_DTYPES",
@@ -53,6 +56,7 @@ __all__ = [
     "RateLimit",
     "Timeout",
     "__version__",
+    "apply_plan",
     "associate",
     "disassociate",
     "labels",

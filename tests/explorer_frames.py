@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from hubassoc_pandas.results import ANNOTATION_DTYPES, STATUSES
+from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, STATUSES
 
 ROWS: list[dict[str, Any]] = [
     # from, to, status, category, message, http, batch, attempts, retryable, correlation, detail

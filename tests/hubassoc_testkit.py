@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
-from hubassoc_pandas.backoff import Backoff
 from hubassoc_pandas.sandbox import Sandbox
+from hubassoc_pandas.transport.backoff import Backoff
 
 #: Records of the default sandbox.
 CONTACTS = range(1, 20_001)

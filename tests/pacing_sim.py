@@ -15,7 +15,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from hubassoc_pandas.pacing import Pacer, RateLimit
+from hubassoc_pandas.engine.pacing import Pacer, RateLimit
 
 
 @dataclass

@@ -506,8 +506,8 @@ def test_retry_of_a_labelled_removal(hub: Sandbox, fast_backoff: RecordingBackof
 
 def test_the_explorer_filters_a_labelled_run(hub: Sandbox) -> None:
     pytest.importorskip("ipywidgets")
-    from hubassoc_pandas.explorer import Explorer
-    from hubassoc_pandas.inspect import NO_LABEL
+    from hubassoc_pandas.explorer.widget import Explorer
+    from hubassoc_pandas.results.query import NO_LABEL
 
     frame = pairs(6).assign(role=["Primary", "Primary", "", "Nope", "Billing contact", ""])
     results = associate_on(hub, frame, label_col="role")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubassoc_pandas.columns import code_dtype, flags, integers, missing_text, text_by_code
+from hubassoc_pandas.inputs.columns import code_dtype, flags, integers, missing_text, text_by_code
 
 
 def assert_same_array(got: Any, expected: Any) -> None:
@@ -85,8 +85,8 @@ def test_code_dtype(n_values: int, dtype: type) -> None:
 
 
 def test_columns_built_in_several_chunks_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hubassoc_pandas import columns
-    from hubassoc_pandas.ids import id_string_array, id_strings
+    from hubassoc_pandas.inputs import columns
+    from hubassoc_pandas.inputs.ids import id_string_array, id_strings
 
     monkeypatch.setattr(columns, "CHUNK_ROWS", 4)
     ids = np.array([7, 0, 123456789012, 5, 0, 0, 9, 1, 2, 3, 4], dtype=np.int64)

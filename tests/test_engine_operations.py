@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from hubassoc_testkit import JsonAnswer, JsonPortal
 
-from hubassoc_pandas.backoff import Backoff
-from hubassoc_pandas.client import HubSpotClient
-from hubassoc_pandas.execute import execute
+from hubassoc_pandas.engine.execute import execute
+from hubassoc_pandas.engine.settings import make_settings
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation
-from hubassoc_pandas.responses import ApiResponse, parse_error
-from hubassoc_pandas.settings import make_settings
 from hubassoc_pandas.status import FAILED, NOT_SENT, SUCCESS
+from hubassoc_pandas.transport.backoff import Backoff
+from hubassoc_pandas.transport.client import HubSpotClient
+from hubassoc_pandas.transport.responses import ApiResponse, parse_error
 
 
 class Shout(Operation):

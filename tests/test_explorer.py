@@ -19,8 +19,8 @@ from explorer_frames import removal_frame
 from hubassoc_testkit import associate_on, running_hub, stored_pairs
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
-from hubassoc_pandas._explorer_view import status_colour
-from hubassoc_pandas.explorer import (
+from hubassoc_pandas.explorer.view import status_colour
+from hubassoc_pandas.explorer.widget import (
     DEFAULT_EXPORT_PATH,
     NEEDS_ATTENTION,
     NO_LABEL,
@@ -36,7 +36,7 @@ from hubassoc_pandas.explorer import (
     status_counts,
     table_columns,
 )
-from hubassoc_pandas.results import STATUSES
+from hubassoc_pandas.results.schema import STATUSES
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
 # -- pure functions -------------------------------------------------------------------------

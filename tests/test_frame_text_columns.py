@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubassoc_pandas import columns
-from hubassoc_pandas import ids as id_module
-from hubassoc_pandas.columns import text_by_code
-from hubassoc_pandas.ids import id_string_array, id_strings
+from hubassoc_pandas.inputs import columns
+from hubassoc_pandas.inputs import ids as id_module
+from hubassoc_pandas.inputs.columns import text_by_code
+from hubassoc_pandas.inputs.ids import id_string_array, id_strings
 
 RNG = np.random.default_rng(5)
 TABLES = [

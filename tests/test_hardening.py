@@ -30,8 +30,7 @@ from hubassoc_testkit import (
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas import Backoff
-from hubassoc_pandas import journal as journal_module
-from hubassoc_pandas.client import HubSpotClient
+from hubassoc_pandas.engine import journal as journal_module
 from hubassoc_pandas.errors import (
     AuthenticationError,
     ConfigError,
@@ -40,6 +39,7 @@ from hubassoc_pandas.errors import (
     JournalError,
 )
 from hubassoc_pandas.sandbox import Fault, Sandbox
+from hubassoc_pandas.transport.client import HubSpotClient
 
 
 def test_an_answer_lost_after_sending_ends_unconfirmed_whatever_max_attempts(

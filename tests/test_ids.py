@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubassoc_pandas.ids import MAX_ID, id_string_array, id_strings, read_id_column, read_ids
+from hubassoc_pandas.inputs.ids import MAX_ID, id_string_array, id_strings, read_id_column, read_ids
 
 GOOD = [
     ("int64", pd.Series([1, 22, 333]), [1, 22, 333]),

@@ -1,4 +1,4 @@
-"""Pure questions about a results frame (hubassoc_pandas.inspect) and the explorer's pure
+"""Pure questions about a results frame (hubassoc_pandas.results.query) and the explorer's pure
 helpers, for any operation: table-driven, on hand-made frames with ``removed`` as the success
 word, a ``label`` column and input columns of several dtypes."""
 
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from explorer_frames import REMOVAL_STATUSES, frame, removal_frame
 
-from hubassoc_pandas import _explorer_view as view
-from hubassoc_pandas._explorer_rows import row_detail, table_columns
-from hubassoc_pandas.inspect import (
+from hubassoc_pandas.explorer import view
+from hubassoc_pandas.explorer.rows import row_detail, table_columns
+from hubassoc_pandas.results.query import (
     NEEDS_ATTENTION,
     NO_LABEL,
     attention_mask,

@@ -11,8 +11,9 @@ import pytest
 from hubassoc_testkit import RecordingProgress, associate_on, running_hub, stored_pairs
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas.engine.journal import Journal, identity_of
 from hubassoc_pandas.errors import JournalMismatchError
-from hubassoc_pandas.journal import Journal, identity_of, match_pairs
+from hubassoc_pandas.operations.base import match_pairs
 from hubassoc_pandas.sandbox import Sandbox
 
 

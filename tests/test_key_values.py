@@ -13,20 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubassoc_pandas.key_outcomes import (
+from hubassoc_pandas.inputs.key_values import (
+    normalise_domain,
+    normalise_email,
+    normalise_keys,
+    normalise_unique,
+)
+from hubassoc_pandas.jobs.keys.outcomes import (
     KeyResolution,
     describe_found,
     id_view,
     key_problems,
     key_view,
 )
-from hubassoc_pandas.key_spec import KeySpec
-from hubassoc_pandas.key_values import (
-    normalise_domain,
-    normalise_email,
-    normalise_keys,
-    normalise_unique,
-)
+from hubassoc_pandas.jobs.keys.spec import KeySpec
 from hubassoc_pandas.operations.found import Found, found_text, oldest_first, read_found
 from hubassoc_pandas.operations.resolve_by_property import ResolveByProperty
 from hubassoc_pandas.operations.search_body import (
@@ -41,7 +41,7 @@ from hubassoc_pandas.operations.search_body import (
     search_body,
 )
 from hubassoc_pandas.operations.search_domains import SearchDomains
-from hubassoc_pandas.responses import ApiResponse
+from hubassoc_pandas.transport.responses import ApiResponse
 
 
 @pytest.mark.parametrize(

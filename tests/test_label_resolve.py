@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 
 from hubassoc_pandas.errors import ConfigError
-from hubassoc_pandas.label_resolve import (
+from hubassoc_pandas.inputs.plan import make_plan, take_without_mirrors
+from hubassoc_pandas.jobs.labels.resolve import (
     describe_types,
     label_setting,
     resolve_label,
     resolve_label_column,
 )
-from hubassoc_pandas.label_types import LabelType, parse_label_list
 from hubassoc_pandas.operations.archive_labels import ArchiveLabels
 from hubassoc_pandas.operations.create_labelled import CreateLabelled, read_holdings
-from hubassoc_pandas.plan import make_plan, take_without_mirrors
-from hubassoc_pandas.responses import ApiResponse
+from hubassoc_pandas.operations.label_list import LabelType, parse_label_list
+from hubassoc_pandas.transport.responses import ApiResponse
 
 DEFAULT = LabelType("HUBSPOT_DEFINED", 279, None)
 PRIMARY = LabelType("HUBSPOT_DEFINED", 1, "Primary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hubassoc_pandas import ConfigError
-from hubassoc_pandas.object_types import normalize_object_type
+from hubassoc_pandas.inputs.object_types import normalize_object_type
 
 ACCEPTED = [
     ("contacts", "contacts"),

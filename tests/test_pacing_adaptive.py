@@ -10,8 +10,8 @@ import itertools
 
 import pytest
 
+from hubassoc_pandas.engine.pacing import CATCH_UP_SPEED, NARROW_AFTER, Pacer, RateLimit
 from hubassoc_pandas.errors import ConfigError
-from hubassoc_pandas.pacing import CATCH_UP_SPEED, NARROW_AFTER, Pacer, RateLimit
 
 
 def headers(maximum: int, remaining: int, interval_ms: int = 1000) -> dict[str, str]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubassoc_pandas.plan import chunk, count_batches, make_plan
+from hubassoc_pandas.inputs.plan import chunk, count_batches, make_plan
 
 
 def test_duplicates_share_one_pair_in_first_appearance_order() -> None:
@@ -77,7 +77,7 @@ def test_large_plan_is_consistent() -> None:
 def test_mirrors_are_kept_apart(
     pairs: list[tuple[int, int]], order: list[int], boundary: int
 ) -> None:
-    from hubassoc_pandas.plan import mirror_last
+    from hubassoc_pandas.inputs.plan import mirror_last
 
     pair_from = np.array([p[0] for p in pairs])
     pair_to = np.array([p[1] for p in pairs])

@@ -17,7 +17,7 @@ from hubassoc_pandas.engine.policy import (
     next_step,
 )
 from hubassoc_pandas.errors import AuthenticationError
-from hubassoc_pandas.responses import ApiResponse
+from hubassoc_pandas.transport.responses import ApiResponse
 
 CLASSIFY = [
     (ApiResponse(status=423, body={"message": "locked"}), {}, Kind.LOCKED),

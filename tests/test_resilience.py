@@ -170,7 +170,7 @@ def test_transient_failures_give_up_after_max_attempts(
 
 
 def test_backoff_default_is_capped_exponential_with_jitter() -> None:
-    from hubassoc_pandas.api import Backoff
+    from hubassoc_pandas import Backoff
 
     backoff = Backoff()
     ceilings = [min(backoff.cap, backoff.base * 2 ** (n - 1)) for n in range(1, 12)]

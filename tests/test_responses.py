@@ -8,7 +8,7 @@ import pytest
 
 from hubassoc_pandas.engine.policy import Kind, classify, size_limit_from
 from hubassoc_pandas.operations.associate_answers import map_success
-from hubassoc_pandas.responses import (
+from hubassoc_pandas.transport.responses import (
     ApiResponse,
     pairs_named,
     parse_error,

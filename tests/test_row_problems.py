@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hubassoc_pandas.ids import read_id_column
-from hubassoc_pandas.plan import make_plan
-from hubassoc_pandas.row_problems import RowProblems, id_problems, with_more
+from hubassoc_pandas.inputs.ids import read_id_column
+from hubassoc_pandas.inputs.plan import make_plan
+from hubassoc_pandas.inputs.row_problems import RowProblems, id_problems, with_more
 
 
 def test_id_problems_name_the_column_once_per_row() -> None:

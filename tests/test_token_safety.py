@@ -16,10 +16,10 @@ import pytest
 import requests
 from hubassoc_testkit import associate_on, running_hub
 
-from hubassoc_pandas.client import HubSpotClient
+from hubassoc_pandas.engine.journal import Journal, identity_of
 from hubassoc_pandas.errors import AuthenticationError, InsecureTransportError
-from hubassoc_pandas.journal import Journal, identity_of
 from hubassoc_pandas.sandbox import Fault
+from hubassoc_pandas.transport.client import HubSpotClient
 
 TOKEN = "pat-na1-7d1e4c2b-aa90-4f6e-b3c1-9e0d5f7a2c44"
 WRONG = "pat-na1-0c9b8a7f-dead-beef-cafe-123456789abc"

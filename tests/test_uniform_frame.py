@@ -11,15 +11,15 @@ import pytest
 
 from hubassoc_pandas import associate
 from hubassoc_pandas.engine.ledger import Ledger
-from hubassoc_pandas.frame import build_results
+from hubassoc_pandas.inputs.plan import make_plan
 from hubassoc_pandas.operations.archive import Archive
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
-from hubassoc_pandas.plan import make_plan
-from hubassoc_pandas.responses import ErrorInfo
-from hubassoc_pandas.run_outcome import row_counts
+from hubassoc_pandas.results.frame import build_results
+from hubassoc_pandas.results.outcome import row_counts
+from hubassoc_pandas.results.uniform import build_uniform_results, shared_outcome
 from hubassoc_pandas.status import DRY_RUN, NOT_SENT, UNCONFIRMED
-from hubassoc_pandas.uniform_frame import build_uniform_results, shared_outcome
+from hubassoc_pandas.transport.responses import ErrorInfo
 
 DRY = ErrorInfo(DRY_RUN, "Dry run: not sent.", retryable=True)
 
@@ -148,7 +148,7 @@ def test_keys_that_differ_are_left_to_build_results() -> None:
 
 
 def test_same_frame_when_text_columns_come_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hubassoc_pandas import columns
+    from hubassoc_pandas.inputs import columns
 
     monkeypatch.setattr(columns, "CHUNK_ROWS", 2)
     assert_same(*both(MIXED))

@@ -14,17 +14,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import __version__
-from ..errors import ConfigError, HubAssocError
-from . import commands as _commands
-from .commands import PairCommand, run_pair_command, run_retry
-from .demo import demo_frame, run_demo
-from .existing import add_existing_commands
-from .key_options import add_key_options
-from .labels_command import add_labels_command
-from .messages import for_command_line
-from .reading import parse_separator
-from .writing import FORMATS
+from hubassoc_pandas._version import __version__
+from hubassoc_pandas.cli import commands as _commands
+from hubassoc_pandas.cli.commands import PairCommand, run_pair_command, run_retry
+from hubassoc_pandas.cli.demo import demo_frame, run_demo
+from hubassoc_pandas.cli.existing import add_existing_commands
+from hubassoc_pandas.cli.key_options import add_key_options
+from hubassoc_pandas.cli.labels_command import add_labels_command
+from hubassoc_pandas.cli.messages import for_command_line
+from hubassoc_pandas.cli.reading import parse_separator
+from hubassoc_pandas.cli.writing import FORMATS
+from hubassoc_pandas.errors import ConfigError, HubAssocError
 
 __all__ = ["build_parser", "demo_frame", "main"]
 
@@ -242,9 +242,9 @@ def run_sandbox(argv: Sequence[str]) -> int:
     hubassoc sandbox: error: --port 70000: give a port from 1 to 65535, or 0 for any free port
     2
     """
-    from ..sandbox.__main__ import build_parser as sandbox_parser
-    from ..sandbox.__main__ import listen_error
-    from ..sandbox.__main__ import main as sandbox_main
+    from hubassoc_pandas.sandbox.__main__ import build_parser as sandbox_parser
+    from hubassoc_pandas.sandbox.__main__ import listen_error
+    from hubassoc_pandas.sandbox.__main__ import main as sandbox_main
 
     try:
         options = sandbox_parser().parse_args(list(argv))

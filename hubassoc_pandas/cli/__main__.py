@@ -2,6 +2,6 @@
 
 import sys
 
-from . import main
+from hubassoc_pandas.cli import main
 
 sys.exit(main())

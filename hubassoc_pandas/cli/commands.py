@@ -1,4 +1,4 @@
-"""The commands that send pairs: one per function of :mod:`hubassoc_pandas.api`, and retry.
+"""The commands that send pairs: one per pair method of the ``df.hubassoc`` accessor, and retry.
 
 Exit codes: 0 when no row needs attention (every row done, or a dry run with no invalid row),
 1 when some do (including an interrupted run or a declined confirmation), 2 for bad usage
@@ -20,16 +20,15 @@ from typing import Any
 
 import pandas as pd
 
-from .. import api, resend
-from ..client import BASE_URL_ENV
-from ..errors import ConfigError, FatalApiError
-from ..object_types import normalize_object_type
-from .confirm import confirm
-from .key_options import key_options
-from .messages import for_command_line
-from .reading import read_input, read_results
-from .report import print_plan, print_report
-from .writing import check_fits, check_out, write
+from hubassoc_pandas.cli.confirm import confirm
+from hubassoc_pandas.cli.key_options import key_options
+from hubassoc_pandas.cli.messages import for_command_line
+from hubassoc_pandas.cli.reading import read_input, read_results
+from hubassoc_pandas.cli.report import print_plan, print_report
+from hubassoc_pandas.cli.writing import check_fits, check_out, write
+from hubassoc_pandas.errors import ConfigError, FatalApiError
+from hubassoc_pandas.inputs.object_types import normalize_object_type
+from hubassoc_pandas.transport.client import BASE_URL_ENV
 
 __all__ = [
     "PAIR_COMMANDS",
@@ -54,8 +53,8 @@ class PairCommand:
     name : str
         The command (``hubassoc <name> FILE ...``).
     function : str
-        The function of :mod:`hubassoc_pandas.api` it calls, with the signature of
-        :func:`~hubassoc_pandas.api.associate`.
+        The accessor method it calls (``df.hubassoc.<function>``), with the signature of
+        :meth:`~hubassoc_pandas.accessor.HubAssocAccessor.associate`.
     summary : str
         One line for ``hubassoc --help``.
     deletes : bool
@@ -98,7 +97,6 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
     --------
     >>> run_pair_command(PAIR_COMMANDS[0], build_parser().parse_args([...]))  # doctest: +SKIP
     """
-    function: Callable[..., pd.DataFrame] = getattr(api, command.function)
     if args.out is not None:
         check_out(args.out, inputs=[args.file], journal=args.journal)
     frame = read_input(args.file, [args.from_col, args.to_col], sep=args.sep)
@@ -110,7 +108,8 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
     options = {"from_col": args.from_col, "to_col": args.to_col, **run_options(args)}
     if getattr(args, "check_existing", False):
         options["check_existing"] = True
-    send = [frame, args.from_type, args.to_type]
+    function: Callable[..., pd.DataFrame] = getattr(frame.hubassoc, command.function)
+    send = [args.from_type, args.to_type]
     if args.dry_run or (command.deletes and not args.yes):
         plan = function(*send, **options, dry_run=True, progress=False)
         if args.dry_run:
@@ -163,7 +162,7 @@ def run_retry(args: argparse.Namespace) -> int:
     if knobs.get("base_url") is None:
         knobs["base_url"] = os.environ.get(BASE_URL_ENV) or None
     hint = _retry_hint(out, record["from_type"], record["to_type"])
-    updated = send_command(resend.retry, [results], knobs, out, hint)
+    updated = send_command(results.hubassoc.retry, [], knobs, out, hint)
     write(updated, out)
     retried = updated.attrs.get("hubassoc", {}).get("retried_rows", 0)
     print_report(updated, footer=f"{retried} rows re-sent", out=out)

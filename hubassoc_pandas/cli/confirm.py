@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from ..errors import ConfigError
+from hubassoc_pandas.errors import ConfigError
 
 __all__ = ["ConfirmationNeeded", "confirm"]
 

@@ -7,9 +7,9 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError
-from .report import print_report
-from .writing import check_out, write
+from hubassoc_pandas.cli.report import print_report
+from hubassoc_pandas.cli.writing import check_out, write
+from hubassoc_pandas.errors import ConfigError
 
 __all__ = ["demo_frame", "run_demo"]
 
@@ -22,7 +22,7 @@ def run_demo(args: argparse.Namespace) -> int:
     >>> args = argparse.Namespace(rows=100, latency=0.0, no_progress=True, out=None)
     >>> run_demo(args)  # doctest: +SKIP
     """
-    from ..sandbox import Sandbox
+    from hubassoc_pandas.sandbox import Sandbox
 
     if args.rows < 10:
         raise ConfigError("--rows must be at least 10")

@@ -15,14 +15,19 @@ from typing import Any
 
 import pandas as pd
 
-from .. import reads, synchronise, undo_run
-from ..errors import ConfigError
-from .commands import EXIT_OK, EXIT_SOME_NOT_DONE, record_for_retry, run_options, send_command
-from .confirm import confirm
-from .key_options import add_key_options
-from .reading import read_input, read_results
-from .report import print_report
-from .writing import check_fits, check_out, write
+from hubassoc_pandas.cli.commands import (
+    EXIT_OK,
+    EXIT_SOME_NOT_DONE,
+    record_for_retry,
+    run_options,
+    send_command,
+)
+from hubassoc_pandas.cli.confirm import confirm
+from hubassoc_pandas.cli.key_options import add_key_options
+from hubassoc_pandas.cli.reading import read_input, read_results
+from hubassoc_pandas.cli.report import print_report
+from hubassoc_pandas.cli.writing import check_fits, check_out, write
+from hubassoc_pandas.errors import ConfigError
 
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
 
@@ -115,7 +120,7 @@ def run_read(args: argparse.Namespace) -> int:
             check_out(out, inputs=[args.file], journal=args.journal)
     frame = read_input(args.file, [args.from_col], sep=args.sep)
     options = {"from_col": args.from_col, **run_options(args), "progress": not args.no_progress}
-    links = send_command(reads.read, [frame, args.from_type, args.to_type], options, None, "")
+    links = send_command(frame.hubassoc.read, [args.from_type, args.to_type], options, None, "")
     status = links.hubassoc.read_status()
     if args.out is not None:
         write(links, args.out)
@@ -152,9 +157,9 @@ def run_sync(args: argparse.Namespace) -> int:
             "hubassoc sync keeps no journal: running it again reads HubSpot afresh and carries "
             "on where it stopped; drop --journal."
         )
-    arguments = [frame, args.from_type, args.to_type]
+    arguments = [args.from_type, args.to_type]
     plan = send_command(
-        synchronise.sync, arguments, {**options, "progress": not args.no_progress}, None, ""
+        frame.hubassoc.sync, arguments, {**options, "progress": not args.no_progress}, None, ""
     )
     _print_plan(plan, args.file)
     removals = int((plan["action"] == "remove").sum())
@@ -172,10 +177,12 @@ def run_sync(args: argparse.Namespace) -> int:
             print("hubassoc sync: nothing written.", file=sys.stderr)
             return EXIT_SOME_NOT_DONE
     knobs = {
-        k: v for k, v in run_options(args).items() if k not in ("journal", "api_version", *_KEYS)
+        k: v
+        for k, v in run_options(args).items()
+        if k not in ("journal", "api_version", "label", "label_col", *_KEYS)
     }
     done = send_command(
-        synchronise.apply_plan, [plan], {**knobs, "progress": not args.no_progress}, None, ""
+        plan.hubassoc.apply_plan, [], {**knobs, "progress": not args.no_progress}, None, ""
     )
     if args.out is not None:
         write(done, args.out)
@@ -195,7 +202,7 @@ def run_undo(args: argparse.Namespace) -> int:
     if options.get("base_url") is None:
         options.pop("base_url", None)  # the run's own, from the file, else the environment
     plan = send_command(
-        undo_run.undo, [results], {**options, "dry_run": True, "progress": False}, None, ""
+        results.hubassoc.undo, [], {**options, "dry_run": True, "progress": False}, None, ""
     )
     kept = plan.attrs["hubassoc"]["undo"]
     print(
@@ -212,7 +219,7 @@ def run_undo(args: argparse.Namespace) -> int:
         print("hubassoc undo: nothing removed.", file=sys.stderr)
         return EXIT_SOME_NOT_DONE
     removed = send_command(
-        undo_run.undo, [results], {**options, "progress": not args.no_progress}, None, ""
+        results.hubassoc.undo, [], {**options, "progress": not args.no_progress}, None, ""
     )
     if args.out is not None:
         write(removed, args.out)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..key_spec import ON_AMBIGUOUS
+from hubassoc_pandas.options import ON_AMBIGUOUS
 
 __all__ = ["add_key_options", "key_options"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..client import TOKEN_ENV
+from hubassoc_pandas.transport.client import TOKEN_ENV
 
 __all__ = ["OPTION_OF", "for_command_line"]
 

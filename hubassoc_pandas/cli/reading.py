@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError
-from ..results import ANNOTATION_DTYPES
+from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.results.schema import ANNOTATION_DTYPES
 
 __all__ = [
     "SNIFFED_SEPARATORS",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .messages import for_command_line
+from hubassoc_pandas.cli.messages import for_command_line
 
 __all__ = ["print_plan", "print_report"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
+from hubassoc_pandas.errors import ConfigError
 
 __all__ = ["EXCEL_MAX_ROWS", "FORMATS", "check_fits", "check_out", "writable_suffixes", "write"]
 

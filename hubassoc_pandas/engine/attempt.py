@@ -12,12 +12,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..backoff import Backoff
-from ..operations.base import Encoded, Operation
-from ..pacing import Pacer
-from ..responses import ApiResponse, retry_after_seconds
-from .policy import Kind, Step, classify, describe, next_step
-from .scheduler import Work
+from hubassoc_pandas.engine.pacing import Pacer
+from hubassoc_pandas.engine.policy import Kind, Step, classify, describe, next_step
+from hubassoc_pandas.engine.scheduler import Work
+from hubassoc_pandas.operations.base import Encoded, Operation
+from hubassoc_pandas.transport.backoff import Backoff
+from hubassoc_pandas.transport.responses import ApiResponse, retry_after_seconds
 
 __all__ = ["Attempts", "Sent", "Tally", "send_with_retries"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..responses import ErrorInfo
+from hubassoc_pandas.transport.responses import ErrorInfo
 
 __all__ = ["Isolation", "Isolator"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ..operations.base import Coded, Decoded
-from ..responses import ErrorInfo
-from ..status import FAILED, NOT_SENT, SUCCESS
+from hubassoc_pandas.operations.base import Coded, Decoded
+from hubassoc_pandas.status import FAILED, NOT_SENT, SUCCESS
+from hubassoc_pandas.transport.responses import ErrorInfo
 
 __all__ = ["Ledger"]
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AuthenticationError, FatalApiError, MissingScopesError
-from ..responses import ApiResponse, ErrorInfo, parse_error
-from ..status import BAD_RESPONSE, NETWORK, RATE_LIMIT, SERVER_ERROR
+from hubassoc_pandas.errors import AuthenticationError, FatalApiError, MissingScopesError
+from hubassoc_pandas.status import BAD_RESPONSE, NETWORK, RATE_LIMIT, SERVER_ERROR
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = [
     "Kind",

@@ -18,14 +18,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import FatalApiError
-from ..journal import Journal
-from ..operations.base import Operation
-from ..pacing import Pacer
-from ..plan import chunk
-from ..progress import Progress
-from ..responses import ApiResponse, ErrorInfo, parse_error
-from ..status import (
+from hubassoc_pandas.engine.attempt import Attempts, Reachability, Sent, send_with_retries
+from hubassoc_pandas.engine.isolate import Isolator
+from hubassoc_pandas.engine.journal import Journal
+from hubassoc_pandas.engine.ledger import Ledger
+from hubassoc_pandas.engine.pacing import Pacer
+from hubassoc_pandas.engine.policy import Kind, fatal_error, give_up_info, size_limit_from
+from hubassoc_pandas.engine.scheduler import DaemonPool, Work, WorkQueue
+from hubassoc_pandas.errors import FatalApiError
+from hubassoc_pandas.inputs.plan import chunk
+from hubassoc_pandas.operations.base import Operation
+from hubassoc_pandas.progress import Progress
+from hubassoc_pandas.status import (
     CLIENT_ERROR,
     DAILY_LIMIT,
     FAILED,
@@ -39,11 +43,7 @@ from ..status import (
     UNCONFIRMED_CODE,
     status_words,
 )
-from .attempt import Attempts, Reachability, Sent, send_with_retries
-from .isolate import Isolator
-from .ledger import Ledger
-from .policy import Kind, fatal_error, give_up_info, size_limit_from
-from .scheduler import DaemonPool, Work, WorkQueue
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = ["EngineOptions", "RunReport", "run"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .sizing import BatchSizer
+from hubassoc_pandas.engine.sizing import BatchSizer
 
 __all__ = ["DaemonPool", "Work", "WorkQueue"]
 

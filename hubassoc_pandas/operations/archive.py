@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..responses import ApiResponse, parse_error
-from .base import Decoded, Encoded, PairOperation, association_path
+from hubassoc_pandas.operations.base import Decoded, Encoded, PairOperation, association_path
+from hubassoc_pandas.transport.responses import ApiResponse, parse_error
 
 __all__ = ["Archive"]
 
@@ -27,7 +27,7 @@ class Archive(PairOperation):
 
     Examples
     --------
-    >>> from hubassoc_pandas.plan import make_plan
+    >>> from hubassoc_pandas.inputs.plan import make_plan
     >>> import pandas as pd
     >>> op = Archive("contacts", "companies", "v4",
     ...              make_plan(pd.Series([1, 1, 2]), pd.Series([7, 8, 7])))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .archive import Archive
-from .base import association_path
-from .typed_pairs import TypedPairs
+from hubassoc_pandas.operations.archive import Archive
+from hubassoc_pandas.operations.base import association_path
+from hubassoc_pandas.operations.typed_pairs import TypedPairs
 
 __all__ = ["ArchiveLabels"]
 
@@ -29,8 +29,8 @@ class ArchiveLabels(TypedPairs, Archive):
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from hubassoc_pandas.label_types import LabelType
-    >>> from hubassoc_pandas.plan import make_plan
+    >>> from hubassoc_pandas.operations.label_list import LabelType
+    >>> from hubassoc_pandas.inputs.plan import make_plan
     >>> op = ArchiveLabels("contacts", "companies", "v4",
     ...                    make_plan(pd.Series([1]), pd.Series([7])),
     ...                    [LabelType("USER_DEFINED", 28, "Billing contact")])

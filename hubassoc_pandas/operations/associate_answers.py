@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..responses import ErrorInfo, pairs_named, parse_error, text_or_none
-from .base import Coded, Decoded
-from .pair_wire import PairBatch, PairListings
+from hubassoc_pandas.operations.base import Coded, Decoded
+from hubassoc_pandas.operations.pair_wire import PairBatch, PairListings
+from hubassoc_pandas.transport.responses import ErrorInfo, pairs_named, parse_error, text_or_none
 
 __all__ = ["BatchVerdict", "decode_listings", "map_success", "spec_of"]
 

@@ -12,11 +12,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..plan import mirror_last, take_without_mirrors
-from ..responses import ApiResponse
-from .associate_answers import decode_listings, map_success
-from .base import Decoded, Encoded, PairOperation, association_path
-from .pair_wire import PairBatch, PairListings
+from hubassoc_pandas.inputs.plan import mirror_last, take_without_mirrors
+from hubassoc_pandas.operations.associate_answers import decode_listings, map_success
+from hubassoc_pandas.operations.base import Decoded, Encoded, PairOperation, association_path
+from hubassoc_pandas.operations.pair_wire import PairBatch, PairListings
+from hubassoc_pandas.transport.responses import ApiResponse
 
 __all__ = ["AssociateDefault"]
 
@@ -28,7 +28,7 @@ class AssociateDefault(PairOperation):
 
     Examples
     --------
-    >>> from hubassoc_pandas.plan import make_plan
+    >>> from hubassoc_pandas.inputs.plan import make_plan
     >>> import pandas as pd
     >>> op = AssociateDefault("contacts", "companies", "2026-03",
     ...                       make_plan(pd.Series([1, 2]), pd.Series([7, 8])))

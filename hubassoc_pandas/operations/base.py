@@ -1,7 +1,7 @@
 """The Operation: everything the engine needs to know about one HubSpot batch endpoint.
 
 An operation is bound to the unique keys of one run (for the pair operations, the pairs of a
-:class:`~hubassoc_pandas.plan.Plan`) and answers a handful of questions; the engine (batching,
+:class:`~hubassoc_pandas.inputs.plan.Plan`) answers a handful of questions; the engine (batching,
 pacing, retries, isolation of bad keys, journal, progress, the results frame) asks them and
 names no endpoint itself. To add an operation, subclass :class:`Operation` (or
 :class:`PairOperation` for one keyed by record pairs) in a module of its own.
@@ -17,11 +17,18 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..journal import match_pairs
-from ..plan import Plan
-from ..responses import ApiResponse, ErrorInfo, pairs_named
+from hubassoc_pandas.inputs.plan import Plan
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, pairs_named
 
-__all__ = ["Coded", "Decoded", "Encoded", "Operation", "PairOperation", "association_path"]
+__all__ = [
+    "Coded",
+    "Decoded",
+    "Encoded",
+    "Operation",
+    "PairOperation",
+    "association_path",
+    "match_pairs",
+]
 
 
 @dataclass
@@ -161,7 +168,7 @@ class Operation(ABC):
 
 
 class PairOperation(Operation):
-    """An operation keyed by (from ID, to ID) pairs of a :class:`~hubassoc_pandas.plan.Plan`.
+    """An operation keyed by (from ID, to ID) pairs of a :class:`~hubassoc_pandas.inputs.plan.Plan`.
 
     Parameters
     ----------
@@ -210,3 +217,25 @@ class PairOperation(Operation):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         pairs = pd.DataFrame({"from_id": pd.to_numeric(parts[0]), "to_id": pd.to_numeric(parts[1])})
         return match_pairs(pairs, self.plan.pair_from, self.plan.pair_to)
+
+
+def match_pairs(
+    journal_pairs: pd.DataFrame, pair_from: np.ndarray, pair_to: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of a plan's pairs found among journal pairs, and the matching journal rows.
+
+    Examples
+    --------
+    >>> j = pd.DataFrame({"from_id": [5, 1], "to_id": [6, 2]})
+    >>> match_pairs(j, np.array([1, 3, 5]), np.array([2, 4, 6]))
+    (array([0, 2]), array([1, 0]))
+    """
+    if journal_pairs.empty or len(pair_from) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    plan_keys = pd.MultiIndex.from_arrays([np.asarray(pair_from), np.asarray(pair_to)])
+    journal_keys = pd.MultiIndex.from_arrays(
+        [journal_pairs["from_id"].to_numpy(np.int64), journal_pairs["to_id"].to_numpy(np.int64)]
+    )
+    positions = journal_keys.get_indexer(plan_keys)
+    found = np.flatnonzero(positions >= 0)
+    return found, positions[found]

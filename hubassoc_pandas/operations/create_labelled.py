@@ -22,11 +22,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..label_types import LabelType
-from ..plan import mirror_last, take_without_mirrors
-from ..responses import ApiResponse, ErrorInfo, parse_error
-from .base import Decoded, Encoded, association_path
-from .typed_pairs import TypedPairs
+from hubassoc_pandas.inputs.plan import mirror_last, take_without_mirrors
+from hubassoc_pandas.operations.base import Decoded, Encoded, association_path
+from hubassoc_pandas.operations.label_list import LabelType
+from hubassoc_pandas.operations.typed_pairs import TypedPairs
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = ["CreateLabelled", "Holdings", "read_holdings"]
 
@@ -42,12 +42,12 @@ class CreateLabelled(TypedPairs):
 
     The batch cap is HubSpot's documented 2,000 inputs for batch create requests. The results
     frame's label columns come from what each row asks for (see
-    :mod:`hubassoc_pandas.labelled`), so the operation has no value columns of its own.
+    :mod:`hubassoc_pandas.jobs.labels.labelling`), so the operation has no value columns of its own.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from hubassoc_pandas.plan import make_plan
+    >>> from hubassoc_pandas.inputs.plan import make_plan
     >>> op = CreateLabelled("contacts", "companies", "2026-03",
     ...                     make_plan(pd.Series([1]), pd.Series([7])),
     ...                     [LabelType("USER_DEFINED", 28, "Billing contact")])

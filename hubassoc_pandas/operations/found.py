@@ -4,8 +4,9 @@ The resolve operations (:mod:`.resolve_by_property`, :mod:`.search_domains`) rec
 engine key, one JSON text in their ``found`` value column: key value -> ``{"ids": [...],
 "n": N}`` (``"capped": true`` when HubSpot could not list every match). The IDs are the
 candidate records, oldest first (``createdate``, then the lower ID), at most
-:data:`MAX_LISTED` of them; ``n`` counts them all. :mod:`hubassoc_pandas.keys` reads these
-back from the run's ledger or from a journal, so a resumed run looks nothing up twice.
+:data:`MAX_LISTED` of them; ``n`` counts them all.
+:mod:`hubassoc_pandas.jobs.keys.lookup` reads these back from the run's ledger or from a
+journal, so a resumed run looks nothing up twice.
 """
 
 from __future__ import annotations

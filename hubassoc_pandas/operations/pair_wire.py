@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..wire import Prepared
-from .key_index import KeyIndex
-from .listing_scan import Scan, scan_listings
+from hubassoc_pandas.operations.key_index import KeyIndex
+from hubassoc_pandas.operations.listing_scan import Scan, scan_listings
+from hubassoc_pandas.transport.wire import Prepared
 
 __all__ = ["PairBatch", "PairListings"]
 

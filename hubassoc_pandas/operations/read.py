@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..responses import ApiResponse, ErrorInfo, parse_error
-from .base import Decoded, Encoded, Operation, association_path
+from hubassoc_pandas.operations.base import Decoded, Encoded, Operation, association_path
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = ["NO_ASSOCIATIONS", "ReadAssociations", "decode_links", "encode_links"]
 

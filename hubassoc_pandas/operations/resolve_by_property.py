@@ -9,7 +9,7 @@ only). For contacts by email, the contact's ``hs_additional_emails`` are matched
 HubSpot finds a contact by a secondary address. Values HubSpot does not find come back in an
 OBJECT_NOT_FOUND error listing them in ``context.ids``: they are decided too, as matching no
 record. Nothing here decides what a value with no record means for a row; that is
-:mod:`hubassoc_pandas.keys`' job.
+:mod:`hubassoc_pandas.jobs.keys.lookup`' job.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..key_values import key_kind, normalise_email, normalise_unique
-from ..responses import ApiResponse, ErrorInfo, parse_error
-from .base import Decoded, Encoded, Operation
-from .found import FOUND, found_text, objects_path
+from hubassoc_pandas.inputs.key_values import key_kind, normalise_email, normalise_unique
+from hubassoc_pandas.operations.base import Decoded, Encoded, Operation
+from hubassoc_pandas.operations.found import FOUND, found_text, objects_path
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = ["ResolveByProperty"]
 
@@ -41,7 +41,7 @@ class ResolveByProperty(Operation):
     api_version : str
         A date version such as ``"2026-03"`` (``"v4"`` uses the objects API's ``v3``).
     values : sequence of str
-        The distinct values to find, already normalised (:mod:`hubassoc_pandas.key_values`).
+        The distinct values to find, already normalised (:mod:`hubassoc_pandas.inputs.key_values`).
 
     Examples
     --------
@@ -184,8 +184,8 @@ class ResolveByProperty(Operation):
         return [prefix + self.values[k] for k in keys.tolist()]
 
     def find_in_journal(self, stored: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        # what earlier runs found is read back per value by hubassoc_pandas.keys, before the
-        # operation is made; its keys are only the values still to look up
+        # what earlier runs found is read back per value by hubassoc_pandas.jobs.keys.lookup,
+        # before the operation is made; its keys are only the values still to look up
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
 
     def identity(self) -> dict[str, str]:

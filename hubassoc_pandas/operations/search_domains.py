@@ -11,7 +11,7 @@ with more than 10,000 companies is recorded as *capped*: its companies cannot al
 Results are mapped back to domains by the properties returned: a company whose ``domain`` is
 the searched one matches it first-hand; one that only lists it in ``hs_additional_domains``
 matches it second-hand, and counts only when no company matches first-hand. What the matches
-mean for a row (one record, none, or several) is :mod:`hubassoc_pandas.keys`' job.
+mean for a row (one record, none, or several) is :mod:`hubassoc_pandas.jobs.keys.lookup`' job.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..key_values import normalise_domain
-from ..responses import ApiResponse
-from ..wire import Prepared
-from .base import Decoded, Encoded, Operation
-from .found import FOUND, found_text, objects_path
-from .search_body import body_bytes, search_body, searched_properties
+from hubassoc_pandas.inputs.key_values import normalise_domain
+from hubassoc_pandas.operations.base import Decoded, Encoded, Operation
+from hubassoc_pandas.operations.found import FOUND, found_text, objects_path
+from hubassoc_pandas.operations.search_body import body_bytes, search_body, searched_properties
+from hubassoc_pandas.transport.responses import ApiResponse
+from hubassoc_pandas.transport.wire import Prepared
 
 __all__ = ["MAX_RESULTS", "SearchDomains"]
 
@@ -162,8 +162,8 @@ class SearchDomains(Operation):
         return [prefix + " ".join(self.packs[k]) for k in keys.tolist()]
 
     def find_in_journal(self, stored: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        # earlier runs' findings are read back per domain by hubassoc_pandas.keys, before the
-        # operation is made; its packs hold only the domains still to look up
+        # earlier runs' findings are read back per domain by hubassoc_pandas.jobs.keys.lookup,
+        # before the operation is made; its packs hold only the domains still to look up
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
 
     def identity(self) -> dict[str, str]:

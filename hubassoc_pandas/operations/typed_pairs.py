@@ -2,7 +2,7 @@
 
 ``batch/create`` and ``batch/labels/archive`` take ``{"inputs": [{"from": {"id"}, "to":
 {"id"}, "types": [{"associationCategory", "associationTypeId"}]}]}``. The types of a run are
-a small table of :class:`~hubassoc_pandas.label_types.LabelType`; each key of the plan names
+a small table of :class:`~hubassoc_pandas.jobs.labels.types.LabelType`; each key of the plan names
 one by its tag (``plan.pair_tag``; without tags, every key has the table's only type). The
 category always goes with the type ID, and ``types`` is never empty.
 """
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..label_types import LabelType
-from ..plan import Plan
-from ..responses import pairs_named
-from .base import Encoded, PairOperation
+from hubassoc_pandas.inputs.plan import Plan
+from hubassoc_pandas.operations.base import Encoded, PairOperation
+from hubassoc_pandas.operations.label_list import LabelType
+from hubassoc_pandas.transport.responses import pairs_named
 
 __all__ = ["TypedPairs"]
 

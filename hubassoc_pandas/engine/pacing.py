@@ -1,0 +1,399 @@
+"""Pace requests to HubSpot's rate limit and hold every worker after a 429. Clock injectable.
+
+The :class:`Pacer` keeps the times of the requests it let through in the current window and
+lets a request go only while that count stays under the limit less a small safety margin
+(2%, at least one request). Within the window it spaces requests evenly (a burst of at most
+``burst`` at once), so that requests reach the server in the order and rhythm they were let
+through: a window spent in one burst reaches the server spread by queueing, and the next
+burst, sent as soon as the first one's slots free, would then overlap it. A pacer that fell
+behind that rhythm (a hold after a 429, no worker free) catches up on up to a tenth of the
+window's slots at one and a half times the even rate, the window count still guarding.
+
+It learns the limit from ``X-HubSpot-RateLimit-*`` headers and estimates the requests made by
+other processes sharing the token: the server's count above its own, as the median of the last
+few answers (an excess of more than one at once), since a single answer's excess of one is as
+often one of its own requests that reached the server late. A 429 is not counted as a request
+(HubSpot did not serve it; ``-Remaining`` corrects that if it did), holds every worker until
+the window frees or ``Retry-After`` has passed, and widens the safety margin by a step, given
+back after some windows without one while no other process shows. A 429 the headers did not
+predict (``-Remaining`` above zero) shows that the limit enforced is lower than the one
+advertised (HubSpot meters batch association endpoints apart from the app-wide window the
+headers describe): the server's count when it refused becomes a ceiling for the rest of the
+run, so the run settles below it instead of being refused again each window.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.transport.limit_headers import read_limit_headers
+
+__all__ = ["Pacer", "RateLimit", "parse_rate_limit"]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``requests`` requests in any rolling ``period`` seconds.
+
+    Examples
+    --------
+    >>> RateLimit(190, 10.0).budget
+    186
+    >>> RateLimit(190, 10.0, margin=0.05).budget
+    180
+    """
+
+    requests: int = 100
+    period: float = 10.0
+    margin: float = 0.02
+
+    @property
+    def budget(self) -> int:
+        """Requests the pacer lets through per window: the limit less the safety margin."""
+        spare = math.ceil(self.requests * self.margin) if self.margin > 0 else 0
+        return max(1, self.requests - spare)
+
+
+def parse_rate_limit(value: object) -> RateLimit:
+    """Read the ``rate_limit=`` argument: a number per 10 s, a (requests, seconds) pair,
+    a ``"requests/seconds"`` text or a :class:`RateLimit`.
+
+    Examples
+    --------
+    >>> parse_rate_limit(190)
+    RateLimit(requests=190, period=10.0, margin=0.02)
+    >>> parse_rate_limit((50, 1))
+    RateLimit(requests=50, period=1.0, margin=0.02)
+    """
+    if isinstance(value, RateLimit):
+        return value
+    try:
+        if isinstance(value, str):
+            requests_text, _, period_text = value.partition("/")
+            limit = RateLimit(int(requests_text), float(period_text or 10))
+        elif isinstance(value, tuple | list) and len(value) == 2:
+            limit = RateLimit(int(value[0]), float(value[1]))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            limit = RateLimit(int(value), 10.0)
+        else:
+            raise TypeError
+    except (TypeError, ValueError):
+        limit = RateLimit(0, 0)
+    if limit.requests < 1 or limit.period <= 0:
+        raise ConfigError(
+            f"rate_limit={value!r} is not usable: give requests per 10 s (e.g. 190), "
+            "a (requests, seconds) pair such as (100, 10), or a text such as '100/10'."
+        )
+    return limit
+
+
+class Pacer:
+    """A rolling-window pacer shared by all workers of a run.
+
+    Parameters
+    ----------
+    limit : RateLimit
+        The starting limit; headers may replace it.
+    clock : callable
+        Returns the current time in seconds (monotonic).
+    max_retry_after : float
+        Longest wait a single ``Retry-After`` may impose.
+    ceiling : RateLimit, optional
+        A limit the headers may lower but never raise (the user's own ``rate_limit``, when
+        other integrations share the app).
+    burst : int or None
+        Requests that may leave back to back before even spacing (``period / budget`` apart)
+        applies; None spends the window in bursts, as fast as the window allows.
+    widen : float
+        How much a window with 429s widens the safety margin, at least one request (up to a
+        fifth of the limit); narrowed again by as much after :data:`NARROW_AFTER` windows
+        without a 429.
+    smooth : int
+        Answers whose median excess (the server's count above this pacer's) is taken for
+        other processes' requests.
+    catch_up : float
+        Share of the window's budget a pacer that fell behind its even spacing may send
+        early, at :data:`CATCH_UP_SPEED` times the even rate (not while another process
+        shares the window).
+
+    Examples
+    --------
+    Spaced evenly, one at a time:
+
+    >>> pacer = Pacer(RateLimit(4, 1.0, margin=0.0), burst=1)
+    >>> pacer.try_acquire(0.0), pacer.try_acquire(0.0), pacer.try_acquire(0.25)
+    (0.0, 0.25, 0.0)
+
+    The window alone:
+
+    >>> pacer = Pacer(RateLimit(3, 1.0, margin=0.0), burst=None)
+    >>> [pacer.try_acquire(0.0) for _ in range(4)]
+    [0.0, 0.0, 0.0, 1.0]
+    """
+
+    def __init__(
+        self,
+        limit: RateLimit | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_retry_after: float = 60.0,
+        burst: int | None = 2,
+        ceiling: RateLimit | None = None,
+        widen: float = 0.01,
+        smooth: int = 7,
+        catch_up: float = 0.1,
+    ) -> None:
+        if burst is not None and burst < 1:
+            raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
+        if smooth < 1:
+            raise ConfigError(f"smooth={smooth!r}: give a whole number of answers >= 1.")
+        if not 0.0 <= catch_up <= 1.0:
+            raise ConfigError(f"catch_up={catch_up!r}: give a share of the window, 0 to 1.")
+        self.limit = limit or RateLimit()
+        self._ceiling = ceiling
+        self._advertised: RateLimit | None = None  # what the headers say
+        self.enforced: int | None = None  # per advertised period, learnt from 429s
+        self.clock = clock
+        self._max_retry_after = max_retry_after
+        self._burst = burst
+        self._widen = widen
+        self._sent: list[float] = []  # sorted send times of this pacer's requests
+        # the server's count less ours in recent answers (none yet: no one else)
+        self._excess: deque[int] = deque([0] * smooth, maxlen=smooth)
+        self._others = 0  # other processes' requests in the window, as last estimated
+        self._others_at = float("-inf")  # when the answer it came from was sent
+        self._next_at = float("-inf")  # when the even spacing lets the next request go
+        self._last_sent_at = float("-inf")
+        self._credit = 0.0  # slots fallen behind on, to catch up
+        self._last_on_credit = False
+        self._catch_up = catch_up
+        self._blocked_until = float("-inf")
+        self._widened_at = float("-inf")
+        self._narrowed_at = float("-inf")
+        self._others_seen_at = float("-inf")
+        self._base_margin = self.limit.margin
+        self._lock = threading.Lock()
+
+    # -- pure core, driven with explicit times -------------------------------------------------
+    def try_acquire(self, now: float) -> float:
+        """Take a slot at ``now`` and return 0, or the seconds to wait before asking again."""
+        with self._lock:
+            if now < self._blocked_until:
+                return self._blocked_until - now
+            first = bisect.bisect_right(self._sent, now - self.limit.period)
+            in_window = len(self._sent) - first
+            budget = self.limit.budget
+            others = self._others_now(now)
+            if in_window + others >= budget:
+                leaving = first + in_window + others - budget
+                if leaving >= len(self._sent):  # others fill the window: look again later
+                    return self.limit.period / 20
+                return max(self._sent[leaving] + self.limit.period - now, 1e-3)
+            if self._burst is not None:
+                wait = self._spacing_wait(now, budget, self._burst)
+                if wait > 0:
+                    return wait
+            bisect.insort(self._sent, now)
+            if first > 4096:
+                del self._sent[:first]
+            return 0.0
+
+    def _spacing_wait(self, now: float, budget: int, burst: int) -> float:
+        """Even spacing (``period / budget`` apart, ``burst`` back to back): 0 and the slot
+        taken, or the seconds to wait. Slots the pacer fell behind on become credit, spent
+        at :data:`CATCH_UP_SPEED` times the even rate (call under the lock)."""
+        period = self.limit.period
+        spacing = period / budget
+        if now < self._others_seen_at + period:  # a burst could meet another process's
+            self._credit = 0.0
+        elif self._next_at < now and self._next_at > float("-inf"):
+            lost = (now - self._next_at) / spacing
+            self._credit = min(budget * self._catch_up, self._credit + lost)
+        earliest = self._next_at - spacing * (burst - 1)
+        quick_at = self._last_sent_at + spacing / CATCH_UP_SPEED
+        catching_up = self._credit > WHOLE or self._last_on_credit
+        if catching_up and now < quick_at:
+            return max(quick_at - now, 1e-4)
+        if now >= earliest:
+            self._next_at = max(self._next_at, now) + spacing
+            self._last_on_credit = False
+        elif self._credit > WHOLE:
+            self._credit -= 1
+            self._last_on_credit = True
+        else:
+            return max(earliest - now, 1e-4)
+        self._last_sent_at = now
+        return 0.0
+
+    def observe(
+        self,
+        sent_at: float,
+        headers: Mapping[str, str],
+        received_at: float | None = None,
+        *,
+        refused: bool = False,
+    ) -> None:
+        """Learn from the ``X-HubSpot-RateLimit-*`` headers of a request sent at ``sent_at``.
+
+        ``-Max`` and ``-Interval-Milliseconds`` replace the limit; ``-Remaining`` reveals
+        requests made by other processes with the same token, which then count here too (at
+        ``sent_at``). The server counted the request when it arrived, some time between
+        ``sent_at`` and ``received_at`` (when the answer came back; default ``sent_at``), so
+        this pacer's own requests sent up to ``received_at`` may be in the server's count
+        and are not taken for someone else's. HubSpot (and the sandbox) count a request and
+        write its headers on arrival: the engine gives no ``received_at``, as taking the
+        requests sent meanwhile for counted would hide other processes' use of the window.
+
+        ``refused``: the answer was a 429. The request is taken out of the count, and when
+        the headers still showed room (``-Remaining`` above zero, with at least a third of
+        the limit used) the server's count becomes the enforced limit.
+        """
+        maximum, interval, remaining = read_limit_headers(headers)
+        with self._lock:
+            if refused:
+                at = bisect.bisect_left(self._sent, sent_at)
+                if at < len(self._sent) and self._sent[at] == sent_at:
+                    del self._sent[at]
+            else:
+                self._narrow(sent_at)
+            if not maximum or maximum <= 0:
+                return
+            period = interval / 1000.0 if interval and interval > 0 else self.limit.period
+            self._advertised = RateLimit(maximum, period)
+            if remaining is not None:
+                full = maximum if self.enforced is None else min(maximum, self.enforced)
+                contradicted = refused and maximum - remaining < full
+                self._learn_enforced(maximum - remaining, maximum, contradicted, sent_at)
+            self._set_limit()
+            if remaining is None:
+                return
+            until = sent_at if received_at is None else max(sent_at, received_at)
+            self._count_others(maximum - remaining, sent_at - period, until, sent_at, refused)
+
+    def _count_others(
+        self, used: int, since: float, until: float, at: float, refused: bool = False
+    ) -> None:
+        """Estimate other processes' requests in the window at ``at``: the server's ``used``
+        beyond this pacer's own requests in (``since``, ``until``], as the median of the last
+        few answers. One answer's excess of one may be one of this pacer's own requests that
+        reached the server late (still in the server's window, out of the pacer's); another
+        process's use shows in answer after answer, or as more than one at once, or in a
+        429."""
+        sent = self._sent
+        ours = bisect.bisect_right(sent, until) - bisect.bisect_right(sent, since)
+        # at most a window's worth: more could not be spent in it anyway
+        self._excess.append(max(0, min(used - ours, self.limit.requests)))
+        excess = self._excess
+        # the median; but more than one too many is believed at once (the server may be
+        # counting this pacer's requests late, or another process may have started)
+        latest = excess[-1] if excess[-1] > 1 or refused else 0
+        self._others = max(sorted(excess)[(len(excess) - 1) // 2], latest)
+        self._others_at = at
+        if self._others > 1:  # a single one may be a late arrival of its own
+            self._others_seen_at = at
+
+    def _learn_enforced(self, used: int, maximum: int, contradicted: bool, at: float) -> None:
+        """A 429 while the server counted ``used`` of ``maximum``: if it ``contradicted``
+        the headers, the limit enforced is ``used``. An answer served beyond a limit learnt
+        so proves it too low (a one-off 429 taken for the enforced limit)."""
+        if contradicted and used >= maximum / 3:
+            self.enforced = used if self.enforced is None else min(self.enforced, used)
+            self._widened_at = at  # explained: the 429s of this window widen no margin
+        elif self.enforced is not None and used > self.enforced and not contradicted:
+            self.enforced = used
+
+    def _others_now(self, now: float) -> int:
+        """Other processes' requests in the window at ``now``: the last estimate, for one
+        window after the answer it came from (those requests have left it by then; newer
+        ones show in newer answers)."""
+        return self._others if now < self._others_at + self.limit.period else 0
+
+    def _narrow(self, at: float) -> None:
+        """Give back one step of a widened safety margin after ``NARROW_AFTER`` windows
+        with no 429, one step per window, down to the margin the pacer started with.
+
+        Not while another process shares the window: its bursts, not this pacer's timing,
+        are then what the margin guards against."""
+        limit = self.limit
+        if limit.margin <= self._base_margin:
+            return
+        period = limit.period
+        quiet_since = max(self._widened_at, self._others_seen_at)
+        if at < quiet_since + NARROW_AFTER * period or at < self._narrowed_at + period:
+            return
+        step = max(self._widen, 1 / limit.requests)
+        margin = max(self._base_margin, limit.margin - step)
+        self.limit = RateLimit(limit.requests, period, margin)
+        self._narrowed_at = at
+
+    def _set_limit(self) -> None:
+        """The limit in force: the lowest of the headers', the user's and the enforced one."""
+        advertised = self._advertised
+        if advertised is None:
+            return
+        candidates = [RateLimit(advertised.requests, advertised.period, self.limit.margin)]
+        if self._ceiling is not None:
+            ceiling = self._ceiling
+            candidates.append(RateLimit(ceiling.requests, ceiling.period, self.limit.margin))
+        if self.enforced is not None:
+            candidates.append(RateLimit(self.enforced, advertised.period, self.limit.margin))
+        lowest = min(candidates, key=lambda limit: limit.requests / limit.period)
+        if (lowest.requests, lowest.period) != (self.limit.requests, self.limit.period):
+            self.limit = lowest
+
+    def block(self, now: float, retry_after: float | None) -> float:
+        """After a 429: hold every worker until ``Retry-After`` or until the window frees.
+
+        It also widens the safety margin by ``widen``, at least one request (once per window,
+        at most 20%), so a connection whose timing jitters keeps under the limit afterwards.
+        Returns the seconds the hold lasts from ``now``.
+        """
+        with self._lock:
+            # a refusal widens the safety margin a little, up to a fifth of the limit; the
+            # 429s of one crowded window (many requests in flight) count once
+            limit = self.limit
+            if now >= self._widened_at + limit.period:
+                margin = min(0.2, limit.margin + max(self._widen, 1 / limit.requests))
+                self.limit = RateLimit(limit.requests, limit.period, margin)
+                self._widened_at = now
+            if retry_after is not None:
+                wait = min(max(retry_after, 0.0), self._max_retry_after)
+            else:
+                first = bisect.bisect_right(self._sent, now - self.limit.period)
+                oldest = self._sent[first] if first < len(self._sent) else now
+                wait = max(oldest + self.limit.period - now, self.limit.period / 10)
+            self._blocked_until = max(self._blocked_until, now + wait)
+            return self._blocked_until - now
+
+    def blocked_for(self) -> float:
+        """Seconds left of a 429 hold, 0 when none."""
+        return max(0.0, self._blocked_until - self.clock())
+
+    # -- blocking helper used by worker threads ----------------------------------------------
+    def acquire(self, stop: threading.Event) -> float | None:
+        """Wait for a slot; return the send time, or None if ``stop`` was set while waiting."""
+        while not stop.is_set():
+            now = self.clock()
+            wait = self.try_acquire(now)
+            if wait <= 0:
+                return now
+            if stop.wait(min(wait, 0.5)):
+                return None
+        return None
+
+
+#: Windows without a 429 after which a widened safety margin narrows by one step.
+NARROW_AFTER = 6
+
+#: How much faster than even spacing a pacer that fell behind may send to catch up.
+CATCH_UP_SPEED = 1.5
+
+#: A credit this close to a whole slot is one (sums of fractions of a slot round down).
+WHOLE = 1 - 1e-6

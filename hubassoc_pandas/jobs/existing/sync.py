@@ -1,0 +1,172 @@
+"""``sync()``: make HubSpot's associations of a frame's from-IDs equal the frame's pairs.
+
+Read what exists (batch/read), plan (:mod:`.sync_plan`), then, unless it is a dry run, create
+what is missing (batch/associate/default) and, only with ``remove_extra=True``, remove what the
+frame does not list (batch/archive). A labelled sync compares one label, writes it through
+batch/create and takes it off through batch/labels/archive (see :mod:`.sync_apply`).
+Creation goes first, so a run that stops early leaves extra associations, never missing ones;
+removals are not sent once a step has stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubassoc_pandas._stack import user_stacklevel
+from hubassoc_pandas._version import __version__
+from hubassoc_pandas.engine.attempt import Attempts
+from hubassoc_pandas.engine.settings import RunSettings
+from hubassoc_pandas.errors import ConfigError, FatalApiError
+from hubassoc_pandas.jobs.existing.key_columns import id_columns, unread
+from hubassoc_pandas.jobs.existing.read_outcome import stop_warning
+from hubassoc_pandas.jobs.existing.reading import Existing, read_existing
+from hubassoc_pandas.jobs.existing.sync_apply import apply_actions, outcome_columns
+from hubassoc_pandas.jobs.existing.sync_by_keys import (
+    add_key_columns,
+    note_key_problems,
+    sync_holds,
+)
+from hubassoc_pandas.jobs.existing.sync_plan import ACTIONS, build_sync_plan
+from hubassoc_pandas.jobs.labels.resolve import resolve_label
+from hubassoc_pandas.jobs.labels.types import fetch_label_types
+from hubassoc_pandas.jobs.pairs.id_columns import plan_pairs
+from hubassoc_pandas.operations.label_list import LabelType
+from hubassoc_pandas.options import PairJob
+from hubassoc_pandas.transport.client import HubSpotClient
+
+__all__ = ["apply_plan", "plan_record", "sync"]
+
+_AGAIN = "sync() again (it reads HubSpot afresh and carries on)"
+
+
+def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool) -> pd.DataFrame:
+    """Make HubSpot's associations of the frame's from-IDs equal the frame's pairs: read,
+    plan, and unless ``dry_run``, apply (see
+    :meth:`hubassoc_pandas.accessor.HubAssocAccessor.sync`). ``job.labels.label``: the one
+    label compared and written."""
+    from_col, to_col, label = job.from_col, job.to_col, job.labels.label
+    with id_columns(frame, job, {"from": from_col, "to": to_col}, operation="sync") as given:
+        opened = given.client
+        plan = plan_pairs(given.frame, from_col, to_col)
+        codes, uniques = pd.factorize(plan.pair_from)
+        from_codes = codes.astype(np.int64)
+        rows_of_key = np.bincount(from_codes, plan.rows_of_pair, len(uniques)).astype(np.int64)
+        typed = None if label is None or given.halted else _resolve(label, job, opened)
+        if given.halted is not None:
+            existing = unread(np.asarray(uniques, np.int64), rows_of_key, given.halted)
+        else:
+            existing = read_existing(
+                np.asarray(uniques, dtype=np.int64),
+                _read_settings(job),
+                job.connection.base_url,
+                token=None,
+                client=opened,
+                progress=job.run.progress,
+                rows_of_key=rows_of_key,
+                pacer=given.pacer,
+                first_batch=given.first_batch,
+            )
+        table = build_sync_plan(
+            frame.index,
+            plan,
+            from_codes,
+            existing,
+            remove_extra=bool(remove_extra),
+            type_id=None if typed is None else typed.type_id,
+            hold=sync_holds(frame, given, plan, existing.from_ids),
+        )
+        record = _record(job, table, existing, remove_extra=remove_extra, dry_run=dry_run)
+        record["label"] = None if typed is None else dataclasses.asdict(typed)
+        record.update(given.record(job.keys))
+        table.attrs = {"hubassoc": record}
+        note_key_problems(table, plan, given)
+        add_key_columns(table, plan, frame, given)
+        if existing.execution.report.fatal is not None:
+            return _stop_or_raise(table, existing)
+        if existing.stopped is not None:
+            if not dry_run:
+                table = outcome_columns(table, stopped=existing.stopped)
+            return _stop_or_raise(table, existing)
+        if dry_run:
+            return table
+        return apply_actions(table, job.through(opened, given.pacer))
+
+
+def plan_record(plan: pd.DataFrame) -> dict[str, Any]:
+    """The record of a plan a dry-run :func:`sync` returned, refused when the frame is not
+    such a plan or was carried out already."""
+    record = dict(plan.attrs.get("hubassoc") or {})
+    if record.get("operation") != "sync" or "action" not in plan.columns:
+        raise ConfigError("apply_plan() takes the plan a dry-run sync() returned.")
+    if "status" in plan.columns:
+        raise ConfigError("this plan was carried out already: call sync() again for a new one.")
+    return record
+
+
+def apply_plan(plan: pd.DataFrame, job: PairJob) -> pd.DataFrame:
+    """Carry out a plan returned by a dry-run :func:`sync`, exactly as it stands: create the
+    pairs marked ``create``, remove those marked ``remove``; nothing is read again."""
+    plan_record(plan)
+    with job.connection.open(job.settings) as opened:
+        return apply_actions(plan, job.through(opened))
+
+
+def _resolve(label: Any, job: PairJob, client: HubSpotClient) -> LabelType:
+    """The association type ``label`` names in this direction (read from HubSpot)."""
+    settings = job.settings
+    attempts = Attempts(settings.max_attempts, backoff=settings.backoff)
+    known = fetch_label_types(client, settings.from_type, settings.to_type, attempts=attempts)
+    return resolve_label(label, known, settings.from_type, settings.to_type)
+
+
+def _read_settings(job: PairJob) -> RunSettings:
+    """The settings of the read step: the batch size given, at most the read's cap."""
+    size = job.settings.batch_size
+    return dataclasses.replace(job.settings, batch_size=None if size is None else min(size, 1000))
+
+
+def _record(
+    job: PairJob, table: pd.DataFrame, existing: Existing, *, remove_extra: bool, dry_run: bool
+) -> dict[str, Any]:
+    settings = job.settings
+    report = existing.execution.report
+    actions = table["action"].value_counts(sort=False)
+    return {
+        "version": __version__,
+        "operation": "sync",
+        "from_type": settings.from_type,
+        "to_type": settings.to_type,
+        "api_version": settings.api_version,
+        "base_url": job.connection.base_url,
+        "from_col": str(job.from_col),
+        "to_col": str(job.to_col),
+        "remove_extra": bool(remove_extra),
+        "dry_run": bool(dry_run),
+        **settings.record(),
+        "actions": {name: int(actions.get(name, 0)) for name in ACTIONS},
+        "read": {
+            "from_ids": len(existing.from_ids),
+            "unread_from_ids": int((~existing.read_ok).sum()),
+            "requests": report.requests,
+            "stopped": report.stopped,
+        },
+        "stopped": report.stopped,
+    }
+
+
+def _stop_or_raise(table: pd.DataFrame, existing: Existing) -> pd.DataFrame:
+    fatal: FatalApiError | None = existing.execution.report.fatal
+    if fatal is not None:
+        fatal.results = table
+        raise fatal
+    message = stop_warning(existing.stopped, "sync", _AGAIN)
+    if message:
+        warnings.warn(
+            message + " Nothing was written.", RuntimeWarning, stacklevel=user_stacklevel()
+        )
+    return table

@@ -1,0 +1,193 @@
+"""``results.hubassoc.undo()``: remove exactly what an associate run created.
+
+A run made with ``check_existing=True`` marks each row ``preexisting``; undo removes the pairs
+the run associated (or may have: ``unconfirmed``) that were not associated before it, through
+``batch/archive``, and leaves everything that existed before in place. For a labelled run it
+removes the label the run added (``batch/labels/archive``), leaving in place an association
+that existed before the run (``pair_preexisting``), and the whole association where the run
+created it. A run made without
+``check_existing`` cannot tell what existed, so undo refuses unless told ``force=True``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubassoc_pandas._stack import user_stacklevel
+from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.jobs.existing.check import PAIR_PREEXISTING
+from hubassoc_pandas.jobs.labels.types import labels
+from hubassoc_pandas.jobs.pairs.pipeline import run_pairs
+from hubassoc_pandas.operations.archive import Archive
+from hubassoc_pandas.options import LabelOptions, PairJob
+from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, restore_dtypes
+
+__all__ = ["undo", "undo_targets", "undo_types"]
+
+#: Statuses of rows whose pair the run associated, or may have.
+_MADE = ("associated", "unconfirmed")
+
+
+def undo_types(
+    results: pd.DataFrame, from_type: Any, to_type: Any, *, force: bool
+) -> tuple[Any, Any]:
+    """The object types of the run ``results`` come from (``from_type``/``to_type`` when
+    given, else its record), refused when ``results`` is not an associate run's results or
+    cannot tell what existed before it (unless ``force``)."""
+    record = dict(results.attrs.get("hubassoc") or {}) if isinstance(results, pd.DataFrame) else {}
+    from_type = record.get("from_type") if from_type is None else from_type
+    to_type = record.get("to_type") if to_type is None else to_type
+    _check_run(results, record, from_type, to_type)
+    undo_targets(restore_dtypes(results, "associated"), force=force)
+    return from_type, to_type
+
+
+def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
+    """Remove exactly the associations an ``associate()`` run created (see
+    :meth:`hubassoc_pandas.accessor.HubAssocAccessor.undo`); ``job`` names the run's object
+    types (:func:`undo_types`) and how to send the removals."""
+    record = dict(results.attrs.get("hubassoc") or {})
+    results = restore_dtypes(results, "associated")
+    target, counts = undo_targets(results, force=force)
+    if counts["unknown_left"]:
+        warnings.warn(
+            f"{counts['unknown_left']} rows were left in place: their from-ID could not be read "
+            "before the run, so whether their pair existed before it is unknown. Pass "
+            "force=True to remove them too.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    subset = results.iloc[np.flatnonzero(target)]
+    removal = job.replace(from_col="from_id", to_col="to_id", labels=LabelOptions())
+    if _is_labelled(results, record):
+        frame, counts["labels_only"] = _labelled_removals(subset, record, job)
+        removal = removal.replace(labels=LabelOptions(label_col="association_category"))
+    else:
+        frame = subset
+    removed = run_pairs(Archive, frame, removal)
+    removed.attrs["hubassoc"]["undo"] = {**counts, "force": bool(force)}
+    return removed
+
+
+def _is_labelled(results: pd.DataFrame, record: dict[str, Any]) -> bool:
+    return bool(record.get("labelled")) or PAIR_PREEXISTING in results.columns
+
+
+def _labelled_removals(
+    subset: pd.DataFrame, record: dict[str, Any], job: PairJob
+) -> tuple[pd.DataFrame, int]:
+    """The rows of a labelled run to remove, each naming the type to remove (in
+    ``association_category``, as ``CATEGORY:type_id``): the label the row added when its pair
+    was associated before the run, else the unlabelled default, which takes the whole
+    association (every label with it) as the run created it."""
+    if PAIR_PREEXISTING in subset.columns:
+        pair_before = _as_boolean(subset[PAIR_PREEXISTING]).fillna(False).to_numpy(dtype=bool)
+    else:  # forced, without check_existing: the whole pairs
+        pair_before = np.zeros(len(subset), dtype=bool)
+    own = (
+        subset["association_category"].astype("string")
+        + ":"
+        + subset["association_type_id"].astype("Int64").astype("string")
+    ).to_numpy(dtype=object)
+    default = _default_type(record, job) if (~pair_before).any() else None
+    spec = own.copy()
+    if default is not None:
+        spec[~pair_before] = default
+    frame = subset.drop(columns=[c for c in ("label",) if c in subset.columns])
+    frame = frame.assign(association_category=pd.array(spec, dtype="string"))
+    return frame, int(pair_before.sum())
+
+
+def _default_type(record: dict[str, Any], job: PairJob) -> str | None:
+    """The direction's unlabelled default as ``CATEGORY:type_id``, from the run's record or
+    read from HubSpot; None when the direction has none."""
+    defined = record.get("labels_defined")
+    if defined is None:
+        known = labels(
+            job.settings.from_type,
+            job.settings.to_type,
+            token=job.connection.token,
+            base_url=job.connection.base_url,
+            api_version=job.settings.api_version,
+            client=job.connection.client,
+        )
+        defined = [
+            {"category": c, "type_id": t, "label": None if pd.isna(n) else n}
+            for c, t, n in zip(known["category"], known["type_id"], known["label"], strict=True)
+        ]
+    defaults = [d for d in defined if d.get("label") is None]
+    return f"{defaults[0]['category']}:{defaults[0]['type_id']}" if len(defaults) == 1 else None
+
+
+def undo_targets(results: pd.DataFrame, *, force: bool) -> tuple[np.ndarray, dict[str, int]]:
+    """Which rows undo removes, and the counts of what it does with the rest.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"status": ["associated", "associated", "failed", "associated"],
+    ...                       "preexisting": pd.array([False, True, False, None], "boolean")})
+    >>> target, counts = undo_targets(frame, force=False)
+    >>> target.tolist(), sorted(counts.items())
+    ([True, False, False, False], [('kept_preexisting', 1), ('not_created', 1), ('removed', 1),
+    ('unknown_left', 1)])
+    """
+    made = results["status"].isin(_MADE).to_numpy(dtype=bool)
+    if "preexisting" in results.columns:
+        before = _as_boolean(results["preexisting"])
+        known_new = (before == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        known_old = before.fillna(False).to_numpy(dtype=bool)
+    elif force:
+        known_new = np.zeros(len(results), dtype=bool)
+        known_old = known_new
+    else:
+        raise ConfigError(
+            "This run was made without check_existing=True, so it cannot tell which of its "
+            "pairs were associated before it: undo() would remove those too. Pass force=True "
+            "to remove every pair the run associated (whether or not it existed before), or "
+            "make runs you may want to undo with associate(..., check_existing=True)."
+        )
+    unknown = made & ~known_new & ~known_old
+    target = made & (known_new | (unknown if force else False))
+    counts = {
+        "removed": int(target.sum()),
+        "kept_preexisting": int((made & known_old).sum()),
+        "unknown_left": int((unknown & ~target).sum()),
+        "not_created": int((~made).sum()),
+    }
+    return target, counts
+
+
+def _as_boolean(values: pd.Series) -> pd.Series:
+    """The ``preexisting`` column as booleans (also when read back from a text file)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean")
+    text = values.astype("string").str.strip().str.lower()
+    mapped = text.map({"true": True, "false": False, "1": True, "0": False})
+    return mapped.astype("boolean")
+
+
+def _check_run(results: Any, record: dict[str, Any], from_type: Any, to_type: Any) -> None:
+    if not isinstance(results, pd.DataFrame):
+        raise ConfigError(f"undo() takes a results frame, got {type(results).__name__}")
+    missing = [c for c in ANNOTATION_DTYPES if c not in results.columns]
+    if missing:
+        raise ConfigError(
+            "undo() needs the results frame returned by associate(); missing: "
+            f"{', '.join(missing)}."
+        )
+    operation = record.get("operation")
+    statuses = set(results["status"].astype("string").dropna().unique())
+    if operation not in (None, "associate") or ("removed" in statuses):
+        raise ConfigError(
+            f"undo() takes back an associate() run; these are the results of "
+            f"{operation or 'a removal'}."
+        )
+    if from_type is None or to_type is None:
+        raise ConfigError(
+            "undo() needs the run's object types: this frame does not record them (a frame "
+            "read back from CSV); pass from_type= and to_type= as in the original run."
+        )

@@ -1,0 +1,126 @@
+"""What a finished run hands back: its record for ``attrs``, its row counts, the warnings
+for a run that stopped early, and the error (with every row attached) that stopped it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubassoc_pandas._stack import user_stacklevel
+from hubassoc_pandas._version import __version__
+from hubassoc_pandas.engine.execute import Execution
+from hubassoc_pandas.engine.settings import RunSettings
+from hubassoc_pandas.errors import JournalError
+from hubassoc_pandas.inputs.plan import Plan
+from hubassoc_pandas.operations.base import PairOperation
+from hubassoc_pandas.status import status_words
+
+__all__ = ["hand_back", "row_counts", "run_record"]
+
+
+def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
+    """Return the results, or raise the error that stopped the run with them attached."""
+    _warn_if_stopped(done)
+    if done.report.fatal is not None:
+        done.report.fatal.results = results
+        raise done.report.fatal
+    if done.report.journal_error is not None:
+        error = JournalError(done.report.journal_error)
+        error.results = results
+        raise error
+    return results
+
+
+def run_record(
+    operation: PairOperation,
+    plan: Plan,
+    done: Execution,
+    settings: RunSettings,
+    base_url: str,
+) -> dict[str, Any]:
+    report = done.report
+    return {
+        "version": __version__,
+        "operation": operation.verb,
+        "from_type": settings.from_type,
+        "to_type": settings.to_type,
+        "api_version": settings.api_version,
+        "base_url": base_url,
+        **done.record,
+        "final_batch_size": report.final_batch_size or done.record["batch_size"],
+        **settings.record(),
+        "rows": plan.n_rows,
+        "unique_pairs": plan.n_pairs,
+        "requests": report.requests,
+        "batches": report.batches,
+        "rate_limited_responses": report.rate_limited,
+        "stopped": report.stopped,
+        "started_at": _iso(report.started),
+        "finished_at": _iso(report.finished or report.started),
+        "seconds": round(max(0.0, (report.finished or report.started) - report.started), 3),
+        "retries": 0,
+    }
+
+
+def row_counts(results: pd.DataFrame, success: str) -> dict[str, int]:
+    """Rows per status word; on a categorical status column, counted on its codes (no copy
+    of a million codes, unlike ``value_counts``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"status": pd.Categorical(["failed", "invalid", "failed"])})
+    >>> row_counts(frame, "associated")["failed"]
+    2
+    """
+    status = results["status"]
+    if not isinstance(status.dtype, pd.CategoricalDtype):
+        counts = status.value_counts()
+        return {name: int(counts.get(name, 0)) for name in status_words(success)}
+    codes = status.array.codes
+    scratch = np.empty(len(codes), dtype=bool)
+    counted = {
+        str(word): int(np.count_nonzero(np.equal(codes, code, out=scratch)))
+        for code, word in enumerate(status.dtype.categories)
+    }
+    return {word: counted.get(word, 0) for word in status_words(success)}
+
+
+def _warn_if_stopped(done: Execution) -> None:
+    stopped = done.report.stopped
+    if stopped == "DAILY_LIMIT":
+        warnings.warn(
+            "HubSpot's daily API limit was reached: the rows not yet sent are "
+            "not_sent (DAILY_LIMIT). Run retry() after the daily reset.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "MIGRATION":
+        warnings.warn(
+            "HubSpot is migrating this account (477): the rows not yet sent are not_sent "
+            "(MIGRATION). Run retry() once the migration is over.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "NETWORK":
+        warnings.warn(
+            "HubSpot could not be reached, so the run stopped: the rows not yet sent are "
+            "not_sent (NETWORK). Check the network and base_url, then run retry().",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stopped == "INTERRUPTED":
+        warnings.warn(
+            "Interrupted: finished rows are kept; the rest are not_sent "
+            "(INTERRUPTED). Run retry() to send them.",
+            RuntimeWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def _iso(timestamp: float) -> str:
+    return _dt.datetime.fromtimestamp(timestamp, tz=_dt.UTC).isoformat(timespec="seconds")

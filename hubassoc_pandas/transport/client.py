@@ -1,0 +1,336 @@
+"""The only module that speaks HTTP: one ``requests.Session``, any path, one request method.
+
+The access token lives in one private attribute and travels only in the Authorization header
+of requests to an HTTPS URL, or to plain HTTP on a loopback address. It never appears in a
+repr, a log record or an exception raised here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from hubassoc_pandas._version import __version__
+from hubassoc_pandas.errors import ConfigError, InsecureTransportError
+from hubassoc_pandas.transport.network import (
+    ca_bundle,
+    is_loopback,
+    may_have_reached,
+    proxies_for,
+    without_credentials,
+)
+from hubassoc_pandas.transport.responses import ApiResponse
+from hubassoc_pandas.transport.wire import Prepared
+
+__all__ = ["DEFAULT_API_VERSION", "DEFAULT_BASE_URL", "HubSpotClient", "Timeout", "resolve_token"]
+
+logger = logging.getLogger("hubassoc_pandas")
+
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+DEFAULT_API_VERSION = "2026-03"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+BASE_URL_ENV = "HUBSPOT_BASE_URL"
+_KEPT_HEADERS = (
+    "retry-after",
+    "content-type",
+    "x-hubspot-correlation-id",
+    "x-hubspot-request-id",
+    "x-request-id",
+)
+_TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
+_TEXT_LIMIT = 2000
+#: Longest connect or read timeout accepted, in seconds.
+MAX_TIMEOUT = 3600.0
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Seconds to wait for a connection and for the response.
+
+    Examples
+    --------
+    >>> Timeout.of(30)
+    Timeout(connect=30.0, read=30.0)
+    """
+
+    connect: float = 10.0
+    read: float = 60.0
+
+    @classmethod
+    def of(cls, value: Timeout | float | tuple[float, float] | None) -> Timeout:
+        """Read the ``timeout=`` argument: seconds, a (connect, read) pair, or a Timeout."""
+        if value is None:
+            return cls()
+        if isinstance(value, Timeout):
+            return value
+        parts = list(value) if isinstance(value, tuple | list) else [value, value]
+        if len(parts) != 2 or not all(
+            isinstance(p, int | float) and not isinstance(p, bool) for p in parts
+        ):
+            raise ConfigError(f"timeout={value!r}: give seconds or a (connect, read) pair.")
+        timeout = cls(float(parts[0]), float(parts[1]))
+        if not all(math.isfinite(t) and 0 < t <= MAX_TIMEOUT for t in parts):
+            raise ConfigError(
+                f"timeout={value!r}: both timeouts must be seconds above 0 and at most "
+                f"{MAX_TIMEOUT:.0f}."
+            )
+        return timeout
+
+
+def resolve_token(token: str | None) -> str:
+    """The token to use: the argument, else ``HUBSPOT_ACCESS_TOKEN``; ConfigError if neither."""
+    value = token if token is not None else os.environ.get(TOKEN_ENV)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"No HubSpot access token: pass token=... or set the {TOKEN_ENV} environment "
+            "variable to a private-app or OAuth access token with the CRM write scopes."
+        )
+    value = value.strip()
+    if not _TOKEN_CHARACTERS.fullmatch(value):
+        raise ConfigError(
+            "The access token contains spaces, control or non-ASCII characters; copy it "
+            "again from HubSpot (a stray newline or quote is the usual cause)."
+        )
+    return value
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """The base URL to use, checked: the argument, else ``HUBSPOT_BASE_URL``, else HubSpot's.
+
+    Plain ``http://`` is refused unless the host is a loopback address, so the token is never
+    sent in clear text over a network.
+
+    Examples
+    --------
+    >>> resolve_base_url("http://127.0.0.1:8080/")
+    'http://127.0.0.1:8080'
+    """
+    value = base_url if base_url is not None else os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if not isinstance(value, str):
+        raise ConfigError(f"base_url must be text such as {DEFAULT_BASE_URL!r}.")
+    parts = urlsplit(value.strip())
+    shown = without_credentials(value.strip()) if "@" in value else value
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"base_url={shown!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}."
+        )
+    try:
+        parts.port  # noqa: B018  (raises for a port out of range)
+    except ValueError:
+        raise ConfigError(
+            f"base_url={shown!r} has a port out of range: give a port from 1 to 65535."
+        ) from None
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise InsecureTransportError(
+            f"Refusing to send the access token over plain HTTP to {parts.hostname!r}: use "
+            "https:// (plain http:// is allowed only for loopback addresses such as 127.0.0.1)."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError("base_url must not carry credentials, a query or a fragment.")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+class HubSpotClient:
+    """Sends requests to HubSpot's API; it knows no endpoint (operations give the paths).
+
+    Parameters
+    ----------
+    token : str, optional
+        The access token; default ``HUBSPOT_ACCESS_TOKEN``.
+    base_url : str, optional
+        Checked with :func:`resolve_base_url`.
+    api_version : str
+        ``"2026-03"`` (or another date version) or ``"v4"`` for the legacy path.
+    timeout : Timeout
+        Connect and read timeouts.
+    pool_size : int
+        Connections kept open; at least the number of requests in flight.
+    proxies : dict, optional
+        ``{"https": "http://proxy:3128"}``; default: ``HTTPS_PROXY``/``HTTP_PROXY`` from the
+        environment, except hosts listed in ``NO_PROXY``.
+    verify : bool or str, optional
+        Certificate checking: True, or a CA bundle path; default ``REQUESTS_CA_BUNDLE`` or
+        ``CURL_CA_BUNDLE`` from the environment, else the bundled certificates.
+
+    ``~/.netrc`` is never read: the Authorization header always carries the token.
+
+    Examples
+    --------
+    >>> client = HubSpotClient("secret", base_url="http://127.0.0.1:9")
+    >>> client
+    HubSpotClient(base_url='http://127.0.0.1:9', api_version='2026-03')
+    >>> client.close()
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: Timeout | None = None,
+        pool_size: int = 16,
+        proxies: dict[str, str] | None = None,
+        verify: bool | str | None = None,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url)
+        self.api_version = check_api_version(api_version)
+        self.timeout = timeout or Timeout()
+        self._authorization = Secret(f"Bearer {resolve_token(token)}")
+        self._session = requests.Session()
+        self._session.trust_env = False  # no ~/.netrc; proxies and CA bundle are read below
+        self._session.proxies = proxies_for(self.base_url, proxies)
+        self._session.verify = ca_bundle(verify)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers.update(
+            {
+                "User-Agent": f"hubassoc_pandas/{__version__}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            }
+        )
+
+    def __repr__(self) -> str:
+        return f"HubSpotClient(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+    def __enter__(self) -> HubSpotClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def token_fingerprint(self) -> str:
+        """A one-way fingerprint of the token; see :func:`token_fingerprint`."""
+        return token_fingerprint(self._authorization.reveal().removeprefix("Bearer "))
+
+    @property
+    def proxies(self) -> dict[str, str]:
+        """The proxies requests go through (credentials in them are not shown)."""
+        return {scheme: without_credentials(url) for scheme, url in self._session.proxies.items()}
+
+    @property
+    def verify(self) -> bool | str:
+        """Certificate checking in force: True, or the CA bundle path."""
+        return self._session.verify  # type: ignore[return-value]
+
+    def post(self, path: str, payload: Any) -> ApiResponse:
+        """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`.
+
+        A :class:`~hubassoc_pandas.transport.wire.Prepared` payload is sent as it is and its answer
+        read with its own reader.
+        """
+        return self.request("POST", path, payload)
+
+    def get(self, path: str) -> ApiResponse:
+        """GET ``path`` (below the base URL); see :meth:`request`."""
+        return self.request("GET", path)
+
+    def request(self, method: str, path: str, payload: Any = None) -> ApiResponse:
+        """Send one request and return what came back; network failures become status 0.
+
+        Never raises for a transport failure or an unreadable body: the engine decides what
+        an answer means (:mod:`hubassoc_pandas.engine.policy`).
+        """
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        if isinstance(payload, Prepared):
+            data: bytes | str | None = payload.data
+            read = payload.read
+        else:
+            data = None if payload is None else json.dumps(payload, separators=(",", ":"))
+            read = json.loads
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                data=data,
+                headers={"Authorization": self._authorization.reveal()},
+                timeout=(self.timeout.connect, self.timeout.read),
+                allow_redirects=False,
+            )
+            content = response.content
+        except (requests.RequestException, ValueError) as exc:
+            elapsed = time.monotonic() - started
+            secret = self._authorization.reveal()
+            reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
+            logger.debug("%s %s failed after %.2fs: %s", method, url, elapsed, reason)
+            return ApiResponse(status=0, error=reason, elapsed=elapsed, lost=may_have_reached(exc))
+        elapsed = time.monotonic() - started
+        body: Any = None
+        text = ""
+        try:
+            body = read(content) if content else None
+        except ValueError:
+            text = content[:_TEXT_LIMIT].decode("utf-8", "replace")
+        headers = {
+            key: value
+            for key, value in response.headers.items()
+            if key.lower().startswith("x-hubspot-ratelimit") or key.lower() in _KEPT_HEADERS
+        }
+        logger.debug("%s %s -> %s in %.3fs", method, url, response.status_code, elapsed)
+        return ApiResponse(
+            status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
+        )
+
+
+def token_fingerprint(token: str) -> str:
+    """A salted one-way fingerprint that tells tokens apart without revealing them.
+
+    Examples
+    --------
+    >>> len(token_fingerprint("secret")), token_fingerprint("a") == token_fingerprint("b")
+    (16, False)
+    """
+    return hashlib.sha256(b"hubassoc-token\0" + token.encode()).hexdigest()[:16]
+
+
+class Secret:
+    """Holds a credential; its repr, str and pickled form never show it."""
+
+    __slots__ = ("__value",)
+
+    def __init__(self, value: str) -> None:
+        self.__value = value
+
+    def reveal(self) -> str:
+        return self.__value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a credential cannot be pickled")
+
+
+def check_api_version(version: str) -> str:
+    """Accept ``"v4"`` or a date version such as ``"2026-03"``."""
+    if version == "v4" or (isinstance(version, str) and re.fullmatch(r"20\d\d-\d\d", version)):
+        return version
+    raise ConfigError(
+        f"api_version={version!r}: use a date version such as '2026-03' or 'v4' (legacy path)."
+    )
+
+
+def _describe(exc: Exception) -> str:
+    """A short, token-free description of a transport failure."""
+    text = str(exc)
+    return text if len(text) <= 300 else text[:297] + "..."
