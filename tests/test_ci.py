@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKS = ["ruff check .", "ruff format --check .", "mypy", "python -m pytest"]
+CHECKS = ["ruff check .", "ruff format --check .", "mypy", "lint-imports", "python -m pytest"]
 
 
 def commands() -> list[str]:
@@ -31,7 +31,36 @@ def test_ruff_and_mypy_are_pinned_to_the_versions_installed() -> None:
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
     ]["test"]
-    for tool in ("ruff", "mypy"):
+    for tool in ("ruff", "mypy", "import-linter"):
         pins = [r for r in extra if re.match(rf"{tool}\s*==", r)]
         assert len(pins) == 1, extra
         assert pins[0].split("==")[1].strip() == importlib.metadata.version(tool)
+
+
+def test_import_contracts_cover_every_top_level_part_of_the_package() -> None:
+    """The layers contract names every module and folder of the package root, so a new one
+    cannot slip in outside the layers; the sandbox contract forbids all of them."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    package = ROOT / "hubassoc_pandas"
+    parts = {p.stem for p in package.glob("*.py") if p.stem != "__init__"} | {
+        p.name for p in package.iterdir() if (p / "__init__.py").exists()
+    }
+    contracts = {c["name"]: c for c in config["contracts"]}
+    layered = {
+        name.strip()
+        for contract in contracts.values()
+        if contract.get("containers") == ["hubassoc_pandas"]
+        for layer in contract["layers"]
+        for name in layer.split("|")
+    }
+    assert layered == parts - {"sandbox"}
+    forbidden = next(c for c in contracts.values() if c["type"] == "forbidden")
+    assert forbidden["source_modules"] == ["hubassoc_pandas.sandbox"]
+    assert {m.removeprefix("hubassoc_pandas.") for m in forbidden["forbidden_modules"]} == (
+        parts - {"sandbox"}
+    )
+
+
+def test_the_package_root_holds_at_most_twelve_modules() -> None:
+    package = ROOT / "hubassoc_pandas"
+    assert len(list(package.glob("*.py"))) <= 12

@@ -58,12 +58,13 @@ def test_the_scan_finds_every_way_of_constructing_a_sandbox() -> None:
 
 
 def test_only_the_testkit_and_the_fixtures_construct_a_sandbox() -> None:
-    modules = sorted(TESTS.glob("*.py"))
+    modules = sorted(p for p in TESTS.rglob("*.py") if "sandbox" not in p.relative_to(TESTS).parts)
     assert TESTS / "test_associate.py" in modules  # the scan looks where the tests are
+    assert TESTS / "jobs" / "existing" / "test_sync.py" in modules  # and in every folder
     found = {
-        path.name: lines
+        str(path.relative_to(TESTS)): lines
         for path in modules
-        if path.name not in ALLOWED
+        if str(path.relative_to(TESTS)) not in ALLOWED
         and (lines := sandbox_constructions(path.read_text(encoding="utf-8")))
     }
     assert found == {}, (

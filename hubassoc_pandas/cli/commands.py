@@ -28,6 +28,7 @@ from hubassoc_pandas.cli.report import print_plan, print_report
 from hubassoc_pandas.cli.writing import check_fits, check_out, write
 from hubassoc_pandas.errors import ConfigError, FatalApiError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
+from hubassoc_pandas.operations.registry import PAIR_VERBS
 from hubassoc_pandas.transport.client import BASE_URL_ENV
 
 __all__ = [
@@ -68,14 +69,9 @@ class PairCommand:
 
 
 #: The pair commands, one line each; ``build_parser`` gives every one the same options.
-PAIR_COMMANDS: tuple[PairCommand, ...] = (
-    PairCommand("associate", "associate", "associate the pairs of two ID columns of a file"),
-    PairCommand(
-        "disassociate",
-        "disassociate",
-        "remove every association between the pairs of two ID columns of a file",
-        deletes=True,
-    ),
+PAIR_COMMANDS: tuple[PairCommand, ...] = tuple(
+    PairCommand(verb.verb, verb.verb, verb.summary, deletes=verb.deletes)
+    for verb in PAIR_VERBS.values()
 )
 
 

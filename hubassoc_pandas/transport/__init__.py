@@ -1,0 +1,13 @@
+"""How requests reach HubSpot, and what its answers say. Internal: the public names
+(:class:`~hubassoc_pandas.HubSpotClient`, :class:`~hubassoc_pandas.Timeout`,
+:class:`~hubassoc_pandas.Backoff`) are exported by the package itself.
+
+- :mod:`.client`: the only module that speaks HTTP (one ``requests.Session``).
+- :mod:`.network`: loopback hosts, proxies, CA bundles; tokens only over HTTPS or loopback.
+- :mod:`.responses`: an answer as the engine reads it, and HubSpot's error bodies (pure).
+- :mod:`.wire`: a request body an operation serialised itself (pure).
+- :mod:`.limit_headers`: the ``X-HubSpot-RateLimit-*`` headers (pure).
+- :mod:`.backoff`: how long to wait before sending a failed request again (pure).
+"""
+
+__all__: list[str] = []

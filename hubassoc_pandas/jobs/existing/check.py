@@ -37,6 +37,7 @@ from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.operations.label_list import LabelType
+from hubassoc_pandas.operations.registry import progress_title
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
@@ -194,7 +195,7 @@ def _send(
         progress = make_progress(
             True,
             int(subset.plan.rows_of_pair.sum()),
-            desc="associating",
+            desc=progress_title(subset),
             success=subset.success,
         )
     run = job.run.replace(progress=progress, pacer=given.pacer, opened=given.journal)

@@ -27,26 +27,19 @@ from hubassoc_pandas.inputs.plan import Plan, make_plan
 from hubassoc_pandas.jobs.labels.resolve import label_setting, resolve_label, resolve_label_column
 from hubassoc_pandas.jobs.labels.types import fetch_label_types
 from hubassoc_pandas.operations.archive_labels import ArchiveLabels
-from hubassoc_pandas.operations.create_labelled import CreateLabelled
 from hubassoc_pandas.operations.label_list import LabelType
+from hubassoc_pandas.operations.registry import PAIR_VERBS
 from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import Connection, LabelOptions, PairJob
 from hubassoc_pandas.results.query import LABEL_COLUMN
 from hubassoc_pandas.status import INVALID_LABEL
 
 __all__ = [
-    "LABELLED_OPERATIONS",
     "Labelling",
     "is_labelled_retry",
     "retry_setup",
     "with_label_columns",
 ]
-
-#: The labelled operation behind each verb (``attrs["hubassoc"]["operation"]``).
-LABELLED_OPERATIONS: dict[str, type[TypedPairs]] = {
-    CreateLabelled.verb: CreateLabelled,
-    ArchiveLabels.verb: ArchiveLabels,
-}
 
 _BLANK_REMOVAL = (
     "no label given: name the label to remove (to remove the whole association, give the "
@@ -133,7 +126,7 @@ class Labelling:
                 tags=read.tags,
                 tag_problems=read.problems,
             )
-        operation_class = LABELLED_OPERATIONS[self.verb]
+        operation_class = PAIR_VERBS[self.verb].labelled
         return plan, operation_class(*where, settings.api_version, plan, types), known
 
     def row_types(
@@ -257,7 +250,7 @@ def retry_setup(verb: str, subset: pd.DataFrame, settings: RunSettings) -> tuple
         subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id",
         tags=tags, tag_problems=problems,
     )  # fmt: skip
-    operation = LABELLED_OPERATIONS[verb](
+    operation = PAIR_VERBS[verb].labelled(
         settings.from_type, settings.to_type, settings.api_version, plan, types
     )
     return plan, operation

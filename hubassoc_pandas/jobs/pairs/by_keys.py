@@ -39,8 +39,9 @@ from hubassoc_pandas.jobs.labels.labelling import (
     retry_setup,
     with_label_columns,
 )
-from hubassoc_pandas.jobs.pairs.sending import PROGRESS_TITLES, execute_pairs
+from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.base import PairOperation
+from hubassoc_pandas.operations.registry import progress_title
 from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
@@ -331,7 +332,7 @@ def write_pairs(
     if halted is None:
         progress = job.run.progress
         if progress is True:
-            title = PROGRESS_TITLES.get(operation.verb, operation.verb)
+            title = progress_title(operation)
             progress = make_progress(True, plan.n_rows, desc=title, success=operation.success)
         moved = problems["status"].value_counts().drop(_WORDS[2], errors="ignore")
         run = job.run.replace(

@@ -20,10 +20,11 @@ from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.plan import make_plan
 from hubassoc_pandas.jobs.labels.labelling import is_labelled_retry, retry_setup, with_label_columns
 from hubassoc_pandas.jobs.pairs.by_keys import KEY_ARGUMENTS, is_keyed, retry_keyed
-from hubassoc_pandas.jobs.pairs.sending import PAIR_OPERATIONS, execute_pairs
+from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.archive import Archive
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
+from hubassoc_pandas.operations.registry import PAIR_VERBS
 from hubassoc_pandas.options import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_WORKERS,
@@ -87,7 +88,7 @@ def retry(results: pd.DataFrame, given: RetryOptions) -> pd.DataFrame:
         if getattr(given, name) is not None:
             record[name] = getattr(given, name)
     verb = _operation_of(results, record, given.operation)
-    results = restore_dtypes(results, PAIR_OPERATIONS[verb].success)
+    results = restore_dtypes(results, PAIR_VERBS[verb].plain.success)
     job = _job_of(record, given)
     positions = np.flatnonzero(retry_mask(results))
     if len(positions) == 0:
@@ -100,7 +101,7 @@ def retry(results: pd.DataFrame, given: RetryOptions) -> pd.DataFrame:
     keyed = is_keyed(record)
     if keyed:  # keys whose ID is still missing are looked up again
         operation, done, redone, fields = retry_keyed(
-            PAIR_OPERATIONS[verb], subset, record, job, first_batch
+            PAIR_VERBS[verb].plain, subset, record, job, first_batch
         )
         record.update(fields)
     else:
@@ -130,7 +131,7 @@ def _resend_by_ids(
         operation = typed
     else:
         plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-        operation = PAIR_OPERATIONS[verb](
+        operation = PAIR_VERBS[verb].plain(
             settings.from_type, settings.to_type, settings.api_version, plan
         )
     done = execute_pairs(operation, plan, job, first_batch=first_batch)
@@ -163,9 +164,9 @@ def _operation_of(results: pd.DataFrame, record: dict[str, Any], given: Any) -> 
                 "retry() cannot tell whether these results come from associate() or "
                 "disassociate(): pass operation='associate' or operation='disassociate'."
             )
-    if verb not in PAIR_OPERATIONS:
+    if verb not in PAIR_VERBS:
         raise ConfigError(
-            f"operation={verb!r}: retry() re-sends {', '.join(map(repr, PAIR_OPERATIONS))} runs."
+            f"operation={verb!r}: retry() re-sends {', '.join(map(repr, PAIR_VERBS))} runs."
         )
     record["operation"] = verb
     return str(verb)

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from hubassoc_pandas.engine.execute import Execution, execute
 from hubassoc_pandas.inputs.plan import Plan
-from hubassoc_pandas.operations.archive import Archive
-from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
+from hubassoc_pandas.operations.registry import progress_title
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.progress import make_progress
 
-__all__ = ["PAIR_OPERATIONS", "PROGRESS_TITLES", "execute_pairs"]
-
-#: The pair operations by their user-facing name (``attrs["hubassoc"]["operation"]``).
-PAIR_OPERATIONS: dict[str, type[PairOperation]] = {
-    AssociateDefault.verb: AssociateDefault,
-    Archive.verb: Archive,
-}
-
-PROGRESS_TITLES = {"associate": "associating", "disassociate": "removing"}
+__all__ = ["execute_pairs"]
 
 
 def execute_pairs(
@@ -36,7 +27,7 @@ def execute_pairs(
         progress = make_progress(
             True,
             plan.n_rows,
-            desc=PROGRESS_TITLES.get(operation.verb, operation.verb),
+            desc=progress_title(operation),
             success=operation.success,
         )
     return execute(
