@@ -73,7 +73,7 @@ class TypedPairs(PairOperation):
         if isinstance(message, str) and _TYPE_TEXT.search(message):
             body = {**body, "message": _TYPE_TEXT.sub(" ", message)}
         from_ids, to_ids = encoded.wire[0], encoded.wire[1]
-        return pairs_named(body, from_ids, to_ids)
+        return pairs_named(body, from_ids, to_ids, self.sides)
 
     def journal_keys(self, keys: np.ndarray) -> list[str]:
         """``from:to:CATEGORY=type_id`` per key."""
