@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hubassoc_pandas.engine.attempt import Attempts, Reachability, Sent, send_with_retries
-from hubassoc_pandas.engine.isolate import Isolator
+from hubassoc_pandas.engine.isolate import Isolator, Lineage, isolation_budget
 from hubassoc_pandas.engine.journal import Journal
 from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.engine.pacing import Pacer
@@ -122,7 +122,7 @@ class _Engine:
         self.words = status_words(operation.success)
         ordered, boundary = operation.order(pending)
         self.queue = WorkQueue(ordered, boundary, options.batch_size, operation.separate)
-        self.isolator = Isolator()
+        self.isolator = Isolator(isolation_budget(len(pending), options.batch_size))
         self.next_batch = first_batch
         self.stop = threading.Event()
         self.in_flight: dict[Future[Sent], Work] = {}
@@ -206,6 +206,8 @@ class _Engine:
 
     # -- answers -----------------------------------------------------------------------------
     def _handle(self, future: Future[Sent], work: Work) -> None:
+        if work.named and work.lineage is not None:  # a named part's answer is in
+            work.lineage.unanswered_names -= 1
         try:
             sent = future.result()
         except Exception as exc:  # a bug or an unexpected library error: keep the rows
@@ -273,6 +275,8 @@ class _Engine:
         ]
         if work.refused_with is not None and len(decoded.succeeded):
             self.isolator.got_past(work.refused_with)  # part of it got through
+            if work.named:  # ... and it was the part the refusal named: it named wrongly
+                self.isolator.misnamed(work.refused_with)
         if len(decoded.more):  # next pages: sent again at once, decided by a later answer
             more = keys[decoded.more]
             ledger.attempts[more] += sent.attempts
@@ -312,23 +316,34 @@ class _Engine:
         self.queue.push_front(Work(part, work.resend) for part in chunk(work.keys, size))
 
     def _isolate(self, sent: Sent, response: ApiResponse) -> None:
-        """A whole batch refused: re-send apart the keys it names, or split it in halves."""
+        """A whole batch refused: re-send apart the keys it names (while its names prove
+        right), or split it in halves."""
         work = sent.work
         body = response.body if response.body is not None else response.text
         info = parse_error(body, http_status=response.status)
         named = self.op.named(response.body, sent.encoded)
-        decision = self.isolator.refused(len(work.keys), info, named)
-        # naming no key, it may be about the size: both halves going through will tell
+        lineage = work.lineage or Lineage()
+        decision = self.isolator.refused(len(work.keys), info, named, lineage)
+        # naming no key (or none to trust), it may be about the size: both halves going
+        # through will tell
         suspect = self.queue.sizer.refused(
-            len(work.keys), work.suspect, named=bool(named) or decision.fail is not None
+            len(work.keys), work.suspect, named=decision.named or decision.fail is not None
         )
         if decision.fail is not None:
             self._decide(work.keys, FAILED, decision.fail, work.batch, sent.attempts)
             return
         self.ledger.attempts[work.keys] += sent.attempts
+        lineage.unanswered_names += decision.named
         self.queue.push_front(
-            Work(work.keys[part], work.resend, info.message, suspect=suspect)
-            for part in decision.parts
+            Work(
+                work.keys[part],
+                work.resend,
+                info.message,
+                suspect=suspect,
+                lineage=lineage,
+                named=decision.named and number == 0,
+            )
+            for number, part in enumerate(decision.parts)
         )
 
     def _fatal(self, kind: Kind, response: ApiResponse) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from hubassoc_pandas.engine.sizing import BatchSizer
+from hubassoc_pandas.engine.isolate import Lineage
 
 __all__ = ["DaemonPool", "Work", "WorkQueue"]
 
@@ -31,7 +32,9 @@ class Work:
     ``resend``: its keys were answered once without a word and are being sent again;
     ``refused_with``: the whole-batch refusal it was split from; ``suspect``: that
     refusal's number when it may have been about the batch's size (see
-    :meth:`BatchSizer.refused`); ``batch``: the request number, given when it is sent.
+    :meth:`BatchSizer.refused`); ``batch``: the request number, given when it is sent;
+    ``lineage``: the refused batch it is a part of; ``named``: its keys are the ones that
+    refusal named.
     """
 
     keys: np.ndarray
@@ -39,6 +42,8 @@ class Work:
     refused_with: str | None = None
     batch: int = 0
     suspect: int | None = None
+    lineage: Lineage | None = None
+    named: bool = False
 
 
 class WorkQueue:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,8 +95,6 @@ def make_settings(
             or not low <= value <= high
         ):
             raise ConfigError(f"{name}={value!r}: give a whole number from {low} to {high}.")
-    _check_backoff(backoff)
-    _check_rate_limit(rate_limit)
     return RunSettings(
         from_type=normalize_object_type(from_type, role="from_type"),
         to_type=normalize_object_type(to_type, role="to_type"),
@@ -107,40 +104,5 @@ def make_settings(
         rate_limit=None if rate_limit is None else parse_rate_limit(rate_limit),
         timeout=Timeout.of(timeout),
         api_version=check_api_version(api_version),
-        backoff=backoff if backoff is not None else Backoff(),
+        backoff=Backoff.of(backoff),
     )
-
-
-def _check_backoff(backoff: Any) -> None:
-    if backoff is None:
-        return
-    if not isinstance(backoff, Backoff):
-        raise ConfigError(f"backoff={backoff!r}: give a hubassoc_pandas.Backoff(base=, cap=).")
-    if (
-        not all(
-            isinstance(v, int | float) and math.isfinite(v) and v > 0
-            for v in (backoff.base, backoff.cap)
-        )
-        or backoff.cap < backoff.base
-    ):
-        raise ConfigError(
-            f"backoff={backoff!r}: base and cap must be seconds above 0, with cap >= base."
-        )
-
-
-def _check_rate_limit(rate_limit: Any) -> None:
-    """Refuse non-finite, non-positive or fractional numbers before they are read."""
-    if rate_limit is None or isinstance(rate_limit, str | RateLimit):
-        return
-    numbers = list(rate_limit) if isinstance(rate_limit, tuple | list) else [rate_limit]
-    bad = [
-        n
-        for n in numbers
-        if isinstance(n, bool) or not isinstance(n, int | float) or not math.isfinite(n) or n <= 0
-    ]
-    if bad or (numbers and float(numbers[0]) != int(numbers[0])):
-        raise ConfigError(
-            f"rate_limit={rate_limit!r} is not usable: give a whole number of requests per "
-            "10 s (e.g. 190), or a (requests, seconds) pair of positive finite numbers such "
-            "as (100, 10)."
-        )

@@ -14,7 +14,8 @@ import numpy as np
 
 from hubassoc_pandas.operations.base import Coded, Decoded
 from hubassoc_pandas.operations.pair_wire import PairBatch, PairListings
-from hubassoc_pandas.transport.responses import ErrorInfo, pairs_named, parse_error, text_or_none
+from hubassoc_pandas.operations.named_ids import pairs_named
+from hubassoc_pandas.transport.responses import ErrorInfo, parse_error, text_or_none
 
 __all__ = ["BatchVerdict", "decode_listings", "map_success", "spec_of"]
 
@@ -30,7 +31,10 @@ class BatchVerdict:
 
 
 def map_success(
-    body: Mapping[str, Any], from_ids: Sequence[str], to_ids: Sequence[str]
+    body: Mapping[str, Any],
+    from_ids: Sequence[str],
+    to_ids: Sequence[str],
+    sides: tuple[str, str] | None = None,
 ) -> BatchVerdict:
     """Map a 2xx body onto the batch's pairs by ID.
 
@@ -44,6 +48,9 @@ def map_success(
         The parsed 2xx body.
     from_ids, to_ids : sequence of str
         The pairs as sent, by position in the batch (each pair once).
+    sides : (str, str), optional
+        The batch's from- and to-types: an error tying an ID to one of them names that side
+        only (see :func:`~hubassoc_pandas.operations.named_ids.pairs_named`).
 
     Examples
     --------
@@ -62,7 +69,7 @@ def map_success(
         _confirm(results, from_ids, to_ids, verdict.confirmed)
     errors = body.get("errors")
     if isinstance(errors, list) and errors:
-        _apply_errors(errors, from_ids, to_ids, verdict)
+        _apply_errors(errors, from_ids, to_ids, verdict, sides)
     confirmed, refused = verdict.confirmed, verdict.refused
     if len(confirmed) + len(refused) < len(from_ids):
         verdict.unmentioned = [
@@ -219,11 +226,17 @@ def _listings(results: list[Any]) -> list[tuple[str, str, Any]]:
 
 
 def _apply_errors(
-    errors: list[Any], from_ids: Sequence[str], to_ids: Sequence[str], verdict: BatchVerdict
+    errors: list[Any],
+    from_ids: Sequence[str],
+    to_ids: Sequence[str],
+    verdict: BatchVerdict,
+    sides: tuple[str, str] | None,
 ) -> None:
     for error in errors:
         info = parse_error(error)
-        named = [i for i in pairs_named(error, from_ids, to_ids) if i not in verdict.confirmed]
+        named = [
+            i for i in pairs_named(error, from_ids, to_ids, sides) if i not in verdict.confirmed
+        ]
         if not named:
             verdict.unattributed.append(info)
         for position in named:
@@ -245,12 +258,17 @@ def spec_of(result: Mapping[str, Any]) -> tuple[int | None, str | None]:
     return number, text_or_none(category)
 
 
-def decode_listings(body: Mapping[str, Any], listings: PairListings, batch: PairBatch) -> Decoded:
+def decode_listings(
+    body: Mapping[str, Any],
+    listings: PairListings,
+    batch: PairBatch,
+    sides: tuple[str, str] | None = None,
+) -> Decoded:
     """What :func:`map_success` decides, as arrays, for results the batch's reader matched.
 
     Listings naming a pair and its mirror are not handled here (see
     :attr:`PairListings.mirrored`). Positions come out in batch order; the type ID is -1
-    where only the reverse listing names a pair.
+    where only the reverse listing names a pair. ``sides`` as for :func:`map_success`.
 
     Examples
     --------
@@ -283,7 +301,7 @@ def decode_listings(body: Mapping[str, Any], listings: PairListings, batch: Pair
         from_ids, to_ids = batch
         for error in errors:
             info = parse_error(error)
-            named_by = [i for i in pairs_named(error, from_ids, to_ids) if not confirmed[i]]
+            named_by = [i for i in pairs_named(error, from_ids, to_ids, sides) if not confirmed[i]]
             if not named_by:
                 unattributed.append(info)
             for position in named_by:

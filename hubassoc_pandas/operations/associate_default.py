@@ -65,9 +65,9 @@ class AssociateDefault(PairOperation):
             and isinstance(batch, PairBatch)
             and not results.mirrored
         ):
-            return decode_listings(body, results, batch)
+            return decode_listings(body, results, batch, self.sides)
         from_ids, to_ids = batch
-        verdict = map_success(body, from_ids, to_ids)
+        verdict = map_success(body, from_ids, to_ids, self.sides)
         specs = list(verdict.confirmed.values())
         refused: dict[Any, list[int]] = {}
         for position, info in verdict.refused.items():

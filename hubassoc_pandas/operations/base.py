@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.inputs.plan import Plan
-from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, pairs_named
+from hubassoc_pandas.operations.named_ids import pairs_named
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo
 
 __all__ = [
     "Coded",
@@ -200,9 +201,14 @@ class PairOperation(Operation):
             [str(v) for v in self.plan.pair_to[keys].tolist()],
         )
 
+    @property
+    def sides(self) -> tuple[str, str]:
+        """The from- and to-types, which an error's words may tie an ID to."""
+        return self.from_type, self.to_type
+
     def named(self, body: Any, encoded: Encoded) -> list[int]:
         from_ids, to_ids = encoded.wire
-        return pairs_named(body, from_ids, to_ids) if isinstance(body, dict) else []
+        return pairs_named(body, from_ids, to_ids, self.sides) if isinstance(body, dict) else []
 
     def journal_keys(self, keys: np.ndarray) -> list[str]:
         plan = self.plan

@@ -15,7 +15,6 @@ no links. Any other error naming a from-ID refuses it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -23,12 +22,12 @@ import numpy as np
 
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation, association_path
 from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
+from hubassoc_pandas.operations.named_ids import ids_named
 
 __all__ = ["NO_ASSOCIATIONS", "ReadAssociations", "decode_links", "encode_links"]
 
 #: The sub-category of a from-ID that holds no association of the pair of types.
 NO_ASSOCIATIONS = "NO_ASSOCIATIONS_FOUND"
-_NUMBER = re.compile(r"(?<![0-9A-Za-z.\-])[0-9]+(?![0-9A-Za-z\-]|\.[0-9])")
 
 #: One link: (to-ID, association type ID, category, label).
 Link = tuple[int, int | None, str | None, str | None]
@@ -193,25 +192,11 @@ class ReadAssociations(Operation):
         return self.gathered.pop(key, {})
 
     def _positions(self, error: Any, wire: Sequence[str]) -> list[int]:
-        """Positions of the batch's from-IDs an error names: in its context (any key but the
-        object types), else in its message."""
-        named: set[str] = set()
-        found_context = False
-        if isinstance(error, dict):
-            holders = [error, *[e for e in error.get("errors") or [] if isinstance(e, dict)]]
-            for holder in holders:
-                context = holder.get("context")
-                if not isinstance(context, dict):
-                    continue
-                for key, values in context.items():
-                    if "type" in str(key).lower() or "after" in str(key).lower():
-                        continue
-                    found_context = True
-                    for value in values if isinstance(values, list) else [values]:
-                        named.update(_NUMBER.findall(str(value)))
-            if not found_context:
-                named.update(_NUMBER.findall(str(error.get("message", ""))))
-        return [n for n, from_id in enumerate(wire) if from_id in named]
+        """Positions of the batch's from-IDs an error names: in its context (keys holding
+        IDs of the from side, or of either), else tied to them by its message's words
+        (``... with contact 101``; see :func:`.named_ids.ids_named`)."""
+        named = ids_named(error, (self.from_type, self.to_type)).on("from")
+        return [n for n, from_id in enumerate(wire) if from_id in named] if named else []
 
     def named(self, body: Any, encoded: Encoded) -> list[int]:
         return self._positions(body, encoded.wire) if isinstance(body, dict) else []

@@ -19,7 +19,7 @@ import pandas as pd
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.operations.base import Encoded, PairOperation
 from hubassoc_pandas.operations.label_list import LabelType
-from hubassoc_pandas.transport.responses import pairs_named
+from hubassoc_pandas.operations.named_ids import pairs_named
 
 __all__ = ["TypedPairs"]
 
@@ -73,7 +73,7 @@ class TypedPairs(PairOperation):
         if isinstance(message, str) and _TYPE_TEXT.search(message):
             body = {**body, "message": _TYPE_TEXT.sub(" ", message)}
         from_ids, to_ids = encoded.wire[0], encoded.wire[1]
-        return pairs_named(body, from_ids, to_ids)
+        return pairs_named(body, from_ids, to_ids, self.sides)
 
     def journal_keys(self, keys: np.ndarray) -> list[str]:
         """``from:to:CATEGORY=type_id`` per key."""

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import numbers
 import os
 import re
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -69,23 +71,44 @@ class Timeout:
 
     @classmethod
     def of(cls, value: Timeout | float | tuple[float, float] | None) -> Timeout:
-        """Read the ``timeout=`` argument: seconds, a (connect, read) pair, or a Timeout."""
+        """Read the ``timeout=`` argument: seconds, a (connect, read) pair, or a Timeout.
+
+        Each spelling is held to the same rule: numbers of seconds above 0 and at most
+        :data:`MAX_TIMEOUT`, finite; anything else (text included) raises ConfigError
+        saying what to fix.
+
+        Examples
+        --------
+        >>> Timeout.of((5, 60))
+        Timeout(connect=5.0, read=60.0)
+        >>> Timeout.of(Timeout(5, float("nan")))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        hubassoc_pandas.errors.ConfigError: timeout=Timeout(connect=5, read=nan): both ...
+        """
         if value is None:
             return cls()
         if isinstance(value, Timeout):
-            return value
-        parts = list(value) if isinstance(value, tuple | list) else [value, value]
+            parts = [value.connect, value.read]
+        elif isinstance(value, tuple | list):
+            parts = list(value)
+        else:
+            parts = [value, value]
         if len(parts) != 2 or not all(
-            isinstance(p, int | float) and not isinstance(p, bool) for p in parts
+            isinstance(p, numbers.Real) and not isinstance(p, bool | np.bool_) for p in parts
         ):
-            raise ConfigError(f"timeout={value!r}: give seconds or a (connect, read) pair.")
-        timeout = cls(float(parts[0]), float(parts[1]))
-        if not all(math.isfinite(t) and 0 < t <= MAX_TIMEOUT for t in parts):
+            raise ConfigError(
+                f"timeout={value!r}: give seconds as a number (e.g. 30), or a (connect, read) "
+                "pair of numbers such as (5, 60)."
+            )
+        connect, read = (float(p) for p in parts)
+        if not all(math.isfinite(t) and 0 < t <= MAX_TIMEOUT for t in (connect, read)):
             raise ConfigError(
                 f"timeout={value!r}: both timeouts must be seconds above 0 and at most "
-                f"{MAX_TIMEOUT:.0f}."
+                f"{MAX_TIMEOUT:.0f}, finite (e.g. 30, or (5, 60))."
             )
-        return timeout
+        if isinstance(value, Timeout) and (value.connect, value.read) == (connect, read):
+            return value
+        return cls(connect, read)
 
 
 def resolve_token(token: str | None) -> str:
@@ -152,8 +175,9 @@ class HubSpotClient:
         Checked with :func:`resolve_base_url`.
     api_version : str
         ``"2026-03"`` (or another date version) or ``"v4"`` for the legacy path.
-    timeout : Timeout
-        Connect and read timeouts.
+    timeout : Timeout, float or (float, float), optional
+        Connect and read timeouts: a Timeout, seconds for both, or a (connect, read) pair
+        (checked by :meth:`Timeout.of`); default 10 s and 60 s.
     pool_size : int
         Connections kept open; at least the number of requests in flight.
     proxies : dict, optional
@@ -179,14 +203,14 @@ class HubSpotClient:
         *,
         base_url: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
-        timeout: Timeout | None = None,
+        timeout: Timeout | float | tuple[float, float] | None = None,
         pool_size: int = 16,
         proxies: dict[str, str] | None = None,
         verify: bool | str | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self.api_version = check_api_version(api_version)
-        self.timeout = timeout or Timeout()
+        self.timeout = Timeout.of(timeout)
         self._authorization = Secret(f"Bearer {resolve_token(token)}")
         self._session = requests.Session()
         self._session.trust_env = False  # no ~/.netrc; proxies and CA bundle are read below

@@ -7,20 +7,18 @@ body maps onto the keys sent belongs to each operation (:mod:`.operations`).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+
 __all__ = [
     "ApiResponse",
     "ErrorInfo",
-    "pairs_named",
     "parse_error",
     "retry_after_seconds",
 ]
 
-_NUMBER = re.compile(r"(?<![0-9A-Za-z.])[0-9]+(?![0-9A-Za-z]|\.[0-9])")
 #: Per-input error categories that a later attempt may get past.
 _TRANSIENT_CATEGORIES = frozenset({"RATE_LIMIT", "RATE_LIMITS", "INTERNAL_ERROR", "TIMEOUT"})
 _DETAIL_LIMIT = 4000
@@ -110,57 +108,6 @@ def retry_after_seconds(response: ApiResponse) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
-
-
-def pairs_named(error: Any, from_ids: Sequence[str], to_ids: Sequence[str]) -> list[int]:
-    """Positions of the batch's pairs that an error names.
-
-    Context keys that mention "from" or "to" name that side only; other keys and the message
-    name IDs on either side. Naming both ends picks the pairs with both ends named (or, when
-    no pair has both, the pairs with either); naming one end picks every pair with that end.
-    """
-    from_named: set[str] = set()
-    to_named: set[str] = set()
-    either_named: set[str] = set()
-    for key, values in _contexts(error):
-        ids = {token for value in values for token in _NUMBER.findall(str(value))}
-        lowered = key.lower()
-        if "from" in lowered:
-            from_named |= ids
-        elif lowered.startswith("to") or "_to" in lowered or "toobject" in lowered:
-            to_named |= ids
-        else:
-            either_named |= ids
-    if not (from_named or to_named or either_named) and isinstance(error, dict):
-        either_named = set(_NUMBER.findall(str(error.get("message", ""))))
-    positions = range(len(from_ids))
-    if from_named and to_named:
-        both = [i for i in positions if from_ids[i] in from_named and to_ids[i] in to_named]
-        if both:
-            return both
-        return [i for i in positions if from_ids[i] in from_named or to_ids[i] in to_named]
-    if from_named:
-        return [i for i in positions if from_ids[i] in from_named]
-    if to_named:
-        return [i for i in positions if to_ids[i] in to_named]
-    if either_named:
-        both = [i for i in positions if from_ids[i] in either_named and to_ids[i] in either_named]
-        if both:
-            return both
-        return [i for i in positions if from_ids[i] in either_named or to_ids[i] in either_named]
-    return []
-
-
-def _contexts(error: Any) -> list[tuple[str, list[Any]]]:
-    found: list[tuple[str, list[Any]]] = []
-    if not isinstance(error, dict):
-        return found
-    for holder in [error, *[e for e in error.get("errors") or [] if isinstance(e, dict)]]:
-        context = holder.get("context")
-        if isinstance(context, dict):
-            for key, values in context.items():
-                found.append((str(key), values if isinstance(values, list) else [values]))
-    return found
 
 
 def text_or_none(value: Any) -> str | None:

@@ -8,12 +8,8 @@ import pytest
 
 from hubassoc_pandas.engine.policy import Kind, classify, size_limit_from
 from hubassoc_pandas.operations.associate_answers import map_success
-from hubassoc_pandas.transport.responses import (
-    ApiResponse,
-    pairs_named,
-    parse_error,
-    retry_after_seconds,
-)
+from hubassoc_pandas.operations.named_ids import pairs_named
+from hubassoc_pandas.transport.responses import ApiResponse, parse_error, retry_after_seconds
 
 CLASSIFY = [
     (200, {"status": "COMPLETE", "results": []}, Kind.SUCCESS),
