@@ -152,7 +152,7 @@ class PairMethods(FrameMethods):
         )
         if checked:
             return associate_checked(self._frame, job)
-        return run_pairs(AssociateDefault, self._frame, job)
+        return run_pairs(AssociateDefault.verb, self._frame, job)
 
     @shared_docs
     def disassociate(
@@ -254,4 +254,4 @@ class PairMethods(FrameMethods):
             KeyOptions.of(from_id_property, to_id_property, on_ambiguous),
             LabelOptions(label, label_col),
         )
-        return run_pairs(Archive, self._frame, job)
+        return run_pairs(Archive.verb, self._frame, job)

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from hubassoc_pandas.engine.sizing import BatchSizer
 from hubassoc_pandas.engine.isolate import Lineage
+from hubassoc_pandas.engine.sizing import BatchSizer
 
 __all__ = ["DaemonPool", "Work", "WorkQueue"]
 

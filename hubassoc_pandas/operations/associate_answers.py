@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from hubassoc_pandas.operations.base import Coded, Decoded
-from hubassoc_pandas.operations.pair_wire import PairBatch, PairListings
 from hubassoc_pandas.operations.named_ids import pairs_named
+from hubassoc_pandas.operations.pair_wire import PairBatch, PairListings
 from hubassoc_pandas.transport.responses import ErrorInfo, parse_error, text_or_none
 
 __all__ = ["BatchVerdict", "decode_listings", "map_success", "spec_of"]

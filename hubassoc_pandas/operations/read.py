@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation, association_path
-from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 from hubassoc_pandas.operations.named_ids import ids_named
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = ["NO_ASSOCIATIONS", "ReadAssociations", "decode_links", "encode_links"]
 

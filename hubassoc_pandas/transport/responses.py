@@ -7,10 +7,9 @@ body maps onto the keys sent belongs to each operation (:mod:`.operations`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
 
 __all__ = [
     "ApiResponse",

@@ -12,9 +12,9 @@ from hubassoc_pandas.operations.named_ids import (
     context_key_side,
     ids_named,
     message_ids,
+    pairs_named,
     word_side,
 )
-from hubassoc_pandas.operations.named_ids import pairs_named
 
 SIDES = ("contacts", "companies")
 

@@ -30,14 +30,14 @@ from hubassoc_pandas.jobs.existing.key_columns import IdColumns, id_columns, unr
 from hubassoc_pandas.jobs.existing.read_outcome import stop_warning
 from hubassoc_pandas.jobs.existing.reading import Existing, read_existing
 from hubassoc_pandas.jobs.keys.outcomes import lay_over
-from hubassoc_pandas.jobs.labels.labelling import Labelling
 from hubassoc_pandas.jobs.pairs.by_keys import label_unplanned
-from hubassoc_pandas.jobs.pairs.id_columns import operation_over, plan_pairs
+from hubassoc_pandas.jobs.pairs.id_columns import operation_over
+from hubassoc_pandas.jobs.pairs.planning import plan_run
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
-from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.operations.registry import progress_title
+from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
@@ -60,21 +60,15 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     """Read the from-IDs' associations, send the keys not yet held (a labelled key: its pair
     holds that label; else: the pair is associated at all), and return the results with
     ``preexisting`` (and, for a labelled run, ``pair_preexisting``)."""
-    settings = job.settings
-    labelling = Labelling.of(job.labels, "associate")
     columns = {"from": job.from_col, "to": job.to_col}
     with id_columns(frame, job, columns, operation=AssociateDefault.name) as given:
-        client, by_ids = given.client, given.frame
-        if labelling is None:
-            plan = plan_pairs(by_ids, job.from_col, job.to_col)
-            operation: PairOperation = AssociateDefault(
-                settings.from_type, settings.to_type, settings.api_version, plan
-            )
-            key_types, known = None, list[LabelType]()
-        else:
-            plan, typed, known = labelling.prepare(by_ids, job.through(client))
-            operation = typed
-            key_types = np.array([t.type_id for t in typed.types], np.int64)[typed.tag_of_key]
+        client = given.client
+        planned = plan_run(given.frame, job.through(client), AssociateDefault.verb)
+        plan, operation = planned.plan, planned.operation
+        key_types = None
+        if isinstance(operation, TypedPairs):
+            key_types = np.array([t.type_id for t in operation.types], np.int64)
+            key_types = key_types[operation.tag_of_key]
         existing, from_codes = _read(plan, job, given)
         read_ok = existing.read_ok[from_codes]
         held = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
@@ -86,7 +80,7 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         lookups = given.record(job.keys)
     ledger = _outcomes(plan, operation, existing, from_codes, held, done)
     base_url = job.connection.base_url
-    record = run_record(operation, plan, done or existing.execution, settings, base_url)
+    record = run_record(operation, plan, done or existing.execution, job.settings, base_url)
     record.update(
         from_col=str(job.from_col),
         to_col=str(job.to_col),
@@ -96,15 +90,16 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         **lookups,
     )
     results = build_results(frame, plan, ledger, record, success=operation.success)
-    if labelling is not None:
-        record.update(labelling.record(known))
+    labelling = planned.labelling
+    typed = operation if isinstance(operation, TypedPairs) else None
+    if labelling is not None and typed is not None:
+        record.update(labelling.record(planned.known))
         results = labelling.finish(results, plan, typed)
     _mark(results, plan, held, read_ok, replace=is_results_frame(frame))
-    if labelling is not None:
+    if labelling is not None and typed is not None:
         paired = read_ok & existing.holds(from_codes, plan.pair_to)
         _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)
-    if labelling is not None:
-        label_unplanned(results, frame, given.problems, labelling, known, settings)
+        label_unplanned(results, frame, given.problems, labelling, planned.known, job.settings)
     lay_over(results, given.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     if done is None:

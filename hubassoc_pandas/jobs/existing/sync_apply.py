@@ -23,12 +23,11 @@ from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.jobs.existing.read_outcome import stop_warning
 from hubassoc_pandas.jobs.pairs.id_columns import pairs_plan
+from hubassoc_pandas.jobs.pairs.planning import pair_operation
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.archive import Archive
-from hubassoc_pandas.operations.archive_labels import ArchiveLabels
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
-from hubassoc_pandas.operations.create_labelled import CreateLabelled
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.status import INVALID_ID, status_words
@@ -169,12 +168,10 @@ def label_type(record: dict[str, Any]) -> LabelType | None:
 def _operations(settings: RunSettings, typed: LabelType | None) -> tuple[Any, Any]:
     """How to build the create and the remove operation over a plan of pairs: the labelled
     ones (batch/create, batch/labels/archive) for a labelled sync, else the default ones."""
-    where = (settings.from_type, settings.to_type, settings.api_version)
-    if typed is None:
-        return (lambda plan: AssociateDefault(*where, plan)), (lambda plan: Archive(*where, plan))
+    types = None if typed is None else [typed]
     return (
-        lambda plan: CreateLabelled(*where, plan, [typed]),
-        lambda plan: ArchiveLabels(*where, plan, [typed]),
+        lambda plan: pair_operation(AssociateDefault.verb, settings, plan, types),
+        lambda plan: pair_operation(Archive.verb, settings, plan, types),
     )
 
 

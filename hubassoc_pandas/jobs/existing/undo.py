@@ -68,7 +68,7 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
         removal = removal.replace(labels=LabelOptions(label_col="association_category"))
     else:
         frame = subset
-    removed = run_pairs(Archive, frame, removal)
+    removed = run_pairs(Archive.verb, frame, removal)
     removed.attrs["hubassoc"]["undo"] = {**counts, "force": bool(force)}
     return removed
 

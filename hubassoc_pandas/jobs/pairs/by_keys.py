@@ -29,19 +29,18 @@ from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.engine.run import RunReport
 from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.errors import ConfigError
-from hubassoc_pandas.inputs.plan import Plan, make_plan
+from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.jobs.keys.lookup import KeySession, key_session
 from hubassoc_pandas.jobs.keys.outcomes import View, id_view, key_problems, key_view, lay_over
 from hubassoc_pandas.jobs.keys.spec import KeySpec, key_spec
 from hubassoc_pandas.jobs.labels.labelling import (
     Labelling,
-    is_labelled_retry,
-    retry_setup,
     with_label_columns,
 )
+from hubassoc_pandas.jobs.pairs.planning import Planned, plan_run
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.base import PairOperation
-from hubassoc_pandas.operations.registry import progress_title
+from hubassoc_pandas.operations.registry import PAIR_VERBS, progress_title
 from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
@@ -113,11 +112,9 @@ def sides_of(settings: RunSettings, keys: KeyOptions, columns: dict[str, Any]) -
     return sides
 
 
-def identity(
-    operation_class: type[PairOperation], settings: RunSettings, sides: list[Side]
-) -> dict[str, str]:
+def identity(verb: str, settings: RunSettings, sides: list[Side]) -> dict[str, str]:
     """The journal identity of a run by keys: the writing operation's, and its key kinds."""
-    found = {"operation": operation_class.name}
+    found = {"operation": PAIR_VERBS[verb].plain.name}
     found.update(from_type=settings.from_type, to_type=settings.to_type)
     for side in sides:
         if side.spec is not None:
@@ -130,41 +127,27 @@ class KeyedRun:
     """What a run by keys did: its operation, plan and write phase, the lookups' record
     fields, the per-row key problems (by position), and its labelling (None: unlabelled)."""
 
-    operation: PairOperation
-    plan: Plan
+    planned: Planned
     done: Execution
     fields: dict[str, Any]
     problems: pd.DataFrame
-    labelling: Labelling | None = None
-    known: list[Any] | None = None
 
 
-def run_keyed_pairs(
-    operation_class: type[PairOperation], frame: pd.DataFrame, job: PairJob
-) -> KeyedRun:
-    """Look the keys up, then write the pairs (with their labels, if asked for)."""
+def run_keyed_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> KeyedRun:
+    """Look the keys up, then plan and write the pairs as for IDs, with the IDs the keys
+    came to (with their labels, if asked for)."""
     settings = job.settings
     sides = sides_of(settings, job.keys, {"from": job.from_col, "to": job.to_col})
-    labelling = Labelling.of(job.labels, operation_class.verb)
-    with _session(job, identity(operation_class, settings, sides), job.run.dry_run) as session:
+    with _session(job, identity(verb, settings, sides), job.run.dry_run) as session:
         columns, views = resolve_sides(session, sides, frame, None)
-        known = None
-        operation: PairOperation
-        if labelling is None:
-            names = (str(sides[0].column), str(sides[1].column))
-            plan = make_plan(*columns, from_label=names[0], to_label=names[1])
-            operation = operation_class(
-                settings.from_type, settings.to_type, settings.api_version, plan
-            )
-        else:  # the labels are read and planned as for IDs, with the IDs the keys came to
-            by_ids = frame.copy(deep=False)
-            for side, column in zip(sides, columns, strict=True):
-                by_ids[side.column] = column.array
-            plan, operation, known = labelling.prepare(by_ids, job.through(session.client))
+        by_ids = frame.copy(deep=False)
+        for side, column in zip(sides, columns, strict=True):
+            by_ids[side.column] = column.array
+        planned = plan_run(by_ids, job.through(session.client), verb)
         problems = key_problems(views)
-        done = write_pairs(operation, plan, session, job, problems)
+        done = write_pairs(planned.operation, planned.plan, session, job, problems)
         fields = lookup_record(session, job.keys)
-    return KeyedRun(operation, plan, done, fields, problems, labelling, known)
+    return KeyedRun(planned, done, fields, problems)
 
 
 def resolve_sides(
@@ -196,21 +179,20 @@ def resolve_sides(
     return columns, views
 
 
-def associate_by_keys(
-    operation_class: type[PairOperation], frame: pd.DataFrame, job: PairJob
-) -> pd.DataFrame:
+def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     """A pair operation whose columns hold keys: look them up, write, and lay the key
     problems over the rows of the results frame."""
     settings = job.settings
-    run = run_keyed_pairs(operation_class, frame, job)
-    operation, plan, done = run.operation, run.plan, run.done
+    run = run_keyed_pairs(verb, frame, job)
+    operation, plan, done = run.planned.operation, run.planned.plan, run.done
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
-    if run.labelling is not None and isinstance(operation, TypedPairs):
-        record.update(run.labelling.record(run.known or []))
-        results = run.labelling.finish(results, plan, operation)
-        label_unplanned(results, frame, run.problems, run.labelling, run.known, settings)
+    labelling = run.planned.labelling
+    if labelling is not None and isinstance(operation, TypedPairs):
+        record.update(labelling.record(run.planned.known))
+        results = labelling.finish(results, plan, operation)
+        label_unplanned(results, frame, run.problems, labelling, run.planned.known, settings)
     lay_over(results, run.problems, np.arange(len(results)))
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
@@ -242,7 +224,7 @@ def label_unplanned(
 
 
 def retry_keyed(
-    operation_class: type[PairOperation],
+    verb: str,
     subset: pd.DataFrame,
     record: dict[str, Any],
     job: PairJob,
@@ -261,28 +243,20 @@ def retry_keyed(
                 f"retry() looks {side.role}-keys up from the column {side.column!r}, which "
                 "these results lack; keep the input's columns in the results frame."
             )
-    labelled = is_labelled_retry(record, subset)
     job = job.replace(keys=keys, run=job.run.replace(dry_run=False))
-    with _session(job, identity(operation_class, settings, sides), False) as session:
+    with _session(job, identity(verb, settings, sides), False) as session:
         session.next_batch = max(session.next_batch, first_batch)
         columns, views = resolve_sides(session, sides, subset, subset)
         filled = subset.copy(deep=False)
         filled["from_id"], filled["to_id"] = columns[0].array, columns[1].array
-        operation: PairOperation
-        if labelled:
-            plan, operation = retry_setup(operation_class.verb, filled, settings)
-        else:
-            plan = make_plan(filled["from_id"], filled["to_id"], from_label="from_id",
-                             to_label="to_id")  # fmt: skip
-            operation = operation_class(
-                settings.from_type, settings.to_type, settings.api_version, plan
-            )
+        planned = plan_run(filled, job, verb, retried=record)
+        operation, plan = planned.operation, planned.plan
         problems = key_problems(views)
         done = write_pairs(operation, plan, session, job, problems)
         fields = lookup_record(session, keys)
     fields["lookup_requests"] += int(record.get("lookup_requests") or 0)
     redone = build_results(subset.iloc[:, :0], plan, done.ledger, {}, success=operation.success)
-    if labelled and isinstance(operation, TypedPairs):
+    if isinstance(operation, TypedPairs):
         redone = with_label_columns(redone, plan, operation)
     lay_over(redone, problems, np.arange(len(subset)))
     return operation, done, redone, fields

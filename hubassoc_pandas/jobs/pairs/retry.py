@@ -17,14 +17,15 @@ import pandas as pd
 
 from hubassoc_pandas.engine.execute import Execution
 from hubassoc_pandas.errors import ConfigError
-from hubassoc_pandas.inputs.plan import make_plan
-from hubassoc_pandas.jobs.labels.labelling import is_labelled_retry, retry_setup, with_label_columns
+from hubassoc_pandas.jobs.labels.labelling import with_label_columns
 from hubassoc_pandas.jobs.pairs.by_keys import KEY_ARGUMENTS, is_keyed, retry_keyed
+from hubassoc_pandas.jobs.pairs.planning import plan_run
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.archive import Archive
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.operations.registry import PAIR_VERBS
+from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_WORKERS,
@@ -100,9 +101,7 @@ def retry(results: pd.DataFrame, given: RetryOptions) -> pd.DataFrame:
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
     keyed = is_keyed(record)
     if keyed:  # keys whose ID is still missing are looked up again
-        operation, done, redone, fields = retry_keyed(
-            PAIR_VERBS[verb].plain, subset, record, job, first_batch
-        )
+        operation, done, redone, fields = retry_keyed(verb, subset, record, job, first_batch)
         record.update(fields)
     else:
         operation, done, redone = _resend_by_ids(verb, subset, record, job, first_batch)
@@ -123,23 +122,14 @@ def _resend_by_ids(
     first_batch: int,
 ) -> tuple[PairOperation, Execution, pd.DataFrame]:
     """Send the rows again by their IDs (labelled rows with the type each one names)."""
-    settings = job.settings
-    labelled = is_labelled_retry(record, subset)
-    operation: PairOperation
-    if labelled:  # each row again with the association type it names
-        plan, typed = retry_setup(verb, subset, settings)
-        operation = typed
-    else:
-        plan = make_plan(subset["from_id"], subset["to_id"], from_label="from_id", to_label="to_id")
-        operation = PAIR_VERBS[verb].plain(
-            settings.from_type, settings.to_type, settings.api_version, plan
-        )
+    planned = plan_run(subset, job, verb, retried=record)
+    operation, plan = planned.operation, planned.plan
     done = execute_pairs(operation, plan, job, first_batch=first_batch)
     redone = build_results(
         subset[["from_id"]].iloc[:, :0], plan, done.ledger, {}, success=operation.success
     )
-    if labelled:
-        redone = with_label_columns(redone, plan, typed)
+    if isinstance(operation, TypedPairs):
+        redone = with_label_columns(redone, plan, operation)
     return operation, done, redone
 
 
