@@ -23,7 +23,7 @@ from hubassoc_pandas.api import (
     sync,
     undo,
 )
-from hubassoc_pandas.engine.pacing import RateLimit
+from hubassoc_pandas.engine.rate_limit import RateLimit
 from hubassoc_pandas.errors import (
     AuthenticationError,
     ConfigError,

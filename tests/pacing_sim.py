@@ -15,7 +15,8 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from hubassoc_pandas.engine.pacing import Pacer, RateLimit
+from hubassoc_pandas.engine.pacing import Pacer
+from hubassoc_pandas.engine.rate_limit import RateLimit
 
 
 @dataclass

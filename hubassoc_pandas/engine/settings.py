@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from hubassoc_pandas.engine.pacing import RateLimit, parse_rate_limit
+from hubassoc_pandas.engine.rate_limit import RateLimit, parse_rate_limit
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.transport.backoff import Backoff

@@ -12,7 +12,8 @@ from hubassoc_testkit import running_hub
 from pacing_sim import Portal, rate_share, simulate
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
-from hubassoc_pandas.engine.pacing import Pacer, RateLimit, parse_rate_limit
+from hubassoc_pandas.engine.pacing import Pacer
+from hubassoc_pandas.engine.rate_limit import RateLimit, parse_rate_limit
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.sandbox import Sandbox
 from hubassoc_pandas.transport.backoff import Backoff

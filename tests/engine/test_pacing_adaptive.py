@@ -10,7 +10,8 @@ import itertools
 
 import pytest
 
-from hubassoc_pandas.engine.pacing import CATCH_UP_SPEED, NARROW_AFTER, Pacer, RateLimit
+from hubassoc_pandas.engine.pacing import CATCH_UP_SPEED, NARROW_AFTER, Pacer
+from hubassoc_pandas.engine.rate_limit import RateLimit
 from hubassoc_pandas.errors import ConfigError
 
 

@@ -17,7 +17,7 @@ from hubassoc_testkit import JsonAnswer, JsonPortal, associate_argv, write_csv
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas import Backoff, ConfigError, HubSpotClient, RateLimit, Timeout
 from hubassoc_pandas.cli import main
-from hubassoc_pandas.engine.pacing import parse_rate_limit
+from hubassoc_pandas.engine.rate_limit import parse_rate_limit
 from hubassoc_pandas.engine.settings import make_settings
 from hubassoc_pandas.sandbox import Sandbox
 

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hubassoc_pandas.engine.pacing import Pacer, RateLimit
+from hubassoc_pandas.engine.pacing import Pacer
+from hubassoc_pandas.engine.rate_limit import RateLimit
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.key_values import key_kind
 from hubassoc_pandas.operations.resolve_by_property import ResolveByProperty
