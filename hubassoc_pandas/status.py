@@ -61,3 +61,5 @@ CLIENT_ERROR = "CLIENT_ERROR"  # an unexpected error inside the client
 INVALID_KEY = "INVALID_KEY"  # the value cannot be the key property's value (not an email, ...)
 KEY_NOT_FOUND = "KEY_NOT_FOUND"  # no record has the key (email, domain, unique value)
 KEY_AMBIGUOUS = "KEY_AMBIGUOUS"  # several records have the key and no rule picks one
+HELD_BACK = "HELD_BACK"  # a removal kept back: its from-ID's creations did not all succeed
+ALREADY_DONE = "ALREADY_DONE"  # an undo or a plan carried out once already: nothing sent

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.errors import ConfigError, JournalMismatchError
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS outcome (
     error_message TEXT,
     value_json TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS before (key TEXT PRIMARY KEY, present INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 _UPGRADE_FROM_1 = """
@@ -217,6 +219,27 @@ class Journal:
                 "INSERT OR REPLACE INTO outcome (key, status, batch, attempts, http_status, "
                 "error_category, error_message, value_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 params,
+            )
+
+    def before(self, keys: list[str]) -> np.ndarray:
+        """Per key, what the run's first read found before anything was sent: 1 present,
+        0 absent, -1 not recorded."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, present FROM before WHERE key IN ({marks})"
+            found.update(self._db.execute(query, chunk).fetchall())
+        return np.array([found.get(key, -1) for key in keys], dtype=np.int8)
+
+    def record_before(self, keys: list[str], present: Iterable[bool]) -> None:
+        """Record what a read found before anything is sent; the first record of a key is
+        kept (a later read cannot tell what existed before the run)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO before (key, present) VALUES (?, ?)",
+                [(key, int(bool(p))) for key, p in zip(keys, present, strict=True)],
             )
 
     def close(self) -> None:

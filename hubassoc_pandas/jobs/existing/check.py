@@ -26,6 +26,7 @@ from hubassoc_pandas.engine.execute import Execution
 from hubassoc_pandas.engine.journal import Journal, identity_of
 from hubassoc_pandas.engine.ledger import Interned, Ledger
 from hubassoc_pandas.inputs.plan import Plan
+from hubassoc_pandas.jobs.existing.before import PRESENT, UNKNOWN, Before, before_states
 from hubassoc_pandas.jobs.existing.key_columns import IdColumns, id_columns, unread
 from hubassoc_pandas.jobs.existing.read_outcome import stop_warning
 from hubassoc_pandas.jobs.existing.reading import Existing, read_existing
@@ -71,21 +72,20 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
             key_types = key_types[operation.tag_of_key]
         existing, from_codes = _read(plan, job, given)
         read_ok = existing.read_ok[from_codes]
-        held = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
-        if not job.run.dry_run and job.run.journal is not None:
-            held &= ~_sent_earlier(operation, job, client, plan, given.journal)
+        present = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
+        before = _before(operation, job, client, given.journal, present, read_ok)
         done = None
         if existing.stopped is None:
-            done = _send(operation, np.flatnonzero(~held), job, given)
+            done = _send(operation, np.flatnonzero(~before.skip), job, given)
         lookups = given.record(job.keys)
-    ledger = _outcomes(plan, operation, existing, from_codes, held, done)
+    ledger = _outcomes(plan, operation, existing, from_codes, before.skip, done)
     base_url = job.connection.base_url
     record = run_record(operation, plan, done or existing.execution, job.settings, base_url)
     record.update(
         from_col=str(job.from_col),
         to_col=str(job.to_col),
         check_existing=True,
-        preexisting_pairs=int(held.sum()),
+        preexisting_pairs=int((before.state == PRESENT).sum()),
         read=_read_record(existing),
         **lookups,
     )
@@ -95,7 +95,8 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     if labelling is not None and typed is not None:
         record.update(labelling.record(planned.known))
         results = labelling.finish(results, plan, typed)
-    _mark(results, plan, held, read_ok, replace=is_results_frame(frame))
+    known = before.state != UNKNOWN
+    _mark(results, plan, before.state == PRESENT, known, replace=is_results_frame(frame))
     if labelling is not None and typed is not None:
         paired = read_ok & existing.holds(from_codes, plan.pair_to)
         _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)
@@ -198,16 +199,21 @@ def _send(
     return execute_pairs(subset, subset.plan, sent, first_batch=given.first_batch)
 
 
-def _sent_earlier(
+def _before(
     operation: PairOperation,
     job: PairJob,
     client: HubSpotClient,
-    plan: Plan,
-    opened: Journal | None = None,
-) -> np.ndarray:
-    """Pairs an earlier call with the same journal sent and may have associated: found now,
-    they are this run's own work, not pre-existing. ``opened``: the run's journal, already
-    open (a run by keys), else it is opened here."""
+    opened: Journal | None,
+    present: np.ndarray,
+    read_ok: np.ndarray,
+) -> Before:
+    """What existed before the run (see :mod:`.before`), from this read and, when the run
+    keeps a journal, what its first read recorded there; what this read found is recorded
+    before anything is sent. ``opened``: the run's journal, already open (a run by keys),
+    else it is opened here."""
+    path = job.run.journal
+    if job.run.dry_run or (opened is None and path is None):
+        return before_states(present, read_ok)
     settings = job.settings
     identity = identity_of(
         settings.from_type,
@@ -219,22 +225,20 @@ def _sent_earlier(
     identity.update(operation.identity())
     if opened is not None:
         journal = opened
-    elif job.run.journal is not None:
-        journal = Journal(job.run.journal, identity)
-    else:
-        return np.zeros(plan.n_pairs, dtype=bool)
+    elif path is not None:
+        journal = Journal(path, identity)
     try:
         stored = [
             *journal.done(operation.success)["key"].tolist(),
             *journal.done("unconfirmed")["key"].tolist(),
         ]
+        sent = np.zeros(len(present), dtype=bool)
+        sent[operation.find_in_journal(stored)[0]] = True
+        keys = operation.journal_keys(np.arange(len(present), dtype=np.int64))
+        return before_states(present, read_ok, journal=journal, keys=keys, sent=sent, record=True)
     finally:
         if opened is None:
             journal.close()
-    mask = np.zeros(plan.n_pairs, dtype=bool)
-    found, _ = operation.find_in_journal(stored)
-    mask[found] = True
-    return mask
 
 
 def _held_values(existing: Existing, keys: np.ndarray, to_ids: np.ndarray) -> dict[str, list[Any]]:
@@ -291,13 +295,14 @@ def _mark(
     results: pd.DataFrame,
     plan: Plan,
     held: np.ndarray,
-    read_ok: np.ndarray,
+    known: np.ndarray,
     *,
     replace: bool,
     column: str = PREEXISTING,
 ) -> None:
-    """Add ``column``: True/False per row, <NA> where unknown (unread or invalid). An input
-    column of that name is replaced when the input is a results frame, else kept renamed."""
+    """Add ``column``: per row, ``held`` of its pair, <NA> where not ``known`` (or invalid).
+    An input column of that name is replaced when the input is a results frame, else kept
+    renamed."""
     if column in results.columns:
         if replace:
             results.drop(columns=column, inplace=True)
@@ -308,7 +313,7 @@ def _mark(
     values = np.zeros(len(pair), dtype=bool)
     values[valid] = held[pair[valid]]
     unknown = ~valid
-    unknown[valid] = ~read_ok[pair[valid]]
+    unknown[valid] = ~known[pair[valid]]
     results[column] = pd.arrays.BooleanArray(values, unknown)
 
 

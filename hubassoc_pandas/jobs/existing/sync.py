@@ -79,6 +79,7 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
             remove_extra=bool(remove_extra),
             type_id=None if typed is None else typed.type_id,
             hold=sync_holds(frame, given, plan, existing.from_ids),
+            symmetric=job.settings.from_type == job.settings.to_type and typed is None,
         )
         record = _record(job, table, existing, remove_extra=remove_extra, dry_run=dry_run)
         record["label"] = None if typed is None else dataclasses.asdict(typed)
@@ -92,6 +93,7 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
             if not dry_run:
                 table = outcome_columns(table, stopped=existing.stopped)
             return _stop_or_raise(table, existing)
+        _warn_unread(existing)
         if dry_run:
             return table
         return apply_actions(table, job.through(opened, given.pacer))
@@ -157,6 +159,24 @@ def _record(
         },
         "stopped": report.stopped,
     }
+
+
+def _warn_unread(existing: Existing) -> None:
+    """Say loudly when some from-IDs could not be compared: their extra associations are
+    neither listed nor removed."""
+    unread = int((~existing.read_ok).sum())
+    if unread == 0:
+        return
+    total = len(existing.from_ids)
+    which = "none of the" if unread == total else f"{unread:,} of the {total:,}"
+    warnings.warn(
+        f"sync could not read the associations of {which} from-IDs of the frame, so it could "
+        "not compare them with HubSpot: their pairs are created (harmless if they exist), but "
+        "nothing is listed as extra or removed for them. The plan's note says why; run "
+        "sync() again to compare them.",
+        RuntimeWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def _stop_or_raise(table: pd.DataFrame, existing: Existing) -> pd.DataFrame:

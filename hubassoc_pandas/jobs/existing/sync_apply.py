@@ -30,7 +30,7 @@ from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob
-from hubassoc_pandas.status import INVALID_ID, status_words
+from hubassoc_pandas.status import HELD_BACK, INVALID_ID, status_words
 
 __all__ = ["SYNC_STATUSES", "apply_actions", "label_type", "outcome_columns"]
 
@@ -128,7 +128,8 @@ def apply_actions(table: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     created = _step(make_create, table, creates, job, outcomes, 1)
     record["create"] = _step_record(created)
     last = created or None
-    removals = np.flatnonzero(action == "remove")
+    removals = _held_back(table, creates, removals=np.flatnonzero(action == "remove"),
+                          outcomes=outcomes)  # fmt: skip
     if last is None or (last.report.stopped is None and last.report.fatal is None):
         first = (created.report.batches + 1) if created is not None else 1
         removed = _step(make_remove, table, removals, job, outcomes, first)
@@ -155,6 +156,25 @@ def apply_actions(table: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     if message:
         warnings.warn(message, RuntimeWarning, stacklevel=user_stacklevel())
     return out
+
+
+def _held_back(
+    table: pd.DataFrame, creates: np.ndarray, *, removals: np.ndarray, outcomes: _Outcomes
+) -> np.ndarray:
+    """The removals to send: those of from-IDs whose creations all succeeded (or that had
+    none). The others stay, ``not_sent`` with the reason: a from-ID is never left with fewer
+    of the frame's pairs than it had, nor with none, because its new pairs did not go in."""
+    from_ids = table["from_id"].to_numpy(dtype=object)
+    unfinished = creates[outcomes.status[creates] != "associated"]
+    blocked = np.isin(from_ids[removals], from_ids[unfinished])
+    kept = removals[blocked]
+    outcomes.category[kept] = HELD_BACK
+    outcomes.message[kept] = (
+        "Not removed: a pair of this from-ID that the frame lists could not be created, so "
+        "its other associations stay; run sync() again once the creation goes through."
+    )
+    outcomes.retryable[kept] = 1
+    return removals[~blocked]
 
 
 def label_type(record: dict[str, Any]) -> LabelType | None:

@@ -12,7 +12,9 @@ read) and ``note`` (why, where the action needs a word).
 Safety rules: a from-ID whose associations could not be read has nothing removed (its pairs
 are sent anyway: creating a pair that exists is harmless); a from-ID with a row whose to-ID
 cannot be read keeps its extra associations (the frame does not say fully what it should
-hold); from-IDs absent from the frame are never read nor touched.
+hold); from-IDs absent from the frame are never read nor touched; between records of one
+object type, the unlabelled association is one link, so a pair the frame lists either way
+round is kept.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def build_sync_plan(
     remove_extra: bool,
     type_id: int | None = None,
     hold: np.ndarray | None = None,
+    symmetric: bool = False,
 ) -> pd.DataFrame:
     """The plan frame (see the module docstring).
 
@@ -63,6 +66,9 @@ def build_sync_plan(
     hold : numpy.ndarray of object, optional
         Per from-ID of ``existing``, why its extra associations must stay, or None: a sync
         by keys holds back the records a key that names no single record may mean.
+    symmetric : bool
+        The pairs join records of one object type by the unlabelled association, which is
+        one link read from both records: a pair listed either way round covers it.
     """
     read_ok = existing.read_ok
     first_row = _first_rows(plan)
@@ -79,7 +85,7 @@ def build_sync_plan(
     key_first = np.full(len(existing.from_ids), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(key_first, from_codes, first_row)
     blocked = _blocked_keys(plan, existing.from_ids)
-    extra = _extras(existing, from_codes, plan.pair_to, type_id)
+    extra = _extras(existing, from_codes, plan.pair_to, type_id, symmetric)
     extra_keys = extra["key"].to_numpy(np.int64)
     reasons = None if hold is None or not remove_extra else hold[extra_keys]
     removable = np.asarray(remove_extra & ~blocked[extra_keys], dtype=bool)
@@ -150,18 +156,26 @@ def _blocked_keys(plan: Plan, from_ids: np.ndarray) -> np.ndarray:
 
 
 def _extras(
-    existing: Existing, from_codes: np.ndarray, pair_to: np.ndarray, type_id: int | None
+    existing: Existing,
+    from_codes: np.ndarray,
+    pair_to: np.ndarray,
+    type_id: int | None,
+    symmetric: bool = False,
 ) -> pd.DataFrame:
     """The distinct (key, to-ID) pairs HubSpot holds (of ``type_id`` if given) that the frame
-    does not list, for from-IDs read to the end."""
+    does not list (either way round when ``symmetric``), for from-IDs read to the end."""
     chosen = np.ones(len(existing.link_key), dtype=bool)
     if type_id is not None:
         chosen &= existing.link_type == type_id
     chosen &= existing.read_ok[existing.link_key]
     links = pd.DataFrame({"key": existing.link_key[chosen], "to": existing.link_to[chosen]})
     links = links.drop_duplicates()
-    listed = pd.MultiIndex.from_arrays([from_codes, pair_to])
-    unlisted = ~pd.MultiIndex.from_frame(links).isin(listed)
+    listed = pd.MultiIndex.from_arrays([existing.from_ids[from_codes], pair_to])
+    link_from = existing.from_ids[links["key"].to_numpy(np.int64)]
+    link_to = links["to"].to_numpy(np.int64)
+    unlisted = ~pd.MultiIndex.from_arrays([link_from, link_to]).isin(listed)
+    if symmetric:
+        unlisted &= ~pd.MultiIndex.from_arrays([link_to, link_from]).isin(listed)
     return links[unlisted].reset_index(drop=True)
 
 
