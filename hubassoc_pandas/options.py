@@ -42,6 +42,7 @@ from hubassoc_pandas.transport.client import (
     HubSpotClient,
     resolve_base_url,
     resolve_token,
+    token_fingerprint,
 )
 
 __all__ = [
@@ -146,6 +147,16 @@ class Connection:
             resolve_token(token)
         return cls(resolved, token, None)
 
+    def fingerprint(self) -> str | None:
+        """A one-way fingerprint of the token in use (None when there is none yet): tells
+        portals and tokens apart in run records without revealing the token."""
+        if self.client is not None:
+            return self.client.token_fingerprint()
+        try:
+            return token_fingerprint(resolve_token(self.token))
+        except ConfigError:
+            return None
+
     def with_client(self, client: HubSpotClient | None) -> Connection:
         """The same connection through an open client (None: unchanged)."""
         return self if client is None else dataclasses.replace(self, client=client)
@@ -168,7 +179,8 @@ class RunOptions:
     """How a run sends (:class:`RunSettings`), shows progress, and records its work.
 
     ``opened`` and ``pacer`` are set below the surface only, when several phases of one run
-    share one open journal and one rate limit.
+    share one open journal and one rate limit; ``purpose`` names a run that is part of
+    another job (``"undo"``), so that its journal cannot be taken for a plain run's.
     """
 
     settings: RunSettings
@@ -177,6 +189,7 @@ class RunOptions:
     journal: Path | None = None
     pacer: Pacer | None = None
     opened: Journal | None = None
+    purpose: str | None = None
 
     @property
     def journal_in_use(self) -> Path | Journal | None:

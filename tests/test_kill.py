@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hubassoc_testkit import associate_on, associated_pairs, hub_env, stored_pairs
 
@@ -96,3 +97,56 @@ def test_sigkill_then_resume(hub: Sandbox, make_frame: Any, tmp_path: Path) -> N
     assert stats["pairs_sent_more_than_once"] <= WORKERS * BATCH
     assert stats["repeat_sends"] <= WORKERS * BATCH
     assert journal_count(journal) == 4000
+
+
+CHECKED_CHILD = textwrap.dedent(
+    """
+    import os, sys
+    import pandas as pd
+    import hubassoc_pandas
+
+    frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [5, 6]})
+    frame.hubassoc.associate(
+        "contacts", "companies", from_col="contact_id", to_col="company_id",
+        base_url=os.environ["HUBSPOT_BASE_URL"], journal=sys.argv[1], check_existing=True,
+        max_workers=1, progress=False,
+    )
+    """
+)
+
+
+def test_a_pair_in_flight_at_a_kill_is_the_runs_own_when_resumed(
+    hub: Sandbox, tmp_path: Path
+) -> None:
+    """What a check_existing run's read found is in its journal before anything is sent, so
+    a pair stored by a request whose answer never came (the process killed) is still known
+    to have been absent before the run: undo removes it."""
+    associate_on(hub, pd.DataFrame({"contact_id": [2], "company_id": [6]}))  # existed before
+    journal = tmp_path / "run.sqlite"
+    hub.configure(latency=3.0)  # every answer leaves 3 s after its request is carried out
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHECKED_CHILD, str(journal)],
+        env=hub_env(hub),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while ("1", "5") not in stored_pairs(hub) and time.monotonic() < deadline:
+            assert child.poll() is None
+            time.sleep(0.02)
+        child.send_signal(signal.SIGKILL)  # the write was carried out; its answer never came
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    assert ("1", "5") in stored_pairs(hub)
+    assert journal_count(journal) == 0  # no outcome recorded: the request was in flight
+
+    hub.configure(latency=0.0)
+    frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [5, 6]})
+    resumed = associate_on(hub, frame, journal=journal, check_existing=True)
+    assert resumed["preexisting"].tolist() == [False, True]
+    resumed.hubassoc.undo(token=hub.token, progress=False)
+    assert stored_pairs(hub) == {("2", "6")}

@@ -8,6 +8,7 @@ for bad usage or a fatal error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -198,6 +199,9 @@ def run_undo(args: argparse.Namespace) -> int:
         check_out(args.out, inputs=[args.results], journal=args.journal)
     results = read_results(args.results, sep=args.sep)
     results.attrs = {"hubassoc": record_for_retry(results, args)}
+    marker = undone_marker(args.results)
+    if marker.exists():  # the results file was undone already (its attrs may not say so)
+        results.attrs["hubassoc"]["undone"] = json.loads(marker.read_text())["undone"]
     options: dict[str, Any] = {"force": args.force, **run_options(args)}
     if options.get("base_url") is None:
         options.pop("base_url", None)  # the run's own, from the file, else the environment
@@ -218,13 +222,24 @@ def run_undo(args: argparse.Namespace) -> int:
     if not confirm(question, command="undo", yes=args.yes):
         print("hubassoc undo: nothing removed.", file=sys.stderr)
         return EXIT_SOME_NOT_DONE
-    removed = send_command(
-        results.hubassoc.undo, [], {**options, "progress": not args.no_progress}, None, ""
-    )
+    try:
+        removed = send_command(
+            results.hubassoc.undo, [], {**options, "progress": not args.no_progress}, None, ""
+        )
+    finally:
+        undone = results.attrs["hubassoc"].get("undone")
+        if undone:
+            marker.write_text(json.dumps({"undone": undone, "results": str(args.results)}))
     if args.out is not None:
         write(removed, args.out)
     print_report(removed, footer=f"{len(removed):,} rows", out=args.out)
     return EXIT_SOME_NOT_DONE if _needs_attention(removed["status"]) else EXIT_OK
+
+
+def undone_marker(results: Path) -> Path:
+    """The file beside a results file that records its undo (``RESULTS.undone.json``): a CSV
+    file keeps no attrs, and an undo takes a run back once."""
+    return results.with_name(results.name + ".undone.json")
 
 
 def _print_plan(plan: pd.DataFrame, source: Path) -> None:

@@ -52,6 +52,7 @@ def execute(
     total_rows: int,
     invalid_rows: int,
     pacer: Pacer | None = None,
+    purpose: str | None = None,
 ) -> Execution:
     """Send every key of ``operation`` (those a journal records as done excepted).
 
@@ -59,7 +60,9 @@ def execute(
     One function because it owns the journal's and the client's lifetimes: both are opened
     and closed here, whatever happens. A run of several phases (keys resolved, then pairs
     written) passes its open ``journal`` (see :func:`open_journal`), its ``client`` and its
-    ``pacer`` to each phase instead: those are then neither opened nor closed here.
+    ``pacer`` to each phase instead: those are then neither opened nor closed here. A
+    journal belongs to one kind of run: ``purpose`` (default: the operation's verb; ``undo``
+    for an undo) is part of its identity.
     """
     ledger = Ledger(rows_of_key, operation.value_columns)
     pending = np.arange(operation.n_keys, dtype=np.int64)
@@ -78,7 +81,7 @@ def execute(
         elif journal is not None:
             opened = open_journal(
                 journal,
-                operation.identity(),
+                {**operation.identity(), "purpose": purpose or operation.verb},
                 settings,
                 base_url,
                 token=token,

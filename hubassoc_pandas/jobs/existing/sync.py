@@ -11,6 +11,8 @@ removals are not sent once a step has stopped.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
+import time
 import warnings
 from typing import Any
 
@@ -105,17 +107,45 @@ def plan_record(plan: pd.DataFrame) -> dict[str, Any]:
     record = dict(plan.attrs.get("hubassoc") or {})
     if record.get("operation") != "sync" or "action" not in plan.columns:
         raise ConfigError("apply_plan() takes the plan a dry-run sync() returned.")
-    if "status" in plan.columns:
-        raise ConfigError("this plan was carried out already: call sync() again for a new one.")
+    if "status" in plan.columns or record.get("applied_at"):
+        when = f" at {record['applied_at']}" if record.get("applied_at") else ""
+        raise ConfigError(
+            f"this plan was carried out already{when}: nothing was sent again (what it removed "
+            "may have been re-created since). Call sync() again for a plan of what HubSpot "
+            "holds now."
+        )
     return record
 
 
 def apply_plan(plan: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     """Carry out a plan returned by a dry-run :func:`sync`, exactly as it stands: create the
-    pairs marked ``create``, remove those marked ``remove``; nothing is read again."""
-    plan_record(plan)
+    pairs marked ``create``, remove those marked ``remove``; nothing is read again.
+
+    A plan is carried out once, on the portal and with the token it was made with: the plan
+    is marked as carried out (its ``attrs``), and a plan of another portal or token is
+    refused before anything is sent."""
+    record = plan_record(plan)
+    _check_same_portal(record, job)
+    plan.attrs["hubassoc"] = {**record, "applied_at": _iso(time.time())}
     with job.connection.open(job.settings) as opened:
         return apply_actions(plan, job.through(opened))
+
+
+def _check_same_portal(record: dict[str, Any], job: PairJob) -> None:
+    """Refuse a plan made on another portal, or with another token, than ``job`` sends to."""
+    made_on, sending_to = record.get("base_url"), job.connection.base_url
+    if made_on is not None and str(made_on).rstrip("/") != sending_to.rstrip("/"):
+        raise ConfigError(
+            f"this plan was made on {made_on}, not {sending_to}: its removals name that "
+            "portal's records. Make a new plan with sync() on this portal."
+        )
+    made_with, sending_with = record.get("credential"), job.connection.fingerprint()
+    if made_with is not None and sending_with is not None and made_with != sending_with:
+        raise ConfigError(
+            "this plan was made with another access token (another portal, or a rotated "
+            "token): its removals may name another portal's records. Make a new plan with "
+            "sync() using this token."
+        )
 
 
 def _resolve(label: Any, job: PairJob, client: HubSpotClient) -> LabelType:
@@ -145,6 +175,7 @@ def _record(
         "to_type": settings.to_type,
         "api_version": settings.api_version,
         "base_url": job.connection.base_url,
+        "credential": job.connection.fingerprint(),
         "from_col": str(job.from_col),
         "to_col": str(job.to_col),
         "remove_extra": bool(remove_extra),
@@ -168,7 +199,7 @@ def _warn_unread(existing: Existing) -> None:
     if unread == 0:
         return
     total = len(existing.from_ids)
-    which = "none of the" if unread == total else f"{unread:,} of the {total:,}"
+    which = f"any of the {total:,}" if unread == total else f"{unread:,} of the {total:,}"
     warnings.warn(
         f"sync could not read the associations of {which} from-IDs of the frame, so it could "
         "not compare them with HubSpot: their pairs are created (harmless if they exist), but "
@@ -190,3 +221,7 @@ def _stop_or_raise(table: pd.DataFrame, existing: Existing) -> pd.DataFrame:
             message + " Nothing was written.", RuntimeWarning, stacklevel=user_stacklevel()
         )
     return table
+
+
+def _iso(seconds: float) -> str:
+    return _dt.datetime.fromtimestamp(seconds, _dt.UTC).isoformat(timespec="seconds")

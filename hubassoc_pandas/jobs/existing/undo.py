@@ -11,6 +11,8 @@ created it. A run made without
 
 from __future__ import annotations
 
+import base64
+import datetime as _dt
 import warnings
 from typing import Any
 
@@ -19,14 +21,16 @@ import pandas as pd
 
 from hubassoc_pandas._stack import user_stacklevel
 from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.jobs.existing.check import PAIR_PREEXISTING
 from hubassoc_pandas.jobs.labels.types import labels
 from hubassoc_pandas.jobs.pairs.pipeline import run_pairs
 from hubassoc_pandas.operations.archive import Archive
 from hubassoc_pandas.options import LabelOptions, PairJob
+from hubassoc_pandas.results.query import LABEL_COLUMN
 from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, restore_dtypes
 
-__all__ = ["undo", "undo_targets", "undo_types"]
+__all__ = ["undo", "undo_targets", "undo_types", "undone_record", "undone_rows"]
 
 #: Statuses of rows whose pair the run associated, or may have.
 _MADE = ("associated", "unconfirmed")
@@ -39,6 +43,7 @@ def undo_types(
     given, else its record), refused when ``results`` is not an associate run's results or
     cannot tell what existed before it (unless ``force``)."""
     record = dict(results.attrs.get("hubassoc") or {}) if isinstance(results, pd.DataFrame) else {}
+    _check_types(record, from_type, to_type)
     from_type = record.get("from_type") if from_type is None else from_type
     to_type = record.get("to_type") if to_type is None else to_type
     _check_run(results, record, from_type, to_type)
@@ -50,9 +55,23 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
     """Remove exactly the associations an ``associate()`` run created (see
     :meth:`hubassoc_pandas.accessor.HubAssocAccessor.undo`); ``job`` names the run's object
     types (:func:`undo_types`) and how to send the removals."""
+    original = results
     record = dict(results.attrs.get("hubassoc") or {})
     results = restore_dtypes(results, "associated")
     target, counts = undo_targets(results, force=force)
+    earlier = undone_rows(record, len(results))
+    counts["undone_before"] = int((target & earlier).sum())
+    target &= ~earlier
+    counts["removed"] = int(target.sum())
+    if counts["undone_before"]:
+        warnings.warn(
+            f"{counts['undone_before']} rows were undone already (at "
+            f"{record['undone']['at']}) and were not removed again: what that undo removed may "
+            "have been re-created since, by you or a colleague. An undo takes a row back once; "
+            "to send again removals that failed, call retry() on the frame that undo returned.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     if counts["unknown_left"]:
         warnings.warn(
             f"{counts['unknown_left']} rows were left in place: their from-ID could not be read "
@@ -68,26 +87,40 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
         removal = removal.replace(labels=LabelOptions(label_col="association_category"))
     else:
         frame = subset
+    removal = removal.replace(run=removal.run.replace(purpose="undo"))
+    if not job.run.dry_run:  # an undo is recorded before it sends: it is never sent twice
+        kept = dict(original.attrs.get("hubassoc") or {})
+        original.attrs["hubassoc"] = {**kept, "undone": undone_record(earlier | target)}
     removed = run_pairs(Archive.verb, frame, removal)
     removed.attrs["hubassoc"]["undo"] = {**counts, "force": bool(force)}
     return removed
 
 
 def _is_labelled(results: pd.DataFrame, record: dict[str, Any]) -> bool:
-    return bool(record.get("labelled")) or PAIR_PREEXISTING in results.columns
+    """Whether the results come from a labelled run: its record says so, or (a frame read
+    back from a file) it has the columns only labelled runs add."""
+    return (
+        bool(record.get("labelled"))
+        or PAIR_PREEXISTING in results.columns
+        or LABEL_COLUMN in results.columns
+    )
 
 
 def _labelled_removals(
     subset: pd.DataFrame, record: dict[str, Any], job: PairJob
 ) -> tuple[pd.DataFrame, int]:
     """The rows of a labelled run to remove, each naming the type to remove (in
-    ``association_category``, as ``CATEGORY:type_id``): the label the row added when its pair
-    was associated before the run, else the unlabelled default, which takes the whole
-    association (every label with it) as the run created it."""
+    ``association_category``, as ``CATEGORY:type_id``): the unlabelled default, which takes
+    the whole association (every label with it), only where the pair is known to have been
+    absent before the run (``pair_preexisting`` False); everywhere else (the pair existed, or
+    whether it did is unknown) only the label the row added. Returns the rows and how many
+    take off their label only."""
     if PAIR_PREEXISTING in subset.columns:
-        pair_before = _as_boolean(subset[PAIR_PREEXISTING]).fillna(False).to_numpy(dtype=bool)
-    else:  # forced, without check_existing: the whole pairs
-        pair_before = np.zeros(len(subset), dtype=bool)
+        before = _as_boolean(subset[PAIR_PREEXISTING])
+        absent = (before == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    else:  # a run without check_existing cannot tell: labels only
+        absent = np.zeros(len(subset), dtype=bool)
+    pair_before = ~absent
     own = (
         subset["association_category"].astype("string")
         + ":"
@@ -168,6 +201,43 @@ def _as_boolean(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip().str.lower()
     mapped = text.map({"true": True, "false": False, "1": True, "0": False})
     return mapped.astype("boolean")
+
+
+def _check_types(record: dict[str, Any], from_type: Any, to_type: Any) -> None:
+    """Refuse object types that contradict the ones the run recorded."""
+    for role, given in (("from_type", from_type), ("to_type", to_type)):
+        kept = record.get(role)
+        if given is None or kept is None:
+            continue
+        if normalize_object_type(given, role=role) != normalize_object_type(kept, role=role):
+            raise ConfigError(
+                f"{role}={given!r}, but the run was {kept!r}: undo takes a run back with the "
+                f"object types it was made with; drop {role}= or give {kept!r}."
+            )
+
+
+def undone_record(rows: np.ndarray) -> dict[str, Any]:
+    """What a run's record keeps of its undos: when, and which rows (by position, packed).
+
+    Examples
+    --------
+    >>> record = {"undone": undone_record(np.array([True, False, True]))}
+    >>> undone_rows(record, 3).tolist()
+    [True, False, True]
+    """
+    packed = base64.b64encode(np.packbits(rows.astype(bool)).tobytes()).decode("ascii")
+    at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    return {"at": at, "rows": packed, "n": len(rows)}
+
+
+def undone_rows(record: dict[str, Any], n: int) -> np.ndarray:
+    """The rows (by position) an earlier undo of the run took back; none if there was none,
+    or if the record does not fit these results."""
+    kept = record.get("undone")
+    if not isinstance(kept, dict) or kept.get("n") != n:
+        return np.zeros(n, dtype=bool)
+    bits = np.frombuffer(base64.b64decode(kept["rows"]), dtype=np.uint8)
+    return np.unpackbits(bits, count=n).astype(bool)
 
 
 def _check_run(results: Any, record: dict[str, Any], from_type: Any, to_type: Any) -> None:

@@ -44,4 +44,5 @@ def execute_pairs(
         total_rows=plan.n_rows,
         invalid_rows=plan.n_invalid,
         pacer=run.pacer,
+        purpose=run.purpose,
     )
