@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hubassoc_pandas.accessor._base import FrameMethods, require_results
+from hubassoc_pandas.accessor._base import FrameMethods, require_outcomes, require_results
 from hubassoc_pandas.accessor._docs import shared_docs
 from hubassoc_pandas.jobs.pairs.retry import RetryOptions, retry
 from hubassoc_pandas.progress import Progress
@@ -113,7 +113,8 @@ class ResultMethods(FrameMethods):
         return retry(self._frame, given)
 
     def summary(self) -> pd.DataFrame:
-        """Rows and shares by status and by error category.
+        """Rows and shares by status and by error category (of a run's results, an undo's,
+        or a sync plan carried out).
 
         Examples
         --------
@@ -123,12 +124,12 @@ class ResultMethods(FrameMethods):
         >>> out.hubassoc.summary()["rows"].tolist()
         [2, 2]
         """
-        require_results(self._frame)
+        require_outcomes(self._frame, "summary")
         return schema.summary(self._frame)
 
     def failures(self) -> pd.DataFrame:
         """Every row that did not succeed, the most common errors first."""
-        require_results(self._frame)
+        require_outcomes(self._frame, "failures")
         return schema.failures(self._frame)
 
     def explore(
