@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from hubassoc_pandas.transport.backoff import Backoff
 from hubassoc_pandas.transport.client import (
     DEFAULT_API_VERSION,
     HubSpotClient,
+    Secret,
     resolve_base_url,
     resolve_token,
     token_fingerprint,
@@ -111,13 +112,18 @@ def check_progress(progress: Any) -> bool | Progress:
 class Connection:
     """Where a run's requests go: the base URL, the token, or a caller's client.
 
-    The token is never shown (``repr`` leaves it out). With ``client``, its token, base URL
-    and API version are used.
+    The token is held as a :class:`~hubassoc_pandas.transport.client.Secret`: never shown,
+    never pickled. With ``client``, its token, base URL and API version are used.
     """
 
     base_url: str
-    token: str | None = field(default=None, repr=False)
+    secret: Secret | None = None
     client: HubSpotClient | None = None
+
+    @property
+    def token(self) -> str | None:
+        """The token given (None: the client's, or ``HUBSPOT_ACCESS_TOKEN``)."""
+        return None if self.secret is None else self.secret.reveal()
 
     @classmethod
     def of(
@@ -145,7 +151,7 @@ class Connection:
         resolved = resolve_base_url(base_url)
         if needs_token:
             resolve_token(token)
-        return cls(resolved, token, None)
+        return cls(resolved, None if token is None else Secret(token), None)
 
     def fingerprint(self) -> str | None:
         """A one-way fingerprint of the token in use (None when there is none yet): tells
@@ -156,6 +162,10 @@ class Connection:
             return token_fingerprint(resolve_token(self.token))
         except ConfigError:
             return None
+
+    def without_token(self, client: HubSpotClient | None) -> Connection:
+        """The same portal through ``client`` alone (a phase that must not open its own)."""
+        return dataclasses.replace(self, secret=None, client=client)
 
     def with_client(self, client: HubSpotClient | None) -> Connection:
         """The same connection through an open client (None: unchanged)."""

@@ -142,3 +142,20 @@ def test_client_attributes_never_show_the_token() -> None:
             pickle.dumps(client._authorization)
     finally:
         client.close()
+
+
+def test_the_option_objects_never_show_or_pickle_the_token() -> None:
+    import dataclasses
+    import pickle
+
+    from hubassoc_pandas.options import Connection, PairJob, RunOptions
+
+    token = "pat-na1-0b5e-secret-option-token"
+    connection = Connection.of(token, "http://127.0.0.1:9")
+    job = PairJob("c", "co", connection, RunOptions.of("contacts", "companies"))
+    assert connection.token == token  # kept for the client, and only there
+    for text in (repr(connection), str(job), repr(dataclasses.replace(job, from_col="x"))):
+        assert token not in text
+    for copy in (pickle.dumps, dataclasses.asdict):  # a copy of it cannot be made either
+        with pytest.raises(TypeError, match="cannot be pickled"):
+            copy(job)

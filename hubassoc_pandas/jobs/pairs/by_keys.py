@@ -16,7 +16,6 @@ whose ID is still missing, and re-sends the rest by their IDs.
 
 from __future__ import annotations
 
-import dataclasses
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -314,7 +313,7 @@ def write_pairs(
             pacer=session.pacer,
             progress=Recount(progress, moved.to_dict()) if progress is not False else False,
         )
-        connection = dataclasses.replace(job.connection, token=None, client=session.client)
+        connection = job.connection.without_token(session.client)
         sent = job.replace(connection=connection, run=run)
         return execute_pairs(operation, plan, sent, first_batch=session.next_batch)
     stopped = halted.report
