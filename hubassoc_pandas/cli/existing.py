@@ -61,8 +61,10 @@ def add_existing_commands(
     sync_ = commands.add_parser(
         "sync",
         help="make HubSpot's associations of a file's from-IDs equal its pairs",
-        description=described + " Creates the missing pairs; with --remove-extra also "
-        "removes the associations of those from-IDs the file does not list (asking first).",
+        description=described + " Shows the plan, then asks before writing anything (unless "
+        "--yes; with no terminal to ask, it writes only with --yes): creates the missing "
+        "pairs, and with --remove-extra removes the associations of those from-IDs the file "
+        "does not list.",
     )
     _add_types(sync_, to_col=True)
     sync_.add_argument(
@@ -74,7 +76,7 @@ def add_existing_commands(
         help="compare, write and remove only this label (a name, type ID or CATEGORY:ID)",
     )
     sync_.add_argument("--dry-run", action="store_true", help="read and print the plan only")
-    sync_.add_argument("-y", "--yes", action="store_true", help="do not ask before removing")
+    sync_.add_argument("-y", "--yes", action="store_true", help="do not ask before writing")
     sync_.add_argument("--out", type=Path, metavar="FILE", help="write the plan/outcome here")
     add_key_options(sync_)
     add_sending_options(sync_)
@@ -168,11 +170,18 @@ def run_sync(args: argparse.Namespace) -> int:
         if args.out is not None:
             write(plan, args.out)
         return EXIT_OK if not (plan["action"] == "invalid").any() else EXIT_SOME_NOT_DONE
-    if removals:
+    creations = int((plan["action"] == "create").sum())
+    if removals or creations:  # a sync writes only when told to, as dry_run=True in Python
         record = plan.attrs["hubassoc"]
+        counts = " and ".join(
+            f"{verb} {count:,}"
+            for verb, count in (("create", creations), ("remove", removals))
+            if count
+        )
         question = (
-            f"hubassoc sync deletes: it will remove {removals:,} associations "
-            f"{record['from_type']} -> {record['to_type']} at {record['base_url']}. Go ahead?"
+            f"hubassoc sync {'deletes' if removals else 'writes'}: it will {counts} "
+            f"associations {record['from_type']} -> {record['to_type']} at "
+            f"{record['base_url']}. Go ahead?"
         )
         if not confirm(question, command="sync", yes=args.yes):
             print("hubassoc sync: nothing written.", file=sys.stderr)

@@ -93,7 +93,10 @@ def test_sync_plans_asks_before_removing_and_applies(
     assert "add --yes" in capsys.readouterr().err
     assert writes(cli_hub) == before
 
-    assert main(argv) == 0  # no removal planned: nothing to confirm
+    assert main(argv) == 2  # a creation planned, and no terminal to ask
+    assert "add --yes" in capsys.readouterr().err
+    assert writes(cli_hub) == before
+    assert main([*argv, "--yes"]) == 0
     assert stored_pairs(cli_hub) == {("1", "4"), ("1", "5"), ("2", "6"), ("9", "9")}
     done = tmp_path / "done.csv"
     assert main([*argv, "--remove-extra", "--yes", "--out", str(done)]) == 0
@@ -126,6 +129,6 @@ def test_sync_with_a_label(cli_hub: Sandbox, tmp_path: Path) -> None:
     assert main(associate_argv(write_csv(tmp_path / "old.csv", [1], [4]))) == 0
     source = write_csv(tmp_path / "want.csv", [1], [4])
     argv = ["sync", str(source), *TYPES, "--from-col", "c", "--to-col", "co", "--no-progress"]
-    assert main([*argv, "--label", "Billing contact"]) == 0
+    assert main([*argv, "--label", "Billing contact", "--yes"]) == 0
     billing = cli_hub.label_type_id("contacts", "companies", "Billing contact")
     assert billing in cli_hub.associations("contacts", "companies")[("1", "4")]
