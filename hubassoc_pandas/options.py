@@ -186,7 +186,8 @@ class Connection:
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How a run sends (:class:`RunSettings`), shows progress, and records its work.
+    """How a run sends (:class:`~hubassoc_pandas.engine.settings.RunSettings`), shows
+    progress, and records its work.
 
     ``opened`` and ``pacer`` are set below the surface only, when several phases of one run
     share one open journal and one rate limit; ``purpose`` names a run that is part of

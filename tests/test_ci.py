@@ -1,5 +1,6 @@
 """The CI entry point runs the lint, format and type checks, with pinned tools, before the
-tests, and any failing step (pytest's "no tests collected" included) fails the run."""
+tests, then builds the documentation with warnings as errors, and any failing step (pytest's
+"no tests collected" included) fails the run."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKS = ["ruff check .", "ruff format --check .", "mypy", "lint-imports", "python -m pytest"]
+CHECKS = [
+    "ruff check .",
+    "ruff format --check .",
+    "mypy",
+    "lint-imports",
+    "python -m pytest",
+    "sphinx-build -W",
+]
 
 
 def commands() -> list[str]:
@@ -64,3 +72,15 @@ def test_import_contracts_cover_every_top_level_part_of_the_package() -> None:
 def test_the_package_root_holds_at_most_twelve_modules() -> None:
     package = ROOT / "hubassoc_pandas"
     assert len(list(package.glob("*.py"))) <= 12
+
+
+def test_the_docs_build_installs_the_docs_extra_first() -> None:
+    lines = commands()
+    build = next(i for i, line in enumerate(lines) if "sphinx-build" in line)
+    installs = [
+        i
+        for i, line in enumerate(lines)
+        if "pip install" in line and re.search(r"\.\[[^\]]*\bdocs\b[^\]]*\]", line)
+    ]
+    assert installs and installs[0] < build
+    assert "-W" in lines[build].split()  # a warning fails the build

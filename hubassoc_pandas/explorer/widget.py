@@ -111,11 +111,11 @@ class Explorer(w.VBox):
     ----------
     status_filter, category_filter, label_filter, search_box : ipywidgets widgets
         The filters; ``status_filter.value`` is ``""`` (any), a status or
-        :data:`NEEDS_ATTENTION`, ``label_filter.value`` is ``""``, a label or
-        :data:`NO_LABEL` (hidden when the frame has no ``label`` column).
+        ``NEEDS_ATTENTION``, ``label_filter.value`` is ``""``, a label or
+        ``NO_LABEL`` (hidden when the frame has no ``label`` column).
     counts, table, detail, message : ipywidgets.HTML
-    prev_button, page_box, next_button, row_picker, retry_button, progress, export_path,
-    export_button : ipywidgets widgets
+    prev_button, page_box, next_button, row_picker : ipywidgets widgets
+    retry_button, progress, export_path, export_button : ipywidgets widgets
 
     Examples
     --------

@@ -74,7 +74,7 @@ class Timeout:
         """Read the ``timeout=`` argument: seconds, a (connect, read) pair, or a Timeout.
 
         Each spelling is held to the same rule: numbers of seconds above 0 and at most
-        :data:`MAX_TIMEOUT`, finite; anything else (text included) raises ConfigError
+        ``MAX_TIMEOUT`` (3,600 s), finite; anything else (text included) raises ConfigError
         saying what to fix.
 
         Examples
@@ -172,7 +172,7 @@ class HubSpotClient:
     token : str, optional
         The access token; default ``HUBSPOT_ACCESS_TOKEN``.
     base_url : str, optional
-        Checked with :func:`resolve_base_url`.
+        Checked with :func:`~hubassoc_pandas.transport.client.resolve_base_url`.
     api_version : str
         ``"2026-03"`` (or another date version) or ``"v4"`` for the legacy path.
     timeout : Timeout, float or (float, float), optional
