@@ -61,3 +61,5 @@ CLIENT_ERROR = "CLIENT_ERROR"  # an unexpected error inside the client
 INVALID_KEY = "INVALID_KEY"  # the value cannot be the key property's value (not an email, ...)
 KEY_NOT_FOUND = "KEY_NOT_FOUND"  # no record has the key (email, domain, unique value)
 KEY_AMBIGUOUS = "KEY_AMBIGUOUS"  # several records have the key and no rule picks one
+PAGING_LOOP = "PAGING_LOOP"  # HubSpot sent a page cursor again: its pages go round
+PAGING_LIMIT = "PAGING_LIMIT"  # HubSpot kept sending new page cursors past any real end
