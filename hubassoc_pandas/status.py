@@ -63,3 +63,5 @@ KEY_NOT_FOUND = "KEY_NOT_FOUND"  # no record has the key (email, domain, unique 
 KEY_AMBIGUOUS = "KEY_AMBIGUOUS"  # several records have the key and no rule picks one
 HELD_BACK = "HELD_BACK"  # a removal kept back: its from-ID's creations did not all succeed
 ALREADY_DONE = "ALREADY_DONE"  # an undo or a plan carried out once already: nothing sent
+PAGING_LOOP = "PAGING_LOOP"  # HubSpot sent a page cursor again: its pages go round
+PAGING_LIMIT = "PAGING_LIMIT"  # HubSpot kept sending new page cursors past any real end

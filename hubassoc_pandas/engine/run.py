@@ -288,11 +288,13 @@ class _Engine:
             self.queue.add_resend(still_open)
         elif len(still_open):
             note = "; ".join(sorted({i.message for i in decoded.unattributed if i.message}))[:500]
+            doubt = f": {decoded.doubt}" if decoded.doubt else ""
             info = ErrorInfo(
                 UNCONFIRMED_CODE,
                 f"HubSpot answered {response.status} twice without confirming or refusing this "
-                f"row, so it may or may not be {self.op.success}"
-                + (f" (errors naming no key: {note})" if note else ""),
+                f"row{doubt}, so it may or may not be {self.op.success}"
+                + (f" (errors naming no key: {note})" if note else "")
+                + ("; retry() sends it again (harmless if it is done)" if doubt else ""),
                 http_status=response.status,
                 retryable=True,
             )

@@ -1,10 +1,14 @@
 """Remove associations: ``POST .../batch/archive``.
 
 Removes every association (labelled or not, both directions) between each pair; the records
-stay. Inputs group the to-IDs of one from-ID. HubSpot answers 2026-03 requests 200 with an
-empty ``results`` list and v4 requests 204 with no body, and removing a pair that is not
-associated is a silent no-op: so a 2xx removes every pair it does not refuse by name (unless
-an error names no pair, when the rest are sent again, as unproven).
+stay. Inputs group the to-IDs of one from-ID. Removing a pair that is not associated is a
+silent no-op, so no answer lists what it removed: a removal is confirmed by the answer as a
+whole, and only by the two HubSpot documents (:func:`removal_doubt`): v4's 204 with no body,
+and 2026-03's 200 with ``{"status": "COMPLETE", "results": [], ...}``, whatever its 2xx code
+(HubSpot changes them without notice). Pairs an error names are refused. The rest are
+removed when the answer is one of those two and accounts for every error it counts; else
+(``{}``, a status of PENDING, PROCESSING or CANCELED, ``numErrors`` more than the errors
+listed, an error naming no pair) they are sent once more, then ``unconfirmed``, saying why.
 """
 
 from __future__ import annotations
@@ -16,7 +20,62 @@ import numpy as np
 from hubassoc_pandas.operations.base import Decoded, Encoded, PairOperation, association_path
 from hubassoc_pandas.transport.responses import ApiResponse, parse_error
 
-__all__ = ["Archive"]
+__all__ = ["Archive", "removal_doubt"]
+
+
+def removal_doubt(response: ApiResponse) -> str | None:
+    """Why a removal's 2xx answer does not confirm the inputs its errors do not name; None
+    when it does: a 204 without a body, or the batch envelope (a ``status`` of COMPLETE, or
+    no status but a ``results`` list) whose ``numErrors``, if given, is the number of
+    ``errors`` it lists.
+
+    Examples
+    --------
+    >>> removal_doubt(ApiResponse(204)) is None
+    True
+    >>> removal_doubt(ApiResponse(200, body={"status": "COMPLETE", "results": []})) is None
+    True
+    >>> removal_doubt(ApiResponse(200, body={}))
+    'its body was {}, not the status COMPLETE that says a removal is done'
+    >>> removal_doubt(ApiResponse(200, body={"status": "PENDING", "results": []}))
+    'its status was PENDING, not COMPLETE: the removal had not finished when HubSpot answered'
+    >>> removal_doubt(ApiResponse(200, body={"status": "COMPLETE", "numErrors": 2}))
+    'its numErrors was 2, its errors listed 0: which inputs failed is unknown'
+    """
+    body = response.body
+    if not isinstance(body, dict):
+        if response.status == 204:
+            return None
+        return "it had no body, and only a 204 without one says a removal is done"
+    status = body.get("status")
+    if status is None and not isinstance(body.get("results"), list):
+        shown = "its body was {}" if not body else "its body had neither a status nor results"
+        return f"{shown}, not the status COMPLETE that says a removal is done"
+    word = "COMPLETE" if status is None else str(status).upper()
+    if word != "COMPLETE":
+        what = "was canceled" if word == "CANCELED" else "had not finished"
+        shown = str(status) or "empty"
+        return f"its status was {shown}, not COMPLETE: the removal {what} when HubSpot answered"
+    counted = _count(body.get("numErrors"))
+    errors = body.get("errors")
+    listed = len(errors) if isinstance(errors, list) else 0
+    if counted is not None and counted != listed:
+        return (
+            f"its numErrors was {counted}, its errors listed {listed}: which inputs failed is "
+            "unknown"
+        )
+    return None
+
+
+def _count(value: Any) -> int | None:
+    """A count given as a JSON number or a digit string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    return None
 
 
 class Archive(PairOperation):
@@ -57,7 +116,8 @@ class Archive(PairOperation):
         refused: dict[Any, list[int]] = {}
         unattributed = []
         taken: set[int] = set()
-        for error in body.get("errors") or []:
+        errors = body.get("errors")
+        for error in errors if isinstance(errors, list) else []:
             info = parse_error(error)
             named = [p for p in self.named(error, encoded) if p not in taken]
             if not named:
@@ -65,11 +125,15 @@ class Archive(PairOperation):
             taken.update(named)
             refused.setdefault(info, []).extend(named)
         rest = np.setdiff1d(np.arange(len(keys), dtype=np.int64), np.fromiter(taken, np.int64))
-        # an error naming no pair may be about any of the others: they are not proven removed
-        succeeded, still_open = (rest, rest[:0]) if not unattributed else (rest[:0], rest)
+        # an answer HubSpot does not document as done, or an error naming no pair (it may be
+        # about any of the others), proves none of the rest removed
+        doubt = removal_doubt(response)
+        confirmed = doubt is None and not unattributed
+        succeeded, still_open = (rest, rest[:0]) if confirmed else (rest[:0], rest)
         return Decoded(
             succeeded=succeeded,
             open=still_open,
             refused={info: group for info, group in refused.items() if group},
             unattributed=unattributed,
+            doubt=doubt,
         )

@@ -3,10 +3,12 @@
 Takes the ``batch/create`` shape, one pair and one association type per input, and removes
 only that type (and its counterpart in the other direction); the pair keeps its other
 associations. Removing the unlabelled default type removes the whole association, labels
-included, as HubSpot does. Answers as ``batch/archive`` does (2026-03: 200 with empty
-``results``; v4: 204 with no body), and removing a label the pair does not hold is a silent
-no-op: so a 2xx removes every key it does not refuse by name, as for
-:class:`~hubassoc_pandas.operations.archive.Archive`, whose reading of the answer is used.
+included, as HubSpot does. Answers as ``batch/archive`` does (2026-03: 200 with
+``{"status": "COMPLETE", "results": []}``; v4: 204 with no body), and removing a label the
+pair does not hold is a silent no-op: so the answer is read as
+:class:`~hubassoc_pandas.operations.archive.Archive` reads it (the keys an error names are
+refused; the rest removed only when the answer is one HubSpot documents as done, else
+``unconfirmed``).
 """
 
 from __future__ import annotations

@@ -72,6 +72,8 @@ class Decoded:
     groups positions by the error that refused them; ``open`` keys were neither confirmed
     nor refused; ``unattributed`` errors named no key of the batch; ``more`` keys need
     another request (a next page: the operation keeps its cursor) before they are decided.
+    ``doubt`` says why the answer as a whole confirms none of the ``open`` keys (a removal
+    answered PENDING, say), for the message of those still open once sent again.
     """
 
     succeeded: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -80,6 +82,7 @@ class Decoded:
     open: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     unattributed: list[ErrorInfo] = field(default_factory=list)
     more: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    doubt: str | None = None
 
 
 def association_path(api_version: str, from_type: str, to_type: str, tail: str) -> str:

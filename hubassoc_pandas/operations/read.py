@@ -7,6 +7,10 @@ association type it holds (``toObjectId`` and ``associationTypes``), and carries
 with that cursor, and decided when its last page arrives. The links gathered over the pages are
 the key's value, as JSON text (see :func:`encode_links`), so a journal keeps them too.
 
+A from-ID whose pages loop (a cursor sent back a second time) or do not end (more than
+:data:`MAX_PAGES`) fails (see :mod:`.paging`), and the links its pages gathered are dropped:
+they are never reported, nor taken for all it holds (``sync()`` removes nothing for it).
+
 A from-ID with no associations (or one that does not exist: they look the same) is reported in
 ``errors`` with sub-category ``crm.associations.NO_ASSOCIATIONS_FOUND``: that is a success with
 no links. Any other error naming a from-ID refuses it.
@@ -15,6 +19,7 @@ no links. Any other error naming a from-ID refuses it.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -22,12 +27,20 @@ import numpy as np
 
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation, association_path
 from hubassoc_pandas.operations.named_ids import ids_named
+from hubassoc_pandas.operations.paging import Trail, paging_error
 from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
-__all__ = ["NO_ASSOCIATIONS", "ReadAssociations", "decode_links", "encode_links"]
+__all__ = ["MAX_PAGES", "NO_ASSOCIATIONS", "ReadAssociations", "decode_links", "encode_links"]
+
+logger = logging.getLogger("hubassoc_pandas")
 
 #: The sub-category of a from-ID that holds no association of the pair of types.
 NO_ASSOCIATIONS = "NO_ASSOCIATIONS_FOUND"
+
+#: The most pages read for one from-ID. HubSpot publishes no bound; at even 100 targets a
+#: page this is a million associations of one record, far past what a record holds, while a
+#: server that never stops announcing pages is caught after a bounded number of requests.
+MAX_PAGES = 10_000
 
 #: One link: (to-ID, association type ID, category, label).
 Link = tuple[int, int | None, str | None, str | None]
@@ -91,11 +104,12 @@ class ReadAssociations(Operation):
         self.to_type = to_type
         self.api_version = api_version
         self.from_ids = np.asarray(from_ids, dtype=np.int64)
-        # Per key being paged: the next page's cursor, and the links of the pages so far.
-        # Written by decode() on the main thread before the key is queued again; read by
-        # encode() on a worker thread afterwards.
+        # Per key being paged: the next page's cursor, the links of the pages so far, and
+        # the cursors followed. Written by decode() on the main thread before the key is
+        # queued again; read by encode() on a worker thread afterwards.
         self.after: dict[int, str] = {}
         self.gathered: dict[int, dict[tuple[int, int | None], tuple[str | None, str | None]]] = {}
+        self.trails: dict[int, Trail] = {}
 
     @property
     def n_keys(self) -> int:
@@ -128,8 +142,9 @@ class ReadAssociations(Operation):
             if at is None or at in decided:
                 continue
             decided.add(at)
-            outcome = self._page(int(keys[at]), result)
-            if isinstance(outcome, ErrorInfo):
+            outcome = self._page(int(keys[at]), result, response)
+            if isinstance(outcome, ErrorInfo):  # its pages loop or do not end
+                logger.warning("%s %s: %s", self.from_type, encoded.wire[at], outcome.message)
                 refused.setdefault(outcome, []).append(at)
             else:
                 (more if outcome else done).append(at)
@@ -157,8 +172,9 @@ class ReadAssociations(Operation):
             more=np.asarray(more, dtype=np.int64),
         )
 
-    def _page(self, key: int, result: dict[str, Any]) -> bool | ErrorInfo:
-        """Gather one page of a key's links; True when another page follows."""
+    def _page(self, key: int, result: dict[str, Any], response: ApiResponse) -> bool | ErrorInfo:
+        """Gather one page of a key's links; True when another page follows, an ErrorInfo
+        when its pages loop or do not end."""
         gathered = self.gathered.setdefault(key, {})
         targets = result.get("to")
         for target in targets if isinstance(targets, list) else []:
@@ -177,18 +193,31 @@ class ReadAssociations(Operation):
         after = paging.get("next", {}).get("after") if isinstance(paging, dict) else None
         if not after:
             return False
-        if self.after.get(key) == str(after):
-            return ErrorInfo(
-                "BAD_RESPONSE",
-                f"HubSpot sent the same page cursor {str(after)!r} twice for this from-ID, so "
-                "its associations could not be read to the end.",
-                retryable=True,
+        trail = self.trails.setdefault(key, Trail(MAX_PAGES))
+        problem = trail.follow(str(after))
+        if problem is not None:
+            return paging_error(
+                problem,
+                trail,
+                str(after),
+                response,
+                subject="the associations of this from-ID",
+                bound=(
+                    f"a from-ID is read for at most {MAX_PAGES:,} pages, far more than any "
+                    "record's associations fill"
+                ),
+                consequence=(
+                    "None of the links its pages listed is used: the read reports this "
+                    "from-ID failed, and nothing is removed for it."
+                ),
+                again="run the same call again (read(), sync(), check_existing=True)",
             )
         self.after[key] = str(after)
         return True
 
     def _forget(self, key: int) -> dict[tuple[int, int | None], tuple[str | None, str | None]]:
         self.after.pop(key, None)
+        self.trails.pop(key, None)
         return self.gathered.pop(key, {})
 
     def _positions(self, error: Any, wire: Sequence[str]) -> list[int]:

@@ -8,6 +8,11 @@ for another request (``Decoded.more``) for each next page. A query whose ``total
 HubSpot's 10,000-result cap is split in halves (its domains searched apart); a single domain
 with more than 10,000 companies is recorded as *capped*: its companies cannot all be listed.
 
+A query whose pages loop (a cursor sent back a second time) or go past
+:data:`MAX_PAGES` fails its pack (see :mod:`.paging`): what its pages found is dropped, and no
+domain of the pack is resolved from it. Cursors are tracked per query: a later query of the
+same pack starts afresh, and may well be sent the same offsets.
+
 Results are mapped back to domains by the properties returned: a company whose ``domain`` is
 the searched one matches it first-hand; one that only lists it in ``hs_additional_domains``
 matches it second-hand, and counts only when no company matches first-hand. What the matches
@@ -16,6 +21,7 @@ mean for a row (one record, none, or several) is :mod:`hubassoc_pandas.jobs.keys
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -24,14 +30,25 @@ import numpy as np
 from hubassoc_pandas.inputs.key_values import normalise_domain
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation
 from hubassoc_pandas.operations.found import FOUND, found_text, objects_path
-from hubassoc_pandas.operations.search_body import body_bytes, search_body, searched_properties
+from hubassoc_pandas.operations.paging import Trail, paging_error
+from hubassoc_pandas.operations.search_body import (
+    PAGE_SIZE,
+    body_bytes,
+    search_body,
+    searched_properties,
+)
 from hubassoc_pandas.transport.responses import ApiResponse
 from hubassoc_pandas.transport.wire import Prepared
 
-__all__ = ["MAX_RESULTS", "SearchDomains"]
+__all__ = ["MAX_PAGES", "MAX_RESULTS", "SearchDomains"]
 
 #: Results one search query can reach (a page past them is refused with a 400).
 MAX_RESULTS = 10_000
+#: The pages one query can have: its 10,000 results at 200 a page. A last page that still
+#: announces another offers results HubSpot says it never gives.
+MAX_PAGES = MAX_RESULTS // PAGE_SIZE
+
+logger = logging.getLogger("hubassoc_pandas")
 
 _Query = list[Any]  # [domains (tuple), after (str | None)]
 
@@ -71,6 +88,7 @@ class SearchDomains(Operation):
         self._queries: dict[int, list[_Query]] = {}
         self._found: dict[int, dict[str, dict[str, tuple[int, Any]]]] = {}
         self._capped: dict[int, dict[str, int]] = {}
+        self._trails: dict[int, Trail] = {}  # per pack, the pages of its current query
 
     @staticmethod
     def prefix_for(additional: bool) -> str:
@@ -105,6 +123,7 @@ class SearchDomains(Operation):
         total = body.get("total")
         if after is None and isinstance(total, int) and total > MAX_RESULTS:
             pending.pop(0)
+            self._trails.pop(key, None)
             if len(domains) > 1:  # too many results for one query: search each half apart
                 half = len(domains) // 2
                 pending[:0] = [[domains[:half], None], [domains[half:], None]]
@@ -114,13 +133,49 @@ class SearchDomains(Operation):
         else:
             self._note(key, domains, results)
             cursor = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if cursor is not None and str(cursor) != str(after):
+            if cursor is not None and str(cursor) != "":
+                refusal = self._follow(key, domains, str(cursor), response)
+                if refusal is not None:
+                    return refusal
                 pending[0][1] = str(cursor)
             else:
                 pending.pop(0)
+                self._trails.pop(key, None)
         if pending:
             return Decoded(more=np.arange(1, dtype=np.int64))
         return Decoded(succeeded=np.arange(1, dtype=np.int64), values={FOUND: [self._finish(key)]})
+
+    def _follow(
+        self, key: int, domains: tuple[str, ...], cursor: str, response: ApiResponse
+    ) -> Decoded | None:
+        """Follow the current query's next cursor; the pack's refusal when its pages loop or
+        do not end (what it found is dropped), else None."""
+        trail = self._trails.setdefault(key, Trail(MAX_PAGES))
+        problem = trail.follow(cursor)
+        if problem is None:
+            return None
+        searched = self.packs[key]
+        together = "" if len(domains) == 1 else f" and {len(domains) - 1:,} more searched with it"
+        info = paging_error(
+            problem,
+            trail,
+            cursor,
+            response,
+            subject=f"the companies with domain {domains[0]!r}{together}",
+            bound=f"a search lists at most {MAX_RESULTS:,} results: {MAX_PAGES} pages",
+            consequence=(
+                f"None of the {len(searched):,} domains looked up in this search is resolved "
+                "from it, so their rows are not sent."
+            ),
+            again="run retry() on the results (or the same call again)",
+        )
+        logger.warning("companies search for domain %r: %s", searched[0], info.message)
+        self._forget(key)
+        return Decoded(refused={info: [0]})
+
+    def _forget(self, key: int) -> None:
+        for state in (self._queries, self._found, self._capped, self._trails):
+            state.pop(key, None)
 
     def _note(self, key: int, domains: tuple[str, ...], results: list[Any]) -> None:
         """Record which searched domains each returned company has, first- or second-hand."""
@@ -147,6 +202,7 @@ class SearchDomains(Operation):
         """The pack's ``found`` value: per domain, its first-hand companies, else the rest."""
         found = self._found.pop(key, {})
         self._queries.pop(key, None)
+        self._trails.pop(key, None)
         entries: dict[str, dict[str, Any]] = {}
         for domain in self.packs[key]:
             matches = found.get(domain, {})

@@ -1,8 +1,9 @@
 """What each fault kind answers: one small callable per kind, looked up by name.
 
 Each takes the call, its endpoint, the fault rule and the Retry-After value the rate-limit
-window suggests, and returns the :class:`~.call.Reply` to send. ``close_after_commit`` has no
-entry: the gateway lets the endpoint answer normally and then drops the connection.
+window suggests, and returns the :class:`~.call.Reply` to send. ``close_after_commit`` and
+``cursor_loop`` have no entry: the gateway lets the endpoint answer (then drops the
+connection, or makes its cursors loop: see :mod:`~.cursor_loop`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from .auth import expired_body
 from .bodies import html_page, iso_now, rate_limit_body, too_large_body
 from .call import Call, Endpoint, Reply
+from .endpoints.batch import id_text
 from .faults import Fault
 
 __all__ = ["FAULT_REPLIES"]
@@ -93,6 +95,50 @@ def _empty_2xx(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Repl
     return call.json(status, _batch_body(call, []))
 
 
+def _with_body(status: int) -> int:
+    """A success status that can carry a body (a 204 cannot: 200 instead)."""
+    return 200 if status == 204 else status
+
+
+def _empty_object(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+    return call.json(_with_body(endpoint.success_status(call)), {})
+
+
+def _unfinished(state: str) -> FaultReply:
+    def reply(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+        body = {"status": state, "results": [], "startedAt": call.requested_at}
+        if call.portal.options.optional_batch_fields:
+            body["requestedAt"] = call.requested_at
+        return call.json(_with_body(endpoint.success_status(call)), body)
+
+    return reply
+
+
+def _num_errors(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+    body = {**_batch_body(call, []), "numErrors": max(1, call.extra["inputs"])}
+    del body["errors"]
+    return call.json(_with_body(endpoint.success_status(call)), body)
+
+
+def _some_errors(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
+    """207 naming only the first input in ``errors``, while ``numErrors`` counts them all."""
+    payload = call.payload if isinstance(call.payload, dict) else {}
+    inputs = payload.get("inputs") if isinstance(payload.get("inputs"), list) else []
+    first = inputs[0] if inputs and isinstance(inputs[0], dict) else {}
+    targets = first.get("to")
+    to_ids = [id_text(t) for t in (targets if isinstance(targets, list) else [targets])]
+    from_id = id_text(first.get("from"))
+    error: dict[str, Any] = {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "message": f"Input 0 (from {from_id}) could not be processed.",
+        "context": {"fromObjectId": [from_id], "toObjectId": [t for t in to_ids if t]},
+    }
+    body = {**_batch_body(call, []), "errors": [error]}
+    body["numErrors"] = max(1, call.extra["inputs"])
+    return call.json(207, body)
+
+
 def _truncated(call: Call, endpoint: Endpoint, fault: Fault, retry: int) -> Reply:
     body = endpoint.preview(call) if endpoint.preview is not None else _batch_body(call, [])
     reply = call.json(200, body)
@@ -138,4 +184,9 @@ FAULT_REPLIES: dict[str, FaultReply] = {
     "423": _locked,
     "477": _migrating,
     "401_expired": _expired,
+    "empty_object_2xx": _empty_object,
+    "pending_2xx": _unfinished("PENDING"),
+    "processing_2xx": _unfinished("PROCESSING"),
+    "num_errors_2xx": _num_errors,
+    "207_some_errors": _some_errors,
 }

@@ -3,8 +3,8 @@
 A :class:`Fault` fires either on chosen request numbers (1-based, counting every request to
 any endpoint since the last reset, those refused for auth or rate limits included) or at
 random with probability ``rate`` from the sandbox's seeded random generator; ``times`` caps
-how often it fires; ``paths`` and ``endpoints`` narrow the requests it may fire on. The first
-rule that fires wins. Faults apply to every endpoint alike.
+how often it fires; ``paths``, ``endpoints`` and ``ids`` narrow the requests it may fire on.
+The first rule that fires wins. Faults apply to every endpoint alike.
 
 Kinds
 -----
@@ -45,17 +45,35 @@ Kinds
 ``401_expired``
     401 EXPIRED_AUTHENTICATION, "The OAuth token used to make this call expired 1 day(s)
     ago.", for a token that worked until now.
+``empty_object_2xx``
+    The success status (200 where it is 204) with the body ``{}``.
+``pending_2xx``, ``processing_2xx``
+    The success status (200 where it is 204) with ``{"status": "PENDING"}`` (or
+    ``PROCESSING``), empty ``results`` and the times: work accepted, not done.
+``num_errors_2xx``
+    The success status (200 where it is 204) with ``{"status": "COMPLETE", "results": [],
+    "numErrors": N}`` for N inputs, and no ``errors`` saying which.
+``207_some_errors``
+    207 with ``status`` COMPLETE, empty ``results``, an error naming only the first input,
+    and ``numErrors`` counting every input: the others' errors are counted but not given.
+``cursor_loop``
+    Page cursors that go round in a circle (see :mod:`~.cursor_loop`): batch/read answers
+    each from-ID the rule concerns (its ``ids``, or every one) and search answers a query with
+    ``paging.next.after`` A, then B when sent A, then A again when sent B, for ever, each
+    page holding the first page's results. Other endpoints answer as usual.
 
-Only ``close_after_commit`` stores associations; every other kind stores nothing.
+Only ``close_after_commit`` (and ``cursor_loop``, which answers as the endpoint does) store
+associations; every other kind stores nothing.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
+__all__ = ["FAULT_KINDS", "Fault", "FaultPlan", "named_in"]
 
 FAULT_KINDS: frozenset[str] = frozenset(
     {
@@ -76,6 +94,12 @@ FAULT_KINDS: frozenset[str] = frozenset(
         "423",
         "477",
         "401_expired",
+        "empty_object_2xx",
+        "pending_2xx",
+        "processing_2xx",
+        "num_errors_2xx",
+        "207_some_errors",
+        "cursor_loop",
     }
 )
 
@@ -105,12 +129,15 @@ class Fault:
         ``"search"``).
     retry_after : int or None
         ``Retry-After`` seconds of a ``477`` (None: 3600).
+    ids : Collection[str] or None
+        Only requests naming one of these are eligible (see :func:`named_in`: an input's
+        IDs, a search filter's values); a ``cursor_loop`` loops only these from-IDs' pages.
 
     Examples
     --------
     >>> Fault("502_html", on_requests=[2])
     Fault(kind='502_html', on_requests=(2,), rate=0.0, times=None, paths=None, \
-hang_seconds=30.0, endpoints=None, retry_after=None)
+hang_seconds=30.0, endpoints=None, retry_after=None, ids=None)
     """
 
     kind: str
@@ -121,6 +148,7 @@ hang_seconds=30.0, endpoints=None, retry_after=None)
     hang_seconds: float = 30.0
     endpoints: Collection[str] | None = None
     retry_after: int | None = None
+    ids: Collection[str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -139,6 +167,10 @@ hang_seconds=30.0, endpoints=None, retry_after=None)
             object.__setattr__(self, "paths", tuple(str(p) for p in self.paths))
         if self.endpoints is not None:
             object.__setattr__(self, "endpoints", tuple(str(e) for e in self.endpoints))
+        if self.ids is not None:
+            if isinstance(self.ids, str):
+                raise TypeError("fault ids must be a collection of strings, not one string")
+            object.__setattr__(self, "ids", frozenset(str(i) for i in self.ids))
         if self.retry_after is not None and (
             isinstance(self.retry_after, bool)
             or not isinstance(self.retry_after, int)
@@ -168,9 +200,19 @@ class FaultPlan:
         self.fired = [0] * len(self.faults)
 
     def pick(
-        self, request_number: int, path: str, rng: random.Random, endpoint: str | None = None
+        self,
+        request_number: int,
+        path: str,
+        rng: random.Random,
+        endpoint: str | None = None,
+        names: Callable[[], Collection[str]] | None = None,
     ) -> Fault | None:
-        """Return the fault for this request, counting it as fired, or None."""
+        """Return the fault for this request, counting it as fired, or None.
+
+        ``names`` gives what the request names (see :func:`named_in`), asked only when a
+        rule has ``ids``.
+        """
+        named: Collection[str] | None = None
         for index, fault in enumerate(self.faults):
             if fault.times is not None and self.fired[index] >= fault.times:
                 continue
@@ -178,8 +220,46 @@ class FaultPlan:
                 continue
             if fault.endpoints is not None and endpoint not in fault.endpoints:
                 continue
+            if fault.ids is not None:
+                named = (names() if names is not None else ()) if named is None else named
+                if not any(name in fault.ids for name in named):
+                    continue
             scripted = fault.on_requests is not None and request_number in fault.on_requests
             if scripted or (fault.rate > 0.0 and rng.random() < fault.rate):
                 self.fired[index] += 1
                 return fault
         return None
+
+
+def named_in(payload: Any) -> set[str]:
+    """What a request body names: every ``id`` of its inputs (on either side of a pair, in a
+    list of targets, or the input's own) and every value of its search filters, as text.
+
+    Examples
+    --------
+    >>> sorted(named_in({"inputs": [{"from": {"id": "1"}, "to": [{"id": 2}]}, {"id": "7"}]}))
+    ['1', '2', '7']
+    >>> sorted(named_in({"filterGroups": [{"filters": [{"values": ["acme.com", "b.io"]}]}]}))
+    ['acme.com', 'b.io']
+    """
+    if not isinstance(payload, dict):
+        return set()
+    found: set[str] = set()
+    inputs = payload.get("inputs")
+    for item in inputs if isinstance(inputs, list) else []:
+        if not isinstance(item, dict):
+            continue
+        sides = [item, item.get("from"), *_listed(item.get("to"))]
+        found.update(str(side["id"]) for side in sides if isinstance(side, dict) and "id" in side)
+    groups = payload.get("filterGroups")
+    for group in groups if isinstance(groups, list) else []:
+        filters = group.get("filters") if isinstance(group, dict) else None
+        for spec in filters if isinstance(filters, list) else []:
+            if isinstance(spec, dict):
+                values = [spec.get("value"), *_listed(spec.get("values"))]
+                found.update(str(v) for v in values if v is not None)
+    return found
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -18,6 +18,7 @@ the rate-limit headers when enabled (not on proxy pages), and any configured lat
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -28,8 +29,10 @@ from typing import Any
 from .auth import bearer, expired_body, is_malformed
 from .bodies import AUTH_MESSAGE, error_body, iso_now, json_bytes, rate_limit_body, scopes_body
 from .call import JSON, Call, Endpoint, Reply, Request
+from .cursor_loop import answer_looping
 from .endpoints import ENDPOINTS
 from .fault_replies import FAULT_REPLIES
+from .faults import named_in
 from .meters import RollingWindow
 from .portal import Portal
 from .routes import match_route
@@ -180,7 +183,9 @@ class Gateway:
             refusal = self._refuse(call, endpoint, token, now)
             if refusal is not None:
                 return refusal
-            fault = portal.plan.pick(number, request.path, portal.rng, endpoint.name)
+            fault = portal.plan.pick(
+                number, request.path, portal.rng, endpoint.name, lambda: named_in(call.payload)
+            )
             call.headers = [*call.headers, *self.rate_headers(now)]
             retry = 1
             if fault is not None:
@@ -191,6 +196,9 @@ class Gateway:
                     retry = fault.retry_after if fault.retry_after is not None else 3600
         if fault is not None:
             call.extra["fault"] = fault.kind
+            if fault.kind == "cursor_loop":
+                answer = functools.partial(self._answer, call, endpoint, token)
+                return answer_looping(call, endpoint, fault.ids, answer)
             if fault.kind != "close_after_commit":
                 return FAULT_REPLIES[fault.kind](call, endpoint, fault, retry)
         reply = self._answer(call, endpoint, token)

@@ -53,7 +53,8 @@ class Sandbox(Listener, PortalView, PortalChanges):
 
     Every variant the contract lists can be played (status codes, error shapes, result
     directions, rate limits) and every fault (5xx, proxy pages, hangs, dropped connections,
-    truncated bodies, 423, 477, an expired token). Every answer carries
+    truncated bodies, 423, 477, an expired token, 2xx answers that confirm nothing, page
+    cursors that go round in a circle). Every answer carries
     ``X-HubSpot-Correlation-Id`` (the same ID as a JSON error's ``correlationId``) and
     ``X-Request-Id``, HTML error pages included.
 
