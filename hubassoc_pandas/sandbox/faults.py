@@ -57,7 +57,7 @@ Kinds
     207 with ``status`` COMPLETE, empty ``results``, an error naming only the first input,
     and ``numErrors`` counting every input: the others' errors are counted but not given.
 ``cursor_loop``
-    Page cursors that go round in a circle (see :mod:`~.cursor_loop`): batch/read answers
+    Page cursors that go round in a circle (see ``hubassoc_pandas.sandbox.cursor_loop``): batch/read answers
     each from-ID the rule concerns (its ``ids``, or every one) and search answers a query with
     ``paging.next.after`` A, then B when sent A, then A again when sent B, for ever, each
     page holding the first page's results. Other endpoints answer as usual.
@@ -130,7 +130,7 @@ class Fault:
     retry_after : int or None
         ``Retry-After`` seconds of a ``477`` (None: 3600).
     ids : Collection[str] or None
-        Only requests naming one of these are eligible (see :func:`named_in`: an input's
+        Only requests naming one of these are eligible (see ``named_in``: an input's
         IDs, a search filter's values); a ``cursor_loop`` loops only these from-IDs' pages.
 
     Examples
@@ -209,7 +209,7 @@ class FaultPlan:
     ) -> Fault | None:
         """Return the fault for this request, counting it as fired, or None.
 
-        ``names`` gives what the request names (see :func:`named_in`), asked only when a
+        ``names`` gives what the request names (see ``named_in``), asked only when a
         rule has ``ids``.
         """
         named: Collection[str] | None = None
