@@ -57,7 +57,7 @@ Kinds
     207 with ``status`` COMPLETE, empty ``results``, an error naming only the first input,
     and ``numErrors`` counting every input: the others' errors are counted but not given.
 ``cursor_loop``
-    Page cursors that go round in a circle (see ``hubassoc_pandas.sandbox.cursor_loop``): batch/read answers
+    Page cursors that go round in a circle (see ``sandbox/cursor_loop.py``): batch/read answers
     each from-ID the rule concerns (its ``ids``, or every one) and search answers a query with
     ``paging.next.after`` A, then B when sent A, then A again when sent B, for ever, each
     page holding the first page's results. Other endpoints answer as usual.
