@@ -31,6 +31,7 @@ from hubassoc_pandas.jobs.existing.sync_apply import apply_actions, outcome_colu
 from hubassoc_pandas.jobs.existing.sync_by_keys import (
     add_key_columns,
     note_key_problems,
+    pair_holds,
     sync_holds,
 )
 from hubassoc_pandas.jobs.existing.sync_plan import ACTIONS, build_sync_plan
@@ -82,6 +83,7 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
             type_id=None if typed is None else typed.type_id,
             hold=sync_holds(frame, given, plan, existing.from_ids),
             symmetric=job.settings.from_type == job.settings.to_type and typed is None,
+            held_pairs=pair_holds(frame, given, plan),
         )
         record = _record(job, table, existing, remove_extra=remove_extra, dry_run=dry_run)
         record["label"] = None if typed is None else dataclasses.asdict(typed)

@@ -31,9 +31,40 @@ from hubassoc_pandas.inputs.key_values import normalise_keys
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.jobs.existing.key_columns import IdColumns, key_column
 
-__all__ = ["add_key_columns", "note_key_problems", "sync_holds"]
+__all__ = [
+    "add_key_columns",
+    "note_key_problems",
+    "pair_holds",
+    "sync_holds",
+]
 
 _PAIR_ACTIONS = ("create", "keep")
+
+
+def pair_holds(frame: pd.DataFrame, given: IdColumns, plan: Plan) -> dict[tuple[int, int], str]:
+    """The associations a sync by keys keeps whatever the frame lists: for a to-key several
+    records have, of which ``on_ambiguous="oldest"`` took one, the others it may mean, per
+    from-ID of its rows ({} for a sync without searched to-keys)."""
+    side = given.side("to")
+    session = given.session
+    if session is None or side is None or side.spec is None or not side.spec.searched:
+        return {}
+    spec = side.spec
+    keys, problems = normalise_keys(frame[side.column], spec.kind)
+    findings = session.findings(spec.object_type, spec.id_property)
+    held: dict[tuple[int, int], str] = {}
+    rows = np.flatnonzero((plan.row_from > 0) & (problems == None))  # noqa: E711
+    for row in rows.tolist():
+        entry = findings.get(keys[row])
+        if entry is None or entry.found.n <= 1:
+            continue
+        note = (
+            f"the to-key {spec.id_property} {keys[row]!r} names several records, this one "
+            "among them (on_ambiguous='oldest' took the oldest for the frame's pair)"
+        )
+        for other in entry.found.ids[1:]:
+            held[(int(plan.row_from[row]), int(other))] = note
+    return held
 
 
 def sync_holds(

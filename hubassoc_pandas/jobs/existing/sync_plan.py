@@ -19,6 +19,7 @@ round is kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ def build_sync_plan(
     type_id: int | None = None,
     hold: np.ndarray | None = None,
     symmetric: bool = False,
+    held_pairs: Mapping[tuple[int, int], str] | None = None,
 ) -> pd.DataFrame:
     """The plan frame (see the module docstring).
 
@@ -69,6 +71,9 @@ def build_sync_plan(
     symmetric : bool
         The pairs join records of one object type by the unlabelled association, which is
         one link read from both records: a pair listed either way round covers it.
+    held_pairs : mapping, optional
+        ``(from_id, to_id)`` associations that stay whatever the frame lists, with why: the
+        other records a key taken as its oldest record may mean.
     """
     read_ok = existing.read_ok
     first_row = _first_rows(plan)
@@ -88,6 +93,8 @@ def build_sync_plan(
     extra = _extras(existing, from_codes, plan.pair_to, type_id, symmetric)
     extra_keys = extra["key"].to_numpy(np.int64)
     reasons = None if hold is None or not remove_extra else hold[extra_keys]
+    if held_pairs and remove_extra:
+        reasons = _with_pair_reasons(reasons, existing, extra, held_pairs)
     removable = np.asarray(remove_extra & ~blocked[extra_keys], dtype=bool)
     if reasons is not None:
         removable &= reasons == None  # noqa: E711
@@ -104,6 +111,21 @@ def build_sync_plan(
     table["order"] = key_first[table["key"].to_numpy(np.int64)]
     table = table.sort_values(["order", "group", "position", "to"], kind="stable")
     return _frame(index, plan, existing, table)
+
+
+def _with_pair_reasons(
+    reasons: np.ndarray | None,
+    existing: Existing,
+    extra: pd.DataFrame,
+    held_pairs: Mapping[tuple[int, int], str],
+) -> np.ndarray:
+    """Per extra association, why it stays: its from-ID's reason, else its pair's."""
+    out = np.full(len(extra), None, dtype=object) if reasons is None else reasons.copy()
+    from_ids = existing.from_ids[extra["key"].to_numpy(np.int64)].tolist()
+    for i, pair in enumerate(zip(from_ids, extra["to"].tolist(), strict=True)):
+        if out[i] is None and pair in held_pairs:
+            out[i] = held_pairs[pair]
+    return out
 
 
 def _extra_notes(

@@ -20,6 +20,7 @@ from hubassoc_testkit import (
     running_hub,
     stored_pairs,
     sync_on_hub,
+    with_domains,
     write_csv,
 )
 
@@ -233,3 +234,23 @@ def test_a_labelled_undo_from_a_file_keeps_the_association(hub: Sandbox, tmp_pat
             to_type="companies", progress=False)  # fmt: skip
     assert ("1", "5") in stored_pairs(hub)
     assert len(labels_held(hub, ("1", "5"))) == 1  # the unlabelled default alone
+
+
+def test_a_keyed_sync_keeps_links_to_every_record_its_key_may_mean(hub: Sandbox) -> None:
+    with_domains(
+        hub,
+        {
+            10: {"domain": "acme.com", "createdate": "2020-01-01T00:00:00.000Z"},
+            11: {"domain": "acme.com", "createdate": "2022-01-01T00:00:00.000Z"},
+            12: {"domain": "other.io", "createdate": "2022-01-01T00:00:00.000Z"},
+        },
+    )
+    associate_on(hub, frame_of([(1, 11), (1, 12)]))
+    frame = pd.DataFrame({"contact_id": [1], "website": ["acme.com"]})
+    done = sync_on_hub(hub, frame, to_col="website", to_id_property="domain",
+                       on_ambiguous="oldest", remove_extra=True, dry_run=False)  # fmt: skip
+
+    assert stored_pairs(hub) == {("1", "10"), ("1", "11")}  # 12 goes, 11 may be meant: stays
+    kept = done[done["to_id"] == "11"]
+    assert kept["action"].astype(str).tolist() == ["extra"]
+    assert "names several records" in kept["note"].iloc[0]
