@@ -116,7 +116,31 @@ def plan_record(plan: pd.DataFrame) -> dict[str, Any]:
             "may have been re-created since). Call sync() again for a plan of what HubSpot "
             "holds now."
         )
+    _check_plan_rows(plan)
     return record
+
+
+def _check_plan_rows(plan: pd.DataFrame) -> None:
+    """Refuse a hand-edited plan whose actions or IDs cannot be carried out, naming the rows."""
+    missing = [c for c in ("from_id", "to_id", "action") if c not in plan.columns]
+    if missing:
+        raise ConfigError(f"this plan lacks its column(s) {', '.join(missing)}: make it again.")
+    action = plan["action"].astype("string")
+    unknown = ~action.isin(ACTIONS).fillna(False).to_numpy(dtype=bool)
+    sent = action.isin(["create", "remove"]).fillna(False).to_numpy(dtype=bool)
+    ids_ok = np.ones(len(plan), dtype=bool)
+    for column in ("from_id", "to_id"):
+        text = plan[column].astype("string").str.strip()
+        ids_ok &= text.str.fullmatch(r"[1-9][0-9]{0,18}").fillna(False).to_numpy(dtype=bool)
+    bad = np.flatnonzero(unknown | (sent & ~ids_ok))
+    if len(bad):
+        shown = ", ".join(repr(label) for label in plan.index[bad[:5]].tolist())
+        raise ConfigError(
+            f"{len(bad):,} rows of this plan cannot be carried out (rows {shown}"
+            f"{' ...' if len(bad) > 5 else ''}): each action must be one of {', '.join(ACTIONS)}"
+            ", and a create or remove row needs from_id and to_id as record IDs. Nothing was "
+            "sent; fix those rows or make the plan again with sync()."
+        )
 
 
 def apply_plan(plan: pd.DataFrame, job: PairJob) -> pd.DataFrame:

@@ -254,3 +254,15 @@ def test_a_keyed_sync_keeps_links_to_every_record_its_key_may_mean(hub: Sandbox)
     kept = done[done["to_id"] == "11"]
     assert kept["action"].astype(str).tolist() == ["extra"]
     assert "names several records" in kept["note"].iloc[0]
+
+
+def test_a_hand_edited_plan_is_refused_before_anything_is_sent(hub: Sandbox) -> None:
+    associate_on(hub, frame_of([(1, 11)]))
+    plan = sync_on_hub(hub, frame_of([(1, 10)]), remove_extra=True)
+    edited = plan.copy()
+    edited["to_id"] = edited["to_id"].astype(object)
+    edited.loc[edited.index[0], "to_id"] = "ten"
+    before = len(hub.requests)
+    with pytest.raises(ConfigError, match="cannot be carried out"):
+        edited.hubassoc.apply_plan(token=hub.token, progress=False)
+    assert len(hub.requests) == before
