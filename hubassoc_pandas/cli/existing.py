@@ -148,6 +148,9 @@ def run_sync(args: argparse.Namespace) -> int:
     frame = read_input(args.file, [args.from_col, args.to_col], sep=args.sep)
     if args.out is not None:
         check_fits(args.out, len(frame))
+    if len(frame) == 0:  # an empty frame lists no from-ID: there is nothing to compare
+        print(f"{args.file} has column names but no rows: nothing to sync.")
+        return EXIT_OK
     options = {
         "from_col": args.from_col,
         "to_col": args.to_col,

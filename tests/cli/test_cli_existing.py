@@ -132,3 +132,15 @@ def test_sync_with_a_label(cli_hub: Sandbox, tmp_path: Path) -> None:
     assert main([*argv, "--label", "Billing contact", "--yes"]) == 0
     billing = cli_hub.label_type_id("contacts", "companies", "Billing contact")
     assert billing in cli_hub.associations("contacts", "companies")[("1", "4")]
+
+
+def test_sync_of_a_file_with_no_rows_says_so(
+    cli_hub: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "empty.csv"
+    source.write_text("c,co\n")
+    argv = ["sync", str(source), *TYPES, "--from-col", "c", "--to-col", "co", "--yes"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "no rows: nothing to sync" in out and "Series" not in out
+    assert cli_hub.requests == []
