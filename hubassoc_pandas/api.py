@@ -26,7 +26,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import pandas as pd
 
 from hubassoc_pandas.accessor import HubAssocAccessor
-from hubassoc_pandas.jobs.labels.types import labels
+from hubassoc_pandas.jobs.labels.definitions import labels
 
 __all__ = [
     "apply_plan",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from hubassoc_pandas.jobs.labels.types import labels
+from hubassoc_pandas.jobs.labels.definitions import labels
 
 __all__ = ["add_labels_command", "run_labels"]
 

@@ -35,8 +35,8 @@ from hubassoc_pandas.jobs.existing.sync_by_keys import (
     sync_holds,
 )
 from hubassoc_pandas.jobs.existing.sync_plan import ACTIONS, build_sync_plan
+from hubassoc_pandas.jobs.labels.definitions import fetch_label_types
 from hubassoc_pandas.jobs.labels.resolve import resolve_label
-from hubassoc_pandas.jobs.labels.types import fetch_label_types
 from hubassoc_pandas.jobs.pairs.id_columns import plan_pairs
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob

@@ -23,7 +23,7 @@ from hubassoc_pandas._stack import user_stacklevel
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.jobs.existing.check import PAIR_PREEXISTING
-from hubassoc_pandas.jobs.labels.types import labels
+from hubassoc_pandas.jobs.labels.definitions import labels
 from hubassoc_pandas.jobs.pairs.pipeline import run_pairs
 from hubassoc_pandas.operations.archive import Archive
 from hubassoc_pandas.options import LabelOptions, PairJob

@@ -24,8 +24,8 @@ from hubassoc_pandas.engine.attempt import Attempts
 from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.plan import Plan, make_plan
+from hubassoc_pandas.jobs.labels.definitions import fetch_label_types
 from hubassoc_pandas.jobs.labels.resolve import label_setting, resolve_label, resolve_label_column
-from hubassoc_pandas.jobs.labels.types import fetch_label_types
 from hubassoc_pandas.operations.archive_labels import ArchiveLabels
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.operations.registry import PAIR_VERBS
