@@ -1,10 +1,10 @@
 """What the operations on typed pairs share: a key is (from, to, association type).
 
-``batch/create`` and ``batch/labels/archive`` take ``{"inputs": [{"from": {"id"}, "to":
-{"id"}, "types": [{"associationCategory", "associationTypeId"}]}]}``. The types of a run are
-a small table of :class:`~hubassoc_pandas.operations.label_list.LabelType`; each key of the
-plan names one by its tag (``plan.pair_tag``; without tags, every key has the table's only type). The
-category always goes with the type ID, and ``types`` is never empty.
+``batch/create`` and ``batch/labels/archive`` take ``{"inputs": [{"from": {"id"}, "to": {"id"},
+"types": [{"associationCategory", "associationTypeId"}]}]}``. The types of a run are a small table
+of :class:`~hubassoc_pandas.operations.label_list.LabelType`; each key of the plan names one by its
+tag (``plan.pair_tag``; without tags, every key has the table's only type). The category always goes
+with the type ID, and ``types`` is never empty.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 A label may be given as its name as HubSpot shows it (any case, surrounding spaces ignored),
 as a type ID (``28``, ``"28"``) or as a ``(category, type_id)`` pair (also written
 ``"USER_DEFINED:28"``). Each is looked up among the label types of the run's direction (see
-:func:`~hubassoc_pandas.jobs.labels.definitions.labels`): a name two types share is
-ambiguous, and so is a type ID two categories share; either way the message lists the labels that exist.
+:func:`~hubassoc_pandas.jobs.labels.definitions.labels`): a name two types share is ambiguous, and
+so is a type ID two categories share; either way the message lists the labels that exist.
 
 Examples
 --------
