@@ -91,7 +91,10 @@ def test_sync_removes_nothing_for_the_looping_from_id_and_the_rest_proceeds(
     looping: Sandbox, api_version: str
 ) -> None:
     wanted = frame_of([(7, 1), (8, 4), (8, 6)])
-    done = sync_on_hub(looping, wanted, dry_run=False, remove_extra=True, api_version=api_version)
+    with pytest.warns(RuntimeWarning, match="could not read the associations of 1 of the 2"):
+        done = sync_on_hub(
+            looping, wanted, dry_run=False, remove_extra=True, api_version=api_version
+        )
 
     assert stored_pairs(looping) == {("7", "1"), ("7", "2"), ("7", "3"), ("8", "4"), ("8", "6")}
     archived = [r for r in looping.requests if r.path.endswith("/batch/archive")]
