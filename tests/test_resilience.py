@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from hubassoc_testkit import (
+    UNPACED,
     RecordingBackoff,
     RecordingProgress,
     associate_on,
@@ -247,7 +248,9 @@ def test_ctrl_c_keeps_finished_rows_and_retry_completes(hub: Sandbox, make_frame
     frame = make_frame(2000, seed=12)
     progress = RecordingProgress(stop_after=300)
     with pytest.warns(RuntimeWarning, match="Interrupted"):
-        results = associate_on(hub, frame, batch_size=20, max_workers=4, progress=progress)
+        results = associate_on(
+            hub, frame, batch_size=20, max_workers=4, progress=progress, rate_limit=UNPACED
+        )
     assert progress.closed
     assert results.index.equals(frame.index)
     counts = results["status"].value_counts()
