@@ -32,6 +32,10 @@ CONTACTS = range(1, 20_001)
 COMPANIES = range(1, 10_001)
 #: Records of the sandbox the command-line tests use.
 SMALL = {"contacts": range(1, 101), "companies": range(1, 101)}
+#: A client ``rate_limit`` far above what a test run sends, for runs against a sandbox that
+#: sets no limit when pacing is not what the test checks (the default, 100 requests per 10 s,
+#: would only make them wait).
+UNPACED = (1_000, 1.0)
 
 
 # -- starting a sandbox ---------------------------------------------------------------------

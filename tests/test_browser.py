@@ -94,7 +94,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     root.mkdir()
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
     _write_settings(base / "settings")
-    port, token = _free_port(), secrets.token_hex(16)
+    token = secrets.token_hex(16)
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(base / "config"),
@@ -110,7 +110,6 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         "jupyterlab",
         "--no-browser",
         "--ip=127.0.0.1",
-        f"--port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
@@ -122,30 +121,52 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # CI containers often run as root
     log = (base / "server.log").open("wb")
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    server: subprocess.Popen[bytes] | None = None
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited early:\n{(base / 'server.log').read_text()}")
-            try:
-                if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start:\n{(base / 'server.log').read_text()}")
-            time.sleep(0.2)
+        # a free port can be taken by another process before the server binds it (tests run
+        # side by side): then the server exits at once, and another port is tried
+        for _ in range(3):
+            port, written = _free_port(), (base / "server.log").stat().st_size
+            server = subprocess.Popen(
+                [*command, f"--port={port}"], cwd=root, env=env, stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            url = f"http://127.0.0.1:{port}"
+            if _wait_until_up(server, url, token, base / "server.log", written):
+                break
+        else:
+            pytest.fail(f"JupyterLab found no free port:\n{(base / 'server.log').read_text()}")
         yield {"url": url, "token": token, "log": base / "server.log"}
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(5)
         log.close()
+
+
+def _wait_until_up(
+    server: subprocess.Popen[bytes], url: str, token: str, log: Path, written: int
+) -> bool:
+    """True once the server answers; False if it exited because its port was taken (told
+    by what it logged past ``written`` bytes)."""
+    deadline = time.monotonic() + 60
+    while True:
+        if server.poll() is not None:
+            if b"is already in use" in log.read_bytes()[written:]:
+                return False
+            pytest.fail(f"JupyterLab exited early:\n{log.read_text()}")
+        try:
+            if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
+                return True
+        except requests.RequestException:  # not up yet, or another process holds the port
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"JupyterLab did not start:\n{log.read_text()}")
+        time.sleep(0.2)
 
 
 def _local_only(route: Any) -> None:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
@@ -22,6 +21,8 @@ def test_the_notebooks_exist() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_committed_notebook_has_no_outputs(path: Path) -> None:
+    import nbformat  # slow to load (it brings jsonschema): imported where used
+
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     dirty = [
@@ -57,10 +58,12 @@ def kernel_name() -> str:
 def test_notebook_runs_without_errors(
     path: Path, kernel_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import nbformat
     from nbclient import NotebookClient
 
     monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)  # the sandbox's token is used
     monkeypatch.delenv("HUBSPOT_BASE_URL", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the kernel's temporary files stay in here
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,

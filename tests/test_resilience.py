@@ -3,11 +3,13 @@ pages, dropped connections, truncated and unreadable bodies, timeouts, 4xx, and 
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
 import pytest
 from hubassoc_testkit import (
+    UNPACED,
     RecordingBackoff,
     RecordingProgress,
     associate_on,
@@ -19,6 +21,7 @@ from hubassoc_testkit import (
 )
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
+from hubassoc_pandas.engine import run as engine_run
 from hubassoc_pandas.errors import AuthenticationError, MissingScopesError
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
@@ -247,7 +250,9 @@ def test_ctrl_c_keeps_finished_rows_and_retry_completes(hub: Sandbox, make_frame
     frame = make_frame(2000, seed=12)
     progress = RecordingProgress(stop_after=300)
     with pytest.warns(RuntimeWarning, match="Interrupted"):
-        results = associate_on(hub, frame, batch_size=20, max_workers=4, progress=progress)
+        results = associate_on(
+            hub, frame, batch_size=20, max_workers=4, progress=progress, rate_limit=UNPACED
+        )
     assert progress.closed
     assert results.index.equals(frame.index)
     counts = results["status"].value_counts()
@@ -289,6 +294,30 @@ def test_ctrl_c_with_requests_still_out_leaves_them_unconfirmed(
     rest = results[statuses == "not_sent"]
     assert len(rest) == 50 - 10 - len(out) and rest["batch"].isna().all()
     assert (rest["error_category"] == "INTERRUPTED").all()
+
+
+def test_ctrl_c_while_an_answer_is_taken_in_keeps_its_rows(
+    hub: Sandbox, make_frame: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a real SIGINT, delivered just as the third answer starts to be recorded
+    answers: list[int] = []
+    take_in = engine_run._Engine._succeeded
+
+    def interrupted(engine: Any, sent: Any, response: Any) -> None:
+        answers.append(1)
+        if len(answers) == 3:
+            signal.raise_signal(signal.SIGINT)
+        take_in(engine, sent, response)
+
+    monkeypatch.setattr(engine_run._Engine, "_succeeded", interrupted)
+    with pytest.warns(RuntimeWarning, match="Interrupted"):
+        results = associate_on(
+            hub, make_frame(100), batch_size=10, max_workers=1, rate_limit=UNPACED
+        )
+    assert results.attrs["hubassoc"]["stopped"] == "INTERRUPTED"
+    counts = results["status"].value_counts()
+    assert counts["associated"] == 30 and counts["not_sent"] == 70
+    assert stored_pairs(hub) == associated_pairs(results)  # HubSpot holds nothing not_sent
 
 
 def test_a_pair_waiting_to_be_sent_again_at_the_daily_limit_is_unconfirmed(

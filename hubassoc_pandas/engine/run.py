@@ -9,11 +9,13 @@ or the run stopped (Ctrl-C, the daily limit, a fatal refusal); keys left undecid
 from __future__ import annotations
 
 import logging
+import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +100,28 @@ def run(
     ).go(invalid_rows)
 
 
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) that arrives inside the block and raise it at the block's end,
+    so that a batch is never half handed to a worker nor an answer half taken in (its rows
+    would end ``not_sent`` although HubSpot applied them). Only in the main thread while
+    Python's own handler is installed; otherwise the block runs as it is."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    held: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
+
+
 class _Engine:
     def __init__(
         self,
@@ -162,17 +186,19 @@ class _Engine:
     def _loop(self, pool: DaemonPool) -> None:
         in_flight = self.in_flight
         while True:
-            while not self.stop.is_set() and len(in_flight) < self.options.max_workers:
-                work = self.queue.next(in_flight.values())
-                if work is None:
-                    break
-                work.batch, self.next_batch = self.next_batch, self.next_batch + 1
-                in_flight[pool.submit(self._send, work)] = work
+            with _ctrl_c_held():
+                while not self.stop.is_set() and len(in_flight) < self.options.max_workers:
+                    work = self.queue.next(in_flight.values())
+                    if work is None:
+                        break
+                    work.batch, self.next_batch = self.next_batch, self.next_batch + 1
+                    in_flight[pool.submit(self._send, work)] = work
             if not in_flight:
                 return
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
-            for future in done:
-                self._handle(future, in_flight.pop(future))
+            with _ctrl_c_held():
+                for future in done:
+                    self._handle(future, in_flight.pop(future))
             hold = self.pacer.blocked_for()
             self.progress.note(f"rate limited, waiting {hold:.0f}s" if hold > 0.5 else None)
 
@@ -193,8 +219,9 @@ class _Engine:
         try:
             while self.in_flight and time.monotonic() < deadline:
                 done, _ = wait(self.in_flight, timeout=0.1, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._handle(future, self.in_flight.pop(future))
+                with _ctrl_c_held():
+                    for future in done:
+                        self._handle(future, self.in_flight.pop(future))
         except KeyboardInterrupt:
             pass
 

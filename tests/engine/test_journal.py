@@ -8,7 +8,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingProgress, associate_on, running_hub, stored_pairs
+from hubassoc_testkit import (
+    UNPACED,
+    RecordingProgress,
+    associate_on,
+    running_hub,
+    stored_pairs,
+)
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
 from hubassoc_pandas.engine.journal import Journal, identity_of
@@ -67,19 +73,19 @@ def test_resume_skips_confirmed_pairs_and_matches_one_run(
 ) -> None:
     frame = with_missing(make_frame(2000, seed=22))
     hub.configure(latency=0.01)
-    whole = associate_on(hub, frame, batch_size=50)
+    whole = associate_on(hub, frame, batch_size=50, rate_limit=UNPACED)
     hub.reset()
 
     path = tmp_path / "run.sqlite"
     with pytest.warns(RuntimeWarning, match="Interrupted"):
         first = associate_on(
-            hub, frame, journal=path, batch_size=50, max_workers=4,
+            hub, frame, journal=path, batch_size=50, max_workers=4, rate_limit=UNPACED,
             progress=RecordingProgress(stop_after=600),
         )  # fmt: skip
     done_first = first[first["status"] == "associated"]
     assert 500 <= len(done_first) < 1996
     before = len(hub.requests)
-    second = associate_on(hub, frame, journal=path, batch_size=50)
+    second = associate_on(hub, frame, journal=path, batch_size=50, rate_limit=UNPACED)
     resent = {
         (i["from"]["id"], i["to"]["id"])
         for r in hub.requests[before:]
@@ -139,7 +145,10 @@ def test_journal_never_holds_the_token(make_frame: Any, tmp_path: Path) -> None:
         records={"contacts": range(1, 5001), "companies": range(1, 5001)}, tokens={token: None}
     ) as hub:
         frame = with_missing(make_frame(1000, seed=5).clip(upper=5000))
-        associate_on(hub, frame, token=token, journal=path, progress=Snooper(), batch_size=20)
+        associate_on(
+            hub, frame, token=token, journal=path, progress=Snooper(), batch_size=20,
+            rate_limit=UNPACED,
+        )  # fmt: skip
     assert any(b"-wal" not in s for s in snapshots) and len(snapshots) > 10
     for suffix in ("", "-wal", "-shm"):
         part = Path(f"{path}{suffix}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import running_hub
+from hubassoc_testkit import UNPACED, running_hub
 from pacing_sim import Portal, rate_share, simulate
 
 import hubassoc_pandas  # noqa: F401  (registers the accessor)
@@ -281,9 +281,9 @@ def test_concurrent_run_matches_a_sequential_one(hub: Sandbox, make_frame: Any) 
     frame.loc[[5, 50, 500], "company_id"] = 10_000_000  # missing records fail the same way
     frame.loc[7, "contact_id"] = None
     hub.configure(latency=0.01)
-    sequential = _associate(frame, hub, batch_size=50, max_workers=1)
+    sequential = _associate(frame, hub, batch_size=50, max_workers=1, rate_limit=UNPACED)
     hub.reset()
-    parallel = _associate(frame, hub, batch_size=50, max_workers=16)
+    parallel = _associate(frame, hub, batch_size=50, max_workers=16, rate_limit=UNPACED)
     assert hub.stats()["max_in_flight"] > 1
     columns = ["status", "error_category", "association_type_id", "retryable", "from_id"]
     pd.testing.assert_frame_equal(sequential[columns], parallel[columns])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import jsonschema
 import pytest
 from sandbox_testkit import Client, archive_inputs, association_path, pairs, typed
 from test_schemas import SUCCESS
@@ -24,6 +23,8 @@ DEFAULT_SUCCESS = {
 
 
 def test_default_bodies_and_partial_status(hub: Sandbox, client: Client) -> None:
+    import jsonschema  # slow to load: imported where used
+
     response = client.post(pairs(("1", "2")))
     assert response.status_code == 200
     jsonschema.validate(response.json(), DEFAULT_SUCCESS)

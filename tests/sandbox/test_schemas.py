@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 import pytest
 from sandbox_testkit import pairs
 
@@ -113,6 +112,8 @@ RATE_LIMIT = {
 def test_success_bodies(
     make_hub: Any, make_client: Any, options: dict[str, Any], inputs: Any, status: int
 ) -> None:
+    import jsonschema  # slow to load: imported where used
+
     # The variant with the schema's optional fields and 207 for partial failures.
     options = {"partial_status": 207, "optional_batch_fields": True, **options}
     response = make_client(make_hub(**options)).post(inputs)
@@ -136,6 +137,8 @@ def test_success_bodies(
 def test_error_bodies(
     make_hub: Any, make_client: Any, options: dict[str, Any], kwargs: dict[str, Any], status: int
 ) -> None:
+    import jsonschema  # slow to load: imported where used
+
     kwargs.setdefault("inputs", pairs(("1", "2"), ("3", "4")))
     response = make_client(make_hub(**options)).post(**kwargs)
     assert response.status_code == status
@@ -152,6 +155,8 @@ def test_error_bodies(
     ],
 )
 def test_rate_limit_bodies(make_hub: Any, make_client: Any, options: dict[str, Any]) -> None:
+    import jsonschema  # slow to load: imported where used
+
     client = make_client(make_hub(**options))
     client.post(pairs(("1", "2")))
     response = client.post(pairs(("1", "2")))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hubassoc_testkit import (
+    UNPACED,
     RecordingBackoff,
     RecordingProgress,
     StopWhileLookingUp,
@@ -244,7 +245,7 @@ def test_twenty_thousand_rows_look_up_five_thousand_emails_once(hub: Sandbox) ->
     spellings = [str.lower, str.upper, lambda e: f"  {e} ", str.title]
     column = [spell(e) for e in emails.values() for spell in spellings]
     frame = pd.DataFrame({"email": column, "company_id": np.tile([1, 2, 3, 4], 5_000)})
-    out = by_email(hub, frame, batch_size=1_000)
+    out = by_email(hub, frame, batch_size=1_000, rate_limit=UNPACED)
     assert len(out) == 20_000 and (out["status"] == "associated").all()
     assert len(objects_requests(hub, "batch/read")) == 50
     sent = looked_up(hub)

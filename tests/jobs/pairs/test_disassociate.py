@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from hubassoc_testkit import (
+    UNPACED,
     RecordingBackoff,
     RecordingProgress,
     associate_argv,
@@ -100,7 +101,9 @@ def test_a_5xx_storm_is_ridden_out(
 ) -> None:
     frame = linked(hub, make_frame, 400)
     hub.configure(faults=[Fault("503_html", rate=0.3), Fault("500_json", rate=0.2)], seed=7)
-    results = disassociate_on(hub, frame, batch_size=20, max_attempts=10, backoff=fast_backoff)
+    results = disassociate_on(
+        hub, frame, batch_size=20, max_attempts=10, backoff=fast_backoff, rate_limit=UNPACED
+    )
     assert (results["status"] == "removed").all()
     assert (results["attempts"] > 1).any()
     assert stored_pairs(hub) == set()

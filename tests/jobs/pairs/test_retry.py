@@ -6,7 +6,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hubassoc_testkit import RecordingBackoff, associate_on, retry_on, sent_pairs, stored_pairs
+from hubassoc_testkit import (
+    UNPACED,
+    RecordingBackoff,
+    associate_on,
+    retry_on,
+    sent_pairs,
+    stored_pairs,
+)
 
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
@@ -31,8 +38,9 @@ def mixed(hub: Sandbox, make_frame: Any, fast_backoff: RecordingBackoff) -> pd.D
     )
     with pytest.warns(RuntimeWarning, match="daily"):
         results = associate_on(
-            hub, frame, batch_size=10, max_workers=1, max_attempts=2, backoff=fast_backoff
-        )
+            hub, frame, batch_size=10, max_workers=1, max_attempts=2, backoff=fast_backoff,
+            rate_limit=UNPACED,  # retry() keeps it
+        )  # fmt: skip
     return results
 
 
