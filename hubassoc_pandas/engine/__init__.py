@@ -6,7 +6,8 @@ retried batches and records every key's outcome. It names no endpoint.
 - :mod:`.ledger`: per-key outcomes and the one tally of rows per status (pure).
 - :mod:`.scheduler`: the work queue and the daemon worker threads.
 - :mod:`.attempt`: a worker sending one batch with its retries.
-- :mod:`.run`: the main-thread loop tying them together.
+- :mod:`.run`: the main-thread loop tying them together; :mod:`.report`: what it is told
+  and reports; :mod:`.interrupts`: Ctrl-C held over its bookkeeping.
 - :mod:`.execute`: one operation over a plan's keys: journal, client, pacer, engine run.
 - :mod:`.pacing`: the rate limiter every worker shares, and the hold after a 429.
 - :mod:`.sizing`: the batch size, learned when HubSpot refuses one as too large.

@@ -15,7 +15,8 @@ from hubassoc_pandas.engine.attempt import Attempts
 from hubassoc_pandas.engine.journal import Journal, identity_of
 from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.engine.pacing import Pacer
-from hubassoc_pandas.engine.run import EngineOptions, RunReport, run
+from hubassoc_pandas.engine.report import EngineOptions, RunReport
+from hubassoc_pandas.engine.run import run
 from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.operations.base import Operation
 from hubassoc_pandas.progress import Progress, make_progress

@@ -9,25 +9,23 @@ or the run stopped (Ctrl-C, the daily limit, a fatal refusal); keys left undecid
 from __future__ import annotations
 
 import logging
-import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from hubassoc_pandas.engine.attempt import Attempts, Reachability, Sent, send_with_retries
+from hubassoc_pandas.engine.attempt import Reachability, Sent, send_with_retries
+from hubassoc_pandas.engine.interrupts import ctrl_c_held
 from hubassoc_pandas.engine.isolate import Isolator, Lineage, isolation_budget
 from hubassoc_pandas.engine.journal import Journal
 from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.engine.pacing import Pacer
 from hubassoc_pandas.engine.policy import Kind, fatal_error, give_up_info, size_limit_from
+from hubassoc_pandas.engine.report import EngineOptions, RunReport
 from hubassoc_pandas.engine.scheduler import DaemonPool, Work, WorkQueue
-from hubassoc_pandas.errors import FatalApiError
 from hubassoc_pandas.inputs.plan import chunk
 from hubassoc_pandas.operations.base import Operation
 from hubassoc_pandas.progress import Progress
@@ -47,34 +45,9 @@ from hubassoc_pandas.status import (
 )
 from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
-__all__ = ["EngineOptions", "RunReport", "run"]
+__all__ = ["run"]
 
 logger = logging.getLogger("hubassoc_pandas")
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    """How a run sends: batch size, concurrency, retry budget and the Ctrl-C grace."""
-
-    batch_size: int
-    max_workers: int = 16
-    attempts: Attempts = field(default_factory=Attempts)
-    interrupt_grace: float = 5.0
-
-
-@dataclass
-class RunReport:
-    """What a run did, beyond the per-key outcomes."""
-
-    requests: int = 0
-    batches: int = 0
-    rate_limited: int = 0
-    final_batch_size: int = 0
-    stopped: str | None = None  # INTERRUPTED, DAILY_LIMIT, MIGRATION, NETWORK, JOURNAL, FATAL
-    fatal: FatalApiError | None = None
-    journal_error: str | None = None
-    started: float = field(default_factory=time.time)
-    finished: float = 0.0
 
 
 def run(
@@ -98,28 +71,6 @@ def run(
     return _Engine(
         operation, pending, ledger, post, pacer, options, progress, journal, first_batch
     ).go(invalid_rows)
-
-
-@contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """Hold a Ctrl-C (SIGINT) that arrives inside the block and raise it at the block's end,
-    so that a batch is never half handed to a worker nor an answer half taken in (its rows
-    would end ``not_sent`` although HubSpot applied them). Only in the main thread while
-    Python's own handler is installed; otherwise the block runs as it is."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield
-        return
-    held: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    if held:
-        raise KeyboardInterrupt
 
 
 class _Engine:
@@ -186,7 +137,7 @@ class _Engine:
     def _loop(self, pool: DaemonPool) -> None:
         in_flight = self.in_flight
         while True:
-            with _ctrl_c_held():
+            with ctrl_c_held():
                 while not self.stop.is_set() and len(in_flight) < self.options.max_workers:
                     work = self.queue.next(in_flight.values())
                     if work is None:
@@ -196,7 +147,7 @@ class _Engine:
             if not in_flight:
                 return
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
-            with _ctrl_c_held():
+            with ctrl_c_held():
                 for future in done:
                     self._handle(future, in_flight.pop(future))
             hold = self.pacer.blocked_for()
@@ -219,7 +170,7 @@ class _Engine:
         try:
             while self.in_flight and time.monotonic() < deadline:
                 done, _ = wait(self.in_flight, timeout=0.1, return_when=FIRST_COMPLETED)
-                with _ctrl_c_held():
+                with ctrl_c_held():
                     for future in done:
                         self._handle(future, self.in_flight.pop(future))
         except KeyboardInterrupt:

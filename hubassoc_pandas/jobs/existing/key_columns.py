@@ -31,7 +31,7 @@ from hubassoc_pandas.engine.execute import Execution
 from hubassoc_pandas.engine.journal import Journal
 from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.engine.pacing import Pacer
-from hubassoc_pandas.engine.run import RunReport
+from hubassoc_pandas.engine.report import RunReport
 from hubassoc_pandas.jobs.existing.reading import Existing
 from hubassoc_pandas.jobs.keys.lookup import KeySession, key_session
 from hubassoc_pandas.jobs.keys.outcomes import key_problems

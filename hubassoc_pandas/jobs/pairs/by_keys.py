@@ -25,7 +25,7 @@ import pandas as pd
 
 from hubassoc_pandas.engine.execute import Execution
 from hubassoc_pandas.engine.ledger import Ledger
-from hubassoc_pandas.engine.run import RunReport
+from hubassoc_pandas.engine.report import RunReport
 from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.plan import Plan
