@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS_DIR, describe_machine, format_table, machine, write_json
 
 from hubassoc_pandas.engine.settings import make_settings
-from hubassoc_pandas.jobs.keys.lookup import key_session, resolve_keys
+from hubassoc_pandas.jobs.keys.session import key_session, resolve_keys
 from hubassoc_pandas.operations.search_body import CURSOR_ROOM, body_bytes, search_body
 from hubassoc_pandas.operations.search_body import MAX_BODY as SEARCH_BODY
 from hubassoc_pandas.sandbox import Sandbox

@@ -33,8 +33,9 @@ from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.engine.pacing import Pacer
 from hubassoc_pandas.engine.report import RunReport
 from hubassoc_pandas.jobs.existing.reading import Existing
-from hubassoc_pandas.jobs.keys.lookup import KeySession, key_session
+from hubassoc_pandas.jobs.keys.lookup import KeySession
 from hubassoc_pandas.jobs.keys.outcomes import key_problems
+from hubassoc_pandas.jobs.keys.session import key_session
 from hubassoc_pandas.jobs.pairs.by_keys import Side, lookup_record, resolve_sides, sides_of
 from hubassoc_pandas.operations.read import ReadAssociations
 from hubassoc_pandas.options import KeyOptions, PairJob

@@ -1,41 +1,35 @@
 """Turn a column of keys (emails, unique property values, company domains) into record IDs.
 
-:func:`resolve_keys` reads a key column (:mod:`.key_values`), looks each distinct key up once
-through the engine (:class:`~.operations.resolve_by_property.ResolveByProperty` for unique
-properties, :class:`~.operations.search_domains.SearchDomains` for domains) and says, per
-row, which record the key names or why it names none. A :class:`KeySession` holds what the
-phases of one run share: the client, the pacer of the ten-secondly limit (the writes that
-follow use it too), search's own pacer, the journal, the batch numbering, and what was
-already found, so the same key is never looked up twice in a run, nor again when a run is
-resumed from its journal (the lookups are journalled beside the pairs; see
-:mod:`.operations.found`).
-
-What a key comes to, per row (``status`` None means resolved):
-
-- ``invalid`` / INVALID_KEY: the cell cannot be such a key (empty, not an email); never sent.
-- ``failed`` / KEY_NOT_FOUND: no record has the key.
-- ``failed`` / KEY_AMBIGUOUS: several records have it (companies by domain); the message
-  lists them. With ``on_ambiguous="oldest"`` the oldest is taken instead: the earliest
-  ``createdate``, the lower record ID among equals. A domain held by more than 10,000
-  companies stays ambiguous whatever the rule, as search cannot list them all.
-- ``failed``, ``not_sent``: the lookup itself failed (5xx, network after every retry) or was
-  not made (Ctrl-C, daily limit, dry run), with the engine's category; ``retryable`` says
-  whether retry() may get further.
+:meth:`KeySession.resolve` (and :func:`.session.resolve_keys`) reads a key column
+(:mod:`.key_values`), looks each distinct key up once through the engine
+(:class:`~.operations.resolve_by_property.ResolveByProperty` for unique properties,
+:class:`~.operations.search_domains.SearchDomains` for domains) and says, per row, which
+record the key names or why it names none. A :class:`KeySession` holds what the phases of
+one run share: the client, the pacer of the ten-secondly limit (the writes that follow use
+it too), search's own pacer, the journal, the batch numbering, and what was already found,
+so the same key is never looked up twice in a run, nor again when a run is resumed from its
+journal (the lookups are journalled beside the pairs; see :mod:`.operations.found`). What a
+key comes to, per row (``status`` None means resolved): - ``invalid`` / INVALID_KEY: the
+cell cannot be such a key (empty, not an email); never sent. - ``failed`` / KEY_NOT_FOUND:
+no record has the key. - ``failed`` / KEY_AMBIGUOUS: several records have it (companies by
+domain); the message lists them. With ``on_ambiguous="oldest"`` the oldest is taken instead:
+the earliest ``createdate``, the lower record ID among equals. A domain held by more than
+10,000 companies stays ambiguous whatever the rule, as search cannot list them all. -
+``failed``, ``not_sent``: the lookup itself failed (5xx, network after every retry) or was
+not made (Ctrl-C, daily limit, dry run), with the engine's category; ``retryable`` says
+whether retry() may get further.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hubassoc_pandas.engine.execute import Execution, execute, open_journal
+from hubassoc_pandas.engine.execute import Execution, execute
 from hubassoc_pandas.engine.journal import Journal
 from hubassoc_pandas.engine.pacing import Pacer
 from hubassoc_pandas.engine.settings import RunSettings
@@ -62,7 +56,7 @@ from hubassoc_pandas.status import NOT_SENT, SUCCESS
 from hubassoc_pandas.transport.client import HubSpotClient
 from hubassoc_pandas.transport.responses import ErrorInfo
 
-__all__ = ["KeyResolution", "KeySession", "key_session", "resolve_keys"]
+__all__ = ["KeyResolution", "KeySession"]
 
 
 class KeySession:
@@ -136,7 +130,7 @@ class KeySession:
     def resolve(
         self, values: pd.Series, object_type: str, id_property: str, *, label: str | None = None
     ) -> KeyResolution:
-        """Resolve one key column; see :func:`resolve_keys`."""
+        """Resolve one key column; see :func:`.session.resolve_keys`."""
         spec = self._spec(object_type, id_property)
         keys, problems = normalise_keys(values, spec.kind)
         valid = np.flatnonzero(problems == None)  # noqa: E711
@@ -340,86 +334,3 @@ class _PhaseNotes:
 
     def close(self) -> None:
         self._sink.note(None)
-
-
-def resolve_keys(
-    values: pd.Series,
-    object_type: str,
-    id_property: str,
-    session: KeySession,
-    *,
-    label: str | None = None,
-) -> KeyResolution:
-    """Turn a column of keys into record IDs, looking each distinct key up once.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        The key column (emails, unique property values, domains).
-    object_type : str
-        A normalised object type (``"contacts"``).
-    id_property : str
-        The property the column holds: ``"email"``, ``"domain"`` (companies, through CRM
-        search) or a property with unique values.
-    session : KeySession
-        The run's client, pacers, journal and progress (see :func:`key_session`).
-    label : str, optional
-        The column's name, for the returned Series.
-
-    Examples
-    --------
-    >>> from hubassoc_pandas.engine.settings import make_settings
-    >>> session = KeySession(make_settings("contacts", "companies"), "http://127.0.0.1:1",
-    ...                      client=None, dry_run=True)
-    >>> out = resolve_keys(pd.Series(["Ann@X.io", "nope"]), "contacts", "email", session)
-    >>> out.status.tolist(), out.category.tolist()
-    (['not_sent', 'invalid'], ['DRY_RUN', 'INVALID_KEY'])
-    """
-    return session.resolve(values, object_type, id_property, label=label)
-
-
-@contextmanager
-def key_session(
-    settings: RunSettings,
-    base_url: str,
-    *,
-    token: str | None,
-    client: HubSpotClient | None,
-    journal: str | Path | None,
-    identity: dict[str, str],
-    progress: bool | Progress,
-    dry_run: bool,
-    on_ambiguous: str = "fail",
-    additional_domains: bool = True,
-) -> Iterator[KeySession]:
-    """A :class:`KeySession` with its client and journal opened, closed again on exit.
-
-    ``client`` is used as given (never closed); else one is made from ``token`` unless this
-    is a dry run. ``journal`` is opened under ``identity`` (the writing operation's, with
-    anything the run adds, see :func:`~.execute.open_journal`).
-    """
-    opened = None
-    if journal is not None:
-        opened = open_journal(
-            journal, identity, settings, base_url, token=token, client=client, dry_run=dry_run
-        )
-    owned = None
-    if client is None and not dry_run:
-        owned = settings.open_client(token, base_url)
-    try:
-        yield KeySession(
-            settings,
-            base_url,
-            client=client or owned,
-            journal=opened,
-            progress=progress,
-            dry_run=dry_run,
-            on_ambiguous=on_ambiguous,
-            additional_domains=additional_domains,
-            first_batch=1 if opened is None else opened.last_batch() + 1,
-        )
-    finally:
-        if owned is not None:
-            owned.close()
-        if opened is not None:
-            opened.close()

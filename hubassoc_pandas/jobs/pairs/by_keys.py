@@ -29,8 +29,9 @@ from hubassoc_pandas.engine.report import RunReport
 from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.plan import Plan
-from hubassoc_pandas.jobs.keys.lookup import KeySession, key_session
+from hubassoc_pandas.jobs.keys.lookup import KeySession
 from hubassoc_pandas.jobs.keys.outcomes import View, id_view, key_problems, key_view, lay_over
+from hubassoc_pandas.jobs.keys.session import key_session
 from hubassoc_pandas.jobs.keys.spec import KeySpec, key_spec
 from hubassoc_pandas.jobs.labels.labelling import (
     Labelling,
