@@ -9,6 +9,7 @@ sync leaves extra associations rather than missing ones.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,6 +159,30 @@ def apply_actions(table: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     return out
 
 
+#: How a run's messages say to carry on, and how a sync carries on instead: it keeps no
+#: journal, and running it again reads HubSpot afresh.
+_CARRY_ON = (
+    re.compile(r"run retry\(\) on these results or the same call again with the same journal"),
+    re.compile(r"run retry\(\) or the same call again with the same journal(?: to send it)?"),
+)
+
+
+def _for_sync(message: str | None) -> str | None:
+    """A message of the engine in a sync's words: sync() again, not retry() or a journal.
+
+    Examples
+    --------
+    >>> _for_sync("Interrupted before this row was sent; run retry() or the same call again "
+    ...           "with the same journal to send it.")
+    'Interrupted before this row was sent; run sync() again (it reads HubSpot afresh).'
+    """
+    if message is None:
+        return None
+    for pattern in _CARRY_ON:
+        message = pattern.sub("run sync() again (it reads HubSpot afresh)", message)
+    return message
+
+
 def _held_back(
     table: pd.DataFrame, creates: np.ndarray, *, removals: np.ndarray, outcomes: _Outcomes
 ) -> np.ndarray:
@@ -218,7 +243,7 @@ def _step(
         ledger.status
     ]
     outcomes.category[positions] = [getattr(infos[c], "category", None) for c in codes]
-    outcomes.message[positions] = [getattr(infos[c], "message", None) for c in codes]
+    outcomes.message[positions] = [_for_sync(getattr(infos[c], "message", None)) for c in codes]
     outcomes.http[positions] = np.where(ledger.http_status > 0, ledger.http_status, -1)
     outcomes.retryable[positions] = ledger.retryable
     return done

@@ -266,3 +266,13 @@ def test_a_hand_edited_plan_is_refused_before_anything_is_sent(hub: Sandbox) -> 
     with pytest.raises(ConfigError, match="cannot be carried out"):
         edited.hubassoc.apply_plan(token=hub.token, progress=False)
     assert len(hub.requests) == before
+
+
+def test_a_sync_stopped_by_the_daily_limit_says_to_sync_again(hub: Sandbox) -> None:
+    associate_on(hub, frame_of([(1, 11)]))
+    hub.configure(faults=[Fault("429_daily", rate=1.0, endpoints=["associate_default"])])
+    with pytest.warns(RuntimeWarning, match="daily"):
+        done = sync_on_hub(hub, frame_of([(1, 10)]), remove_extra=True, dry_run=False)
+    messages = done["error_message"].dropna().tolist()
+    assert messages and all("sync() again" in m and "retry()" not in m for m in messages)
+    assert ("1", "11") in stored_pairs(hub)
