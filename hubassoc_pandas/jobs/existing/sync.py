@@ -82,7 +82,7 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
             remove_extra=bool(remove_extra),
             type_id=None if typed is None else typed.type_id,
             hold=sync_holds(frame, given, plan, existing.from_ids),
-            symmetric=job.settings.from_type == job.settings.to_type and typed is None,
+            symmetric=job.settings.from_type == job.settings.to_type,
             held_pairs=pair_holds(frame, given, plan),
         )
         record = _record(job, table, existing, remove_extra=remove_extra, dry_run=dry_run)

@@ -69,8 +69,11 @@ def build_sync_plan(
         Per from-ID of ``existing``, why its extra associations must stay, or None: a sync
         by keys holds back the records a key that names no single record may mean.
     symmetric : bool
-        The pairs join records of one object type by the unlabelled association, which is
-        one link read from both records: a pair listed either way round covers it.
+        The pairs join records of one object type: the unlabelled association (and a label
+        that is the same both ways) is one link read from both records, so a pair listed
+        either way round covers it. A label that differs by direction is kept too when the
+        frame lists its pair the other way round: a sync never removes what it cannot tell
+        apart from what the frame asks for.
     held_pairs : mapping, optional
         ``(from_id, to_id)`` associations that stay whatever the frame lists, with why: the
         other records a key taken as its oldest record may mean.
