@@ -276,3 +276,17 @@ def test_a_sync_stopped_by_the_daily_limit_says_to_sync_again(hub: Sandbox) -> N
     messages = done["error_message"].dropna().tolist()
     assert messages and all("sync() again" in m and "retry()" not in m for m in messages)
     assert ("1", "11") in stored_pairs(hub)
+
+
+@pytest.mark.parametrize("context", ["from_to", "ids", "message"])
+@pytest.mark.parametrize("missing_ids", ["per_input", "batch_400"])
+def test_an_error_naming_a_contact_fails_only_pairs_of_that_contact(
+    missing_ids: str, context: str
+) -> None:
+    with running_hub(records={"contacts": [3], "companies": [5, 7]}) as hub:
+        hub.configure(missing_ids=missing_ids, error_context=context)
+        frame = frame_of([(7, 5), (3, 7)])  # contact 7 does not exist; company 7 does
+        out = associate_on(hub, frame)
+        assert out["status"].astype(str).tolist() == ["failed", "associated"]
+        assert "contact" in out["error_message"].iloc[0].lower()
+        assert stored_pairs(hub) == {("3", "7")}
