@@ -47,7 +47,7 @@ def undo_types(
     from_type = record.get("from_type") if from_type is None else from_type
     to_type = record.get("to_type") if to_type is None else to_type
     _check_run(results, record, from_type, to_type)
-    undo_targets(restore_dtypes(results, "associated"), force=force)
+    undo_targets(restore_dtypes(results, "associated"), force=force, checked=_checked(record))
     return from_type, to_type
 
 
@@ -58,7 +58,7 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
     original = results
     record = dict(results.attrs.get("hubassoc") or {})
     results = restore_dtypes(results, "associated")
-    target, counts = undo_targets(results, force=force)
+    target, counts = undo_targets(results, force=force, checked=_checked(record))
     earlier = undone_rows(record, len(results))
     counts["undone_before"] = int((target & earlier).sum())
     target &= ~earlier
@@ -73,10 +73,18 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
             stacklevel=user_stacklevel(),
         )
     if counts["unknown_left"]:
+        unreadable = _unreadable(results)
+        why = (
+            f" ({unreadable:,} of them have a 'preexisting' value that is not True, False or "
+            "empty: edited or garbled since the run)"
+            if unreadable
+            else ""
+        )
         warnings.warn(
-            f"{counts['unknown_left']} rows were left in place: their from-ID could not be read "
-            "before the run, so whether their pair existed before it is unknown. Pass "
-            "force=True to remove them too.",
+            f"{counts['unknown_left']} rows were left in place: whether their pair existed "
+            f"before the run is unknown{why}, most often because their from-ID could not be "
+            "read before it. force=True would remove them too, and with them any of those "
+            "pairs that existed before the run.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -156,7 +164,35 @@ def _default_type(record: dict[str, Any], job: PairJob) -> str | None:
     return f"{defaults[0]['category']}:{defaults[0]['type_id']}" if len(defaults) == 1 else None
 
 
-def undo_targets(results: pd.DataFrame, *, force: bool) -> tuple[np.ndarray, dict[str, int]]:
+def _no_preexisting(checked: bool | None) -> str:
+    """Why undo refuses results without ``preexisting``: the run's record says whether it
+    read first (True), did not (False), or is lost (None, a file)."""
+    lost = (
+        "the column was lost when the results were saved: undo the frame the run returned, "
+        "or a file saved with that column (Parquet, CSV)"
+    )
+    unread = (
+        "nothing tells its own pairs from older ones: force=True removes every pair the run "
+        "associated, including any that existed before it. Make runs you may want to undo "
+        "with associate(..., check_existing=True)"
+    )
+    if checked:
+        return f"These results lack their 'preexisting' column: the run read first, but {lost}."
+    if checked is False:
+        return (
+            "This run was made without check_existing=True, so it cannot tell which of its "
+            f"pairs were associated before it: {unread}."
+        )
+    return (
+        "These results have no 'preexisting' column, so undo cannot tell which of their pairs "
+        "were associated before the run. If the run was made with check_existing=True, "
+        f"{lost}. If it was made without check_existing=True, {unread}."
+    )
+
+
+def undo_targets(
+    results: pd.DataFrame, *, force: bool, checked: bool | None = None
+) -> tuple[np.ndarray, dict[str, int]]:
     """Which rows undo removes, and the counts of what it does with the rest.
 
     Examples
@@ -177,12 +213,7 @@ def undo_targets(results: pd.DataFrame, *, force: bool) -> tuple[np.ndarray, dic
         known_new = np.zeros(len(results), dtype=bool)
         known_old = known_new
     else:
-        raise ConfigError(
-            "This run was made without check_existing=True, so it cannot tell which of its "
-            "pairs were associated before it: undo() would remove those too. Pass force=True "
-            "to remove every pair the run associated (whether or not it existed before), or "
-            "make runs you may want to undo with associate(..., check_existing=True)."
-        )
+        raise ConfigError(_no_preexisting(checked))
     unknown = made & ~known_new & ~known_old
     target = made & (known_new | (unknown if force else False))
     counts = {
@@ -192,6 +223,21 @@ def undo_targets(results: pd.DataFrame, *, force: bool) -> tuple[np.ndarray, dic
         "not_created": int((~made).sum()),
     }
     return target, counts
+
+
+def _checked(record: dict[str, Any]) -> bool | None:
+    """Whether the run read what existed first, as its record says (None: no record)."""
+    if "version" not in record:  # not a run's own record (a file's, rebuilt from its types)
+        return None
+    return bool(record.get("check_existing"))
+
+
+def _unreadable(results: pd.DataFrame) -> int:
+    """Rows whose ``preexisting`` holds something other than True, False or nothing."""
+    if "preexisting" not in results.columns:
+        return 0
+    given = results["preexisting"]
+    return int((given.notna() & _as_boolean(given).isna()).sum())
 
 
 def _as_boolean(values: pd.Series) -> pd.Series:

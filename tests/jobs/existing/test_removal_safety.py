@@ -290,3 +290,19 @@ def test_an_error_naming_a_contact_fails_only_pairs_of_that_contact(
         assert out["status"].astype(str).tolist() == ["failed", "associated"]
         assert "contact" in out["error_message"].iloc[0].lower()
         assert stored_pairs(hub) == {("3", "7")}
+
+
+def test_undo_says_why_it_cannot_tell_what_existed(hub: Sandbox, tmp_path: Path) -> None:
+    results = associate_on(hub, frame_of([(1, 5)]), check_existing=True)
+    with pytest.raises(ConfigError, match="lack their 'preexisting' column: the run read first"):
+        results.drop(columns="preexisting").hubassoc.undo(token=hub.token, progress=False)
+    path = tmp_path / "results.csv"
+    results.drop(columns="preexisting").to_csv(path, index=False)
+    back = pd.read_csv(path)
+    with pytest.raises(ConfigError, match="lost when the results were saved"):
+        back.hubassoc.undo(token=hub.token, base_url=hub.url, from_type="contacts",
+                           to_type="companies", progress=False)  # fmt: skip
+    garbled = results.assign(preexisting=["maybe"])
+    with pytest.warns(UserWarning, match="not True, False or empty"):
+        garbled.hubassoc.undo(token=hub.token, progress=False)
+    assert ("1", "5") in stored_pairs(hub)
