@@ -47,6 +47,8 @@ from hubassoc_pandas.transport.client import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_MAX_WORKERS",
     "ON_AMBIGUOUS",
     "Connection",
     "KeyOptions",
@@ -55,6 +57,7 @@ __all__ = [
     "RunOptions",
     "check_flag",
     "check_on_ambiguous",
+    "check_progress",
 ]
 
 #: What to do with a key several records have: fail its rows, or take the oldest record.
