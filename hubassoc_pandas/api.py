@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import pandas as pd
 
@@ -53,7 +53,13 @@ def on_frame(
     """
 
     @functools.wraps(method)
-    def function(frame: pd.DataFrame, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def function(*args: Any, **kwargs: Any) -> R:
+        if args:  # the frame, by position as usual, or by its name
+            frame, args = args[0], args[1:]
+        elif first in kwargs:
+            frame = kwargs.pop(first)
+        else:
+            raise TypeError(f"{method.__name__}() missing its first argument: {first!r}")
         return method(HubAssocAccessor(frame), *args, **kwargs)
 
     signature = inspect.signature(method)
@@ -64,7 +70,7 @@ def on_frame(
     function.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     function.__module__ = __name__
     function.__qualname__ = method.__name__
-    return function
+    return cast(Callable[Concatenate[pd.DataFrame, P], R], function)
 
 
 associate = on_frame(HubAssocAccessor.associate)

@@ -10,6 +10,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import hubassoc_pandas
@@ -117,3 +118,16 @@ def test_mypy_checks_calls_against_the_signatures(tmp_path: Path) -> None:
     assert results["bad"][0] == 1
     assert 'Unexpected keyword argument "batch_sise"' in results["bad"][1]
     assert 'Argument "dry_run"' in results["bad"][1]
+
+
+def test_the_frame_may_be_given_by_name() -> None:
+    frame = pd.DataFrame({"c": [1], "co": [2]})
+    for call in (
+        lambda: hubassoc_pandas.associate(frame, "contacts", "companies", from_col="c",
+                                          to_col="co", dry_run=True, progress=False),
+        lambda: hubassoc_pandas.associate(frame=frame, from_type="contacts", to_type="companies",
+                                          from_col="c", to_col="co", dry_run=True, progress=False),
+    ):  # fmt: skip
+        assert call()["status"].tolist() == ["not_sent"]
+    with pytest.raises(TypeError, match="missing its first argument: 'frame'"):
+        hubassoc_pandas.associate(from_type="contacts", to_type="companies")  # type: ignore[call-arg]
