@@ -61,6 +61,8 @@ INSERT INTO outcome
 DROP TABLE outcome_format_1;
 """
 
+_FORGET = "DELETE FROM {table} WHERE key = ? OR (key >= ? AND key < ?)"
+
 
 def check_journal_path(path: str | Path) -> Path:
     """The journal path, ``~`` expanded, checked before anything is sent.
@@ -241,6 +243,21 @@ class Journal:
                 "INSERT OR IGNORE INTO before (key, present) VALUES (?, ?)",
                 [(key, int(bool(p))) for key, p in zip(keys, present, strict=True)],
             )
+
+    def forget(self, pairs: Iterable[str]) -> int:
+        """Forget what the journal knows of pairs (``"from:to"``) an undo has taken back:
+        their outcomes (labelled keys included) and what existed before them, so a resumed
+        run reads them afresh instead of taking them for its own. Returns the outcomes
+        forgotten."""
+        # "from:to:..." keys as a range of the primary key (':' + 1 is ';'), not a scan
+        params = [(pair, pair + ":", pair + ";") for pair in pairs]
+        with self._db:
+            self._db.execute("BEGIN")
+            before = self._db.total_changes
+            self._db.executemany(_FORGET.format(table="outcome"), params)
+            forgotten = self._db.total_changes - before
+            self._db.executemany(_FORGET.format(table="before"), params)
+        return forgotten
 
     def close(self) -> None:
         """Close the file."""

@@ -202,3 +202,28 @@ def test_a_journal_of_another_token_is_refused(
         associate_on(hub, frame, token="other-portal-token", journal=path)
     assert len(hub.requests) == requests_before
     assert b"other-portal-token" not in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("forgotten", "left"),
+    [
+        (["1:4"], ["1:40", "11:4", "2:4"]),
+        (["1:40", "2:4"], ["1:4", "1:4:USER_DEFINED=9", "11:4"]),
+        (["9:9"], ["1:4", "1:4:USER_DEFINED=9", "1:40", "11:4", "2:4"]),
+        ([], ["1:4", "1:4:USER_DEFINED=9", "1:40", "11:4", "2:4"]),
+    ],
+)
+def test_forget_takes_out_a_pair_and_its_labelled_keys_only(
+    tmp_path: Path, forgotten: list[str], left: list[str]
+) -> None:
+    keys = ["1:4", "1:4:USER_DEFINED=9", "1:40", "11:4", "2:4"]
+    journal = Journal(tmp_path / "run.db", identity_of("0-1", "0-2", "http://127.0.0.1:1"))
+    journal.record([{"key": key, "status": "associated", "batch": 1} for key in keys])
+    journal.record_before(keys, [False] * len(keys))
+    try:
+        removed = journal.forget(forgotten)
+        assert sorted(journal.done("associated")["key"]) == sorted(left)
+        assert removed == len(keys) - len(left)
+        assert [k for k, b in zip(keys, journal.before(keys), strict=True) if b != -1] == left
+    finally:
+        journal.close()

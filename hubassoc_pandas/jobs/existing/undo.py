@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import sqlite3
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hubassoc_pandas._stack import user_stacklevel
+from hubassoc_pandas.engine.journal import Journal
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.jobs.existing.check import PAIR_PREEXISTING
@@ -101,7 +104,38 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
         original.attrs["hubassoc"] = {**kept, "undone": undone_record(earlier | target)}
     removed = run_pairs(Archive.verb, frame, removal)
     removed.attrs["hubassoc"]["undo"] = {**counts, "force": bool(force)}
+    if not job.run.dry_run:
+        _forget_in_journal(record, removed)
     return removed
+
+
+def _forget_in_journal(record: dict[str, Any], removed: pd.DataFrame) -> None:
+    """Take the pairs this undo removed out of the undone run's journal, so that calling
+    that run again with its journal reads them afresh (a colleague may have re-created one)
+    instead of taking them for its own work and skipping them."""
+    path = record.get("journal")
+    if not path or not Path(path).is_file():
+        return
+    done = removed[removed["status"].astype(str) == Archive.success]
+    ends = zip(done["from_id"].astype("int64"), done["to_id"].astype("int64"), strict=True)
+    pairs = [f"{f}:{t}" for f, t in ends]
+    if not pairs:
+        return
+    identity = {key: str(record[key]) for key in ("from_type", "to_type", "base_url")}
+    try:
+        journal = Journal(path, identity)
+        try:
+            journal.forget(pairs)
+        finally:
+            journal.close()
+    except (ConfigError, sqlite3.Error) as exc:
+        warnings.warn(
+            f"The undone pairs could not be taken out of the run's journal {path!r} ({exc}). "
+            "Do not resume that run with this journal: it would take any of those pairs "
+            "re-created since for its own work, and a later undo would remove them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def _is_labelled(results: pd.DataFrame, record: dict[str, Any]) -> bool:

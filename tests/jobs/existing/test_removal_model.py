@@ -31,6 +31,9 @@ Invariants (each raises its own exception, so that hypothesis shrinks each apart
 - every input row is accounted for: results have every input index once, in order, with a
   status of the documented set; a sync plan has one row per distinct pair and per invalid row.
 
+The shortest sequence once found for each invariant is replayed as a test of its own, so each
+is checked on every run whatever the random search draws.
+
 Runs are bounded for CI, and a CI run does not shrink a failing sequence (shrinking replays it
 hundreds of times: minutes): it prints it as found. ``HYPOTHESIS_PROFILE=long`` runs ten times
 as many examples and shrinks; ``HUBASSOC_MODEL_SHRINK=1`` shrinks a CI-sized run;
@@ -44,7 +47,7 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +63,7 @@ from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -161,8 +165,10 @@ def check(holds: bool, violation: type[InvariantViolated], message: str) -> None
 
 # -- bounds of a run --------------------------------------------------------------------------
 
-#: Examples and steps of the CI run (under 20 s on two busy cores when nothing fails).
-_CI = (50, 15)
+#: Examples and steps of the CI run (about 10 s on two busy cores when nothing fails; long
+#: sequences find the removals that take several steps to set up far more often than many
+#: short ones).
+_CI = (30, 25)
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 EXAMPLES = int(os.environ.get("HUBASSOC_MODEL_EXAMPLES", _CI[0] * (10 if LONG else 1)))
 STEPS = int(os.environ.get("HUBASSOC_MODEL_STEPS", _CI[1]))
@@ -404,7 +410,6 @@ class RemovalModel(RuleBasedStateMachine):
     """Drives the client against one sandbox and checks the portal against the model."""
 
     runs = Bundle("runs")
-    journaled = Bundle("journaled")
     plans = Bundle("plans")
 
     def __init__(
@@ -417,6 +422,8 @@ class RemovalModel(RuleBasedStateMachine):
         self.workdir = workdir / f"machine{next(_machines)}"
         self.workdir.mkdir(parents=True)
         self.journals: list[Journal] = []
+        #: Links removed so far, in the order they went (a colleague may put one back).
+        self.gone: list[Link] = []
         hub.configure(faults=[])
         hub.reset()
         self.default = {d: hub.association_type_id(*types) for d, types in TYPES.items()}
@@ -434,6 +441,7 @@ class RemovalModel(RuleBasedStateMachine):
     def _adopt(self, after: Links) -> None:
         """The model takes what the portal holds after a step; a journaled run no longer owns
         the links that went."""
+        self.gone.extend(sorted(self.model - after))
         self.model = after
         for journal in self.journals:
             journal.owned &= after
@@ -578,34 +586,31 @@ class RemovalModel(RuleBasedStateMachine):
         return Run(direction, rows, label, check_existing, journal, before, own_before, results)
 
     @rule(
-        target=runs, frame=frames, label=st.booleans(), check_existing=st.booleans(), fault=faults
-    )
-    def associate(
-        self, frame: tuple[str, Rows], label: bool, check_existing: bool, fault: Faulted
-    ) -> Run:
-        direction, rows = frame
-        return self._associate(direction, rows, label, check_existing, None, fault, resumed=False)
-
-    @rule(
-        targets=(runs, journaled),
+        target=runs,
         frame=frames,
         label=st.booleans(),
         check_existing=st.booleans(),
+        journal=st.booleans(),
         fault=faults,
     )
-    def associate_with_journal(
-        self, frame: tuple[str, Rows], label: bool, check_existing: bool, fault: Faulted
+    def associate(
+        self,
+        frame: tuple[str, Rows],
+        label: bool,
+        check_existing: bool,
+        journal: bool,
+        fault: Faulted,
     ) -> Run:
         direction, rows = frame
-        journal = Journal(self.workdir / f"run{len(self.journals) + 1}.db")
-        self.journals.append(journal)
-        return self._associate(
-            direction, rows, label, check_existing, journal, fault, resumed=False
-        )
+        kept = None
+        if journal:
+            kept = Journal(self.workdir / f"run{len(self.journals) + 1}.db")
+            self.journals.append(kept)
+        return self._associate(direction, rows, label, check_existing, kept, fault, resumed=False)
 
-    @rule(target=runs, earlier=journaled, fault=faults)
-    def resume(self, earlier: Run, fault: Faulted) -> Run:
-        """The same call again, with the same journal."""
+    @rule(target=runs, earlier=runs, fault=faults)
+    def again(self, earlier: Run, fault: Faulted) -> Run:
+        """The same call again: a resume, when the run keeps a journal."""
         return self._associate(
             earlier.direction,
             earlier.rows,
@@ -613,7 +618,7 @@ class RemovalModel(RuleBasedStateMachine):
             earlier.check_existing,
             earlier.journal,
             fault,
-            resumed=True,
+            resumed=earlier.journal is not None,
         )
 
     # -- disassociate ------------------------------------------------------------------------
@@ -719,11 +724,12 @@ class RemovalModel(RuleBasedStateMachine):
                     f"undo(force={force}) of a labelled run removed {describe({link})}: the "
                     f"pair held {describe(pair_before)} before the run",
                 )
-            check(
-                False,
-                UndoRemovedPreexisting,
-                f"undo(force={force}) removed {describe({link})}, which existed before the run",
-            )
+            else:
+                check(
+                    False,
+                    UndoRemovedPreexisting,
+                    f"undo(force={force}) removed {describe({link})}, which existed before the run",
+                )
         if run.undone_force is not None:
             if not force or run.undone_force:
                 check(
@@ -904,6 +910,27 @@ class RemovalModel(RuleBasedStateMachine):
 
     # -- a colleague, behind the client's back -----------------------------------------------
 
+    @precondition(lambda self: bool(self.gone))
+    @rule(pick=st.integers(0, 7))
+    def colleague_puts_back(self, pick: int) -> None:
+        """A colleague puts back a link removed earlier (the ``pick``-th latest)."""
+        direction, a, b, type_id = self.gone[-1 - pick % len(self.gone)]
+        before = snapshot(self.hub)
+        default = self.default[direction]
+        if type_id == default:
+            self._colleague_call(direction, a, b, "batch/associate/default", None)
+        else:
+            self._colleague_call(direction, a, b, "batch/create", type_id)
+        expected = before | implied(direction, a, b, sorted({default, type_id}))
+        after = snapshot(self.hub)
+        check(
+            after == expected,
+            ModelMismatch,
+            f"putting back {describe({(direction, a, b, type_id)})} left "
+            f"+{describe(set(after - expected))} -{describe(set(expected - after))}",
+        )
+        self.model = after
+
     @rule(
         pair=pairs,
         action=st.sampled_from(["add", "add_label", "remove", "remove_label"]),
@@ -944,20 +971,79 @@ def _rows_with(results: pd.DataFrame, statuses: tuple[str, ...]) -> list[tuple[s
 
 # -- the test ---------------------------------------------------------------------------------
 
-#: What the current code violates (each found by this test; the module docstring of each
-#: invariant class says what it checks).
-KNOWN_VIOLATIONS = (
-    "removal breaks these invariants today: "
-    "UndoRemovedPreexisting (a resumed check_existing run believes its journal over the read: "
-    "a pair undone and re-created by someone else is taken for the run's own and undone); "
-    "LabelledUndoTookMore (undo(force=True) of a labelled run archives the whole association "
-    "of a pair that existed before); "
-    "SecondUndoRemoved (a second undo of the same results removes pairs re-created since); "
-    "SecondApplyRemoved (apply_plan of the same plan twice removes pairs re-created since); "
-    "SyncLostFramePair (a contact-contact sync removes, as an extra of one from-ID, the "
-    "association another row of the frame lists from the other side); "
-    "SyncRemovedAfterFailedCreate (a sync removes a from-ID's extras after its creates failed)"
-)
+# -- the shortest sequences found ------------------------------------------------------------
+# Each once broke one invariant; found and shrunk by the model above (the steps that changed
+# nothing taken out), and replayed on every run whatever the random search draws.
+
+
+def resumed_run_believes_its_journal(state: RemovalModel) -> None:
+    """A pair that existed is sent again after the read failed; the resumed run then takes it
+    for its own, and its undo removes it."""
+    first = state.associate(
+        frame=("cc", [(1, 1)]),
+        label=False,
+        check_existing=True,
+        journal=True,
+        fault=("5xx", "read"),
+    )
+    resumed = state.again(earlier=first, fault=None)
+    state.undo(run=resumed, force=False, fault=None)
+
+
+def resumed_run_claims_a_pair_recreated_since(state: RemovalModel) -> None:
+    """A pair the first part created is undone and a colleague creates it again; the resumed
+    run takes it for its own, and its undo removes the colleague's pair."""
+    first = state.associate(
+        frame=("cc", [(1, 4)]), label=False, check_existing=True, journal=True, fault=None
+    )
+    state.undo(run=first, force=False, fault=None)
+    state.colleague(pair=("cc", 1, 4), action="add", other_label=False)
+    resumed = state.again(earlier=first, fault=None)
+    state.undo(run=resumed, force=False, fault=None)
+
+
+def forced_labelled_undo_archives_the_pair(state: RemovalModel) -> None:
+    """A label added to a pair that existed unlabelled: the forced undo removes the pair."""
+    run = state.associate(
+        frame=("cc", [(1, 1)]), label=True, check_existing=False, journal=False, fault=None
+    )
+    state.undo(run=run, force=True, fault=None)
+
+
+def second_undo_removes_a_recreated_pair(state: RemovalModel) -> None:
+    run = state.associate(
+        frame=("kk", [(1, 3)]), label=False, check_existing=True, journal=False, fault=None
+    )
+    state.undo(run=run, force=False, fault=None)
+    state.colleague(pair=("kk", 1, 3), action="add", other_label=False)
+    state.undo(run=run, force=False, fault=None)
+
+
+def second_apply_removes_a_recreated_pair(state: RemovalModel) -> None:
+    plan = state.sync_dry_run(frame=("cc", [(1, 2)]), label=False, remove_extra=True, fault=None)
+    state.apply_plan(plan=plan, fault=None)
+    state.colleague_puts_back(pick=0)
+    state.apply_plan(plan=plan, fault=None)
+
+
+def same_type_sync_removes_a_listed_pair(state: RemovalModel) -> None:
+    """Contact 1 -> 2 is listed; read from contact 2 it is an extra, and is removed."""
+    state.sync(frame=("kk", [(1, 2), (2, 3)]), label=False, remove_extra=True, fault=None)
+
+
+def sync_removes_after_failed_creates(state: RemovalModel) -> None:
+    state.sync(frame=("cc", [(1, 2)]), label=False, remove_extra=True, fault=("5xx", "create"))
+
+
+FOUND = {
+    resumed_run_believes_its_journal: "UndoRemovedPreexisting",
+    resumed_run_claims_a_pair_recreated_since: "UndoRemovedPreexisting",
+    forced_labelled_undo_archives_the_pair: "LabelledUndoTookMore",
+    second_undo_removes_a_recreated_pair: "SecondUndoRemoved",
+    second_apply_removes_a_recreated_pair: "SecondApplyRemoved",
+    same_type_sync_removes_a_listed_pair: "SyncLostFramePair",
+    sync_removes_after_failed_creates: "SyncRemovedAfterFailedCreate",
+}
 
 
 @pytest.fixture(scope="module")
@@ -979,3 +1065,19 @@ def test_removal_keeps_what_it_did_not_make(
             lambda: RemovalModel(portal, colleague, tmp_path, fast_backoff),  # type: ignore[arg-type]
             settings=SETTINGS,
         )
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [pytest.param(sequence, id=f"{sequence.__name__}-{name}") for sequence, name in FOUND.items()],
+)
+def test_sequence_the_model_found(
+    portal: Sandbox,
+    tmp_path: Path,
+    fast_backoff: RecordingBackoff,
+    sequence: Callable[[RemovalModel], None],
+) -> None:
+    with requests.Session() as colleague:
+        state = RemovalModel(portal, colleague, tmp_path, fast_backoff)
+        sequence(state)
+        state.portal_matches_model()
