@@ -42,6 +42,7 @@ from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
+from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
 from hubassoc_pandas.results.schema import is_results_frame
 from hubassoc_pandas.status import NOT_SENT, SUCCESS
@@ -89,6 +90,8 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         read=_read_record(existing),
         **lookups,
     )
+    if not job.run.dry_run:
+        record[MADE] = made_of_run(plan, ledger)
     results = build_results(frame, plan, ledger, record, success=operation.success)
     labelling = planned.labelling
     typed = operation if isinstance(operation, TypedPairs) else None

@@ -30,6 +30,7 @@ from hubassoc_pandas.jobs.labels.definitions import labels
 from hubassoc_pandas.jobs.pairs.pipeline import run_pairs
 from hubassoc_pandas.operations.archive import Archive
 from hubassoc_pandas.options import LabelOptions, PairJob
+from hubassoc_pandas.results.made import made_by_run
 from hubassoc_pandas.results.query import LABEL_COLUMN
 from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, restore_dtypes
 
@@ -65,7 +66,19 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
     earlier = undone_rows(record, len(results))
     counts["undone_before"] = int((target & earlier).sum())
     target &= ~earlier
+    made = made_by_run(record, results["from_id"], results["to_id"])
+    edited = np.zeros(len(results), dtype=bool) if made is None else target & ~made
+    counts["edited_left"] = int(edited.sum())
+    target &= ~edited
     counts["removed"] = int(target.sum())
+    if counts["edited_left"]:
+        warnings.warn(
+            f"{counts['edited_left']} rows were left in place: their from_id/to_id name a pair "
+            "the run did not associate (edited since the run?). Undo takes back only the "
+            "pairs the run wrote; remove others with disassociate().",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     if counts["undone_before"]:
         warnings.warn(
             f"{counts['undone_before']} rows were undone already (at "

@@ -45,6 +45,7 @@ from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
+from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
 from hubassoc_pandas.status import INTERRUPTED, NOT_SENT, status_words
 from hubassoc_pandas.transport.responses import ErrorInfo
@@ -187,6 +188,8 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     operation, plan, done = run.planned.operation, run.planned.plan, run.done
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
+    if operation.success == "associated" and not job.run.dry_run:
+        record[MADE] = made_of_run(plan, done.ledger)
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
     labelling = run.planned.labelling
     if labelling is not None and isinstance(operation, TypedPairs):

@@ -11,6 +11,7 @@ from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.results.frame import build_results
+from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
 from hubassoc_pandas.results.uniform import build_uniform_results
 
@@ -28,6 +29,8 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     done = execute_pairs(operation, plan, job, first_batch=1)
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col))
+    if operation.success == "associated" and not job.run.dry_run:
+        record[MADE] = made_of_run(plan, done.ledger)
     results = None
     if labelling is None and job.run.dry_run:  # every key alike: built without per-key arrays
         results = build_uniform_results(frame, plan, done.ledger, record, success=operation.success)

@@ -36,6 +36,7 @@ from hubassoc_pandas.options import (
 )
 from hubassoc_pandas.progress import Progress
 from hubassoc_pandas.results.frame import build_results
+from hubassoc_pandas.results.made import merge_made
 from hubassoc_pandas.results.outcome import hand_back, row_counts
 from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, restore_dtypes, retry_mask
 from hubassoc_pandas.transport.backoff import Backoff
@@ -107,6 +108,7 @@ def retry(results: pd.DataFrame, given: RetryOptions) -> pd.DataFrame:
         operation, done, redone = _resend_by_ids(verb, subset, record, job, first_batch)
     updated = _merge_retried(results, positions, redone, ids=keyed)
     record.update(done.record)
+    merge_made(record, redone)
     record["counts"] = row_counts(updated, operation.success)
     record["retries"] = int(record.get("retries", 0)) + 1
     record["retried_rows"] = len(positions)

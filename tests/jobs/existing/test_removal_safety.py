@@ -196,6 +196,44 @@ def test_the_command_line_undoes_a_results_file_once(
     assert "undone already" in capsys.readouterr().err
 
 
+def test_undo_leaves_rows_whose_ids_were_edited_since_the_run(hub: Sandbox) -> None:
+    associate_on(hub, frame_of([(3, 7)]))  # a colleague's pair
+    results = associate_on(hub, frame_of([(1, 5), (2, 6)]), check_existing=True)
+    results.loc[1, ["from_id", "to_id"]] = ["3", "7"]  # edited to the colleague's pair
+
+    with pytest.warns(UserWarning, match="1 rows were left in place: their from_id/to_id"):
+        removed = results.hubassoc.undo(token=hub.token, progress=False)
+    assert removed["from_id"].tolist() == ["1"]
+    assert stored_pairs(hub) == {("2", "6"), ("3", "7")}
+    assert removed.attrs["hubassoc"]["undo"]["edited_left"] == 1
+
+
+def test_undo_takes_back_the_pairs_a_retry_associated(hub: Sandbox, fast_backoff: Any) -> None:
+    hub.configure(faults=[Fault("500_json", rate=1.0, endpoints=["associate_default"])])
+    first = associate_on(hub, frame_of([(1, 5), (2, 6)]), check_existing=True, max_attempts=1)
+    assert set(first["status"].astype(str)) == {"failed"}
+    hub.configure(faults=[])
+    retried = first.hubassoc.retry(token=hub.token, base_url=hub.url, progress=False)
+    assert set(retried["status"].astype(str)) == {"associated"}
+
+    retried.hubassoc.undo(token=hub.token, progress=False)
+    assert stored_pairs(hub) == set()
+
+
+def test_a_run_resumed_after_its_undo_keeps_a_pair_re_created_since(
+    hub: Sandbox, tmp_path: Path
+) -> None:
+    journal = tmp_path / "run.db"
+    first = associate_on(hub, frame_of([(1, 4)]), journal=journal, check_existing=True)
+    first.hubassoc.undo(token=hub.token, progress=False)
+    associate_on(hub, frame_of([(1, 4)]))  # a colleague links them again
+    resumed = associate_on(hub, frame_of([(1, 4)]), journal=journal, check_existing=True)
+
+    assert resumed["preexisting"].tolist() == [True]  # read afresh, not the run's own
+    resumed.hubassoc.undo(token=hub.token, progress=False)
+    assert ("1", "4") in stored_pairs(hub)
+
+
 def test_undo_refuses_types_that_contradict_the_run(hub: Sandbox) -> None:
     results = associate_on(hub, frame_of([(1, 5)]), check_existing=True)
     with pytest.raises(ConfigError, match="the run was 'contacts'"):

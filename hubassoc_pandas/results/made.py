@@ -1,0 +1,129 @@
+"""Which pairs a run associated, kept in its record so that an undo can tell rows whose
+``from_id`` / ``to_id`` were edited since the run from rows it wrote.
+
+The record holds one 32-bit fingerprint per pair the run associated (or may have:
+``unconfirmed``), sorted and packed: 4 bytes a pair, made from the ledger's integer IDs at the
+end of a run (no per-row text is hashed there). An undo fingerprints the pairs its rows name
+now and takes back only the rows whose pair the run made; a row whose IDs were changed to a
+pair the run did not make is left in place (a chance of about one in 4 billion per pair that
+an edited pair shares a fingerprint with one the run made).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubassoc_pandas.engine.ledger import Ledger
+from hubassoc_pandas.inputs.plan import Plan
+from hubassoc_pandas.status import SUCCESS, UNCONFIRMED
+
+__all__ = ["MADE", "made_by_run", "made_of_run", "made_record", "merge_made", "pair_fingerprints"]
+
+#: The record's key.
+MADE = "made_pairs"
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def pair_fingerprints(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
+    """A 32-bit fingerprint per (from, to) pair of integer IDs.
+
+    Examples
+    --------
+    >>> a = pair_fingerprints(np.array([1, 2]), np.array([7, 7]))
+    >>> b = pair_fingerprints(np.array([7, 1]), np.array([1, 7]))
+    >>> a.dtype.name, bool(a[0] == b[1]), bool(a[0] == b[0])
+    ('uint32', True, False)
+    """
+    with np.errstate(over="ignore"):
+        f = _mix(np.asarray(from_ids).astype(np.uint64))
+        t = _mix(np.asarray(to_ids).astype(np.uint64) ^ _MIX)
+        both = _mix(f ^ (t * np.uint64(31)))
+    return ((both >> np.uint64(32)) ^ (both & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser (splitmix64's), so neighbouring IDs land far apart."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def made_record(from_ids: np.ndarray, to_ids: np.ndarray) -> str:
+    """The packed fingerprints of the pairs a run made, for its record.
+
+    Examples
+    --------
+    >>> packed = made_record(np.array([1, 2, 1]), np.array([7, 7, 7]))
+    >>> record = {"made_pairs": packed}
+    >>> made_by_run(record, pd.Series(["1", "2", "3"]), pd.Series(["7", "7", "7"])).tolist()
+    [True, True, False]
+    """
+    return _pack(np.unique(pair_fingerprints(from_ids, to_ids)))
+
+
+def made_of_run(plan: Plan, ledger: Ledger) -> str:
+    """The packed fingerprints of the pairs of ``plan`` that ``ledger`` shows associated
+    (or unconfirmed)."""
+    made = (ledger.status == SUCCESS) | (ledger.status == UNCONFIRMED)
+    return made_record(plan.pair_from[made], plan.pair_to[made])
+
+
+def merge_made(record: dict[str, Any], rows: pd.DataFrame) -> None:
+    """Add to ``record`` the pairs ``rows`` (a retry's results) show associated or
+    unconfirmed; a record that keeps no fingerprints is left without (a part would make every
+    other row look edited)."""
+    packed = record.get(MADE)
+    if not isinstance(packed, str):
+        return
+    made = rows[rows["status"].astype("string").isin(["associated", "unconfirmed"]).fillna(False)]
+    f, f_ok = _as_ids(made["from_id"])
+    t, t_ok = _as_ids(made["to_id"])
+    ok = f_ok & t_ok
+    record[MADE] = _pack(np.union1d(_unpack(packed), pair_fingerprints(f[ok], t[ok])))
+
+
+def made_by_run(
+    record: Mapping[str, Any], from_ids: pd.Series, to_ids: pd.Series
+) -> np.ndarray | None:
+    """Per row, whether its pair (as the row names it now) is one the run made; None when
+    the record keeps no fingerprints (results read back from a file, older versions)."""
+    packed = record.get(MADE)
+    if not isinstance(packed, str):
+        return None
+    made = _unpack(packed)
+    f, f_ok = _as_ids(from_ids)
+    t, t_ok = _as_ids(to_ids)
+    found = np.isin(pair_fingerprints(f, t), made, assume_unique=False)
+    return found & f_ok & t_ok
+
+
+def _as_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer IDs and whether each value is one (an edit may leave anything there).
+
+    Examples
+    --------
+    >>> ids, ok = _as_ids(pd.Series(["7", "x", None, "2.5", "-1", "12"]))
+    >>> ids[ok].tolist(), ok.tolist()
+    ([7, 12], [True, False, False, False, False, True])
+    """
+    numbers = pd.to_numeric(pd.Series(values, copy=False).astype("string"), errors="coerce")
+    if pd.api.types.is_integer_dtype(numbers.dtype):
+        ids = numbers.to_numpy(dtype="int64", na_value=-1)
+        return ids, ids >= 0
+    as_float = np.array(numbers.to_numpy(dtype="float64", na_value=np.nan), copy=True)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(as_float) & (as_float >= 0) & (as_float == np.floor(as_float))
+    return np.where(ok, as_float, 0).astype(np.int64), ok
+
+
+def _pack(fingerprints: np.ndarray) -> str:
+    return base64.b64encode(fingerprints.astype("<u4").tobytes()).decode("ascii")
+
+
+def _unpack(packed: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(packed), dtype="<u4").astype(np.uint32)
