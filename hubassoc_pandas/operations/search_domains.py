@@ -15,7 +15,13 @@ same pack starts afresh, and may well be sent the same offsets.
 
 Results are mapped back to domains by the properties returned: a company whose ``domain`` is
 the searched one matches it first-hand; one that only lists it in ``hs_additional_domains``
-matches it second-hand, and counts only when no company matches first-hand. What the matches
+matches it second-hand, and counts only when no company matches first-hand.
+
+``IN`` matches the stored text exactly, and a company may hold ``www.acme.com``. The domains a
+pack's search finds no company for are searched again with ``www.`` before them (cut into
+bodies that fit); a company found so matches ``acme.com`` as if it held it. This second search
+is made only for domains with no match at all, so a company holding ``www.acme.com`` is not
+found when another holds ``acme.com`` itself, the way a second-hand match is not. What the matches
 mean for a row (one record, none, or several) is :mod:`hubassoc_pandas.jobs.keys.lookup`' job.
 """
 
@@ -34,6 +40,7 @@ from hubassoc_pandas.operations.paging import Trail, paging_error
 from hubassoc_pandas.operations.search_body import (
     PAGE_SIZE,
     body_bytes,
+    pack_domains,
     search_body,
     searched_properties,
 )
@@ -50,7 +57,7 @@ MAX_PAGES = MAX_RESULTS // PAGE_SIZE
 
 logger = logging.getLogger("hubassoc_pandas")
 
-_Query = list[Any]  # [domains (tuple), after (str | None)]
+_Query = list[Any]  # [domains (tuple), after (str | None), with www. before them (bool)]
 
 
 class SearchDomains(Operation):
@@ -103,18 +110,19 @@ class SearchDomains(Operation):
         return objects_path(self.api_version, "companies", "search")
 
     def _pending(self, key: int) -> list[_Query]:
-        return self._queries.setdefault(key, [[self.packs[key], None]])
+        return self._queries.setdefault(key, [[self.packs[key], None, False]])
 
     def encode(self, keys: np.ndarray) -> Encoded:
         if len(keys) != 1:
             raise ValueError("a companies search carries one pack of domains per request")
         key = int(keys[0])
-        domains, after = self._pending(key)[0]
-        body = search_body(domains, additional=self.additional, after=after)
-        return Encoded(Prepared(body_bytes(body)), (key, domains, after))
+        domains, after, www = self._pending(key)[0]
+        values = [f"www.{domain}" for domain in domains] if www else domains
+        body = search_body(values, additional=self.additional, after=after)
+        return Encoded(Prepared(body_bytes(body)), (key, domains, after, www))
 
     def decode(self, response: ApiResponse, keys: np.ndarray, encoded: Encoded) -> Decoded:
-        key, domains, after = encoded.wire
+        key, domains, after, www = encoded.wire
         body = response.body if isinstance(response.body, dict) else {}
         results = body.get("results")
         if not isinstance(results, list):
@@ -126,7 +134,7 @@ class SearchDomains(Operation):
             self._trails.pop(key, None)
             if len(domains) > 1:  # too many results for one query: search each half apart
                 half = len(domains) // 2
-                pending[:0] = [[domains[:half], None], [domains[half:], None]]
+                pending[:0] = [[domains[:half], None, www], [domains[half:], None, www]]
             else:  # the first page's companies stand for the rest
                 self._note(key, domains, results)
                 self._capped.setdefault(key, {})[domains[0]] = total
@@ -141,6 +149,8 @@ class SearchDomains(Operation):
             else:
                 pending.pop(0)
                 self._trails.pop(key, None)
+                if not www:
+                    pending.extend(self._with_www(key, domains))
         if pending:
             return Decoded(more=np.arange(1, dtype=np.int64))
         return Decoded(succeeded=np.arange(1, dtype=np.int64), values={FOUND: [self._finish(key)]})
@@ -172,6 +182,16 @@ class SearchDomains(Operation):
         logger.warning("companies search for domain %r: %s", searched[0], info.message)
         self._forget(key)
         return Decoded(refused={info: [0]})
+
+    def _with_www(self, key: int, domains: tuple[str, ...]) -> list[_Query]:
+        """The queries that search again, with ``www.`` before them, the domains of a
+        finished query that no company matched."""
+        found, capped = self._found.get(key, {}), self._capped.get(key, {})
+        missing = [d for d in domains if not found.get(d) and d not in capped]
+        if not missing:
+            return []
+        prefixed = pack_domains([f"www.{d}" for d in missing], additional=self.additional)
+        return [[tuple(value[4:] for value in pack), None, True] for pack in prefixed]
 
     def _forget(self, key: int) -> None:
         for state in (self._queries, self._found, self._capped, self._trails):

@@ -149,15 +149,38 @@ def test_companies_by_domain_one_none_or_several(companies: Sandbox) -> None:
     assert out.loc[4, "error_message"] == (
         "site: an email, not a domain: 'ann@acme.com'; give the part after @ (acme.com)"
     )
-    (search,) = objects_requests(companies, "search")
-    assert len(json.dumps(search.body, separators=(",", ":"))) <= 3000
-    filters = [f for g in search.body["filterGroups"] for f in g["filters"]]
-    assert {f["propertyName"] for f in filters} == {"domain", "hs_additional_domains"}
-    assert all(f["operator"] == "IN" for f in filters)
+    search, again = objects_requests(companies, "search")
+    for body in (search.body, again.body):
+        assert len(json.dumps(body, separators=(",", ":"))) <= 3000
+        filters = [f for g in body["filterGroups"] for f in g["filters"]]
+        assert {f["propertyName"] for f in filters} == {"domain", "hs_additional_domains"}
+        assert all(f["operator"] == "IN" for f in filters)
     assert sorted(searched_domains(companies)) == [
-        "acme.com", "beta.io", "epsilon.ai", "nobody.example",
-    ]  # fmt: skip
+        "acme.com", "beta.io", "epsilon.ai", "nobody.example", "www.nobody.example",
+    ]  # fmt: skip  # only the domain no company matched is searched again with www.
     assert stored_pairs(companies) == {("1", "7"), ("4", "11")}
+
+
+def test_a_company_holding_its_domain_after_www_is_found(hub: Sandbox) -> None:
+    with_domains(
+        hub,
+        {
+            7: {"domain": "www.gamma.io"},
+            8: {"domain": "acme.com"},
+            9: {"domain": "WWW.acme.com"},  # acme.com itself is held by 8: 8 alone matches
+            10: {"domain": "beta.io", "hs_additional_domains": "www.delta.net"},
+        },
+    )
+    sites = ["gamma.io", "https://www.gamma.io/x", "acme.com", "www.delta.net", "nobody.io"]
+    frame = pd.DataFrame({"contact_id": [1, 2, 3, 4, 5], "site": sites})
+    out = associate_on(hub, frame, to_col="site", to_id_property="domain")
+
+    assert out["to_id"].tolist() == ["7", "7", "8", "10", NA]
+    assert out.loc[4, "error_category"] == "KEY_NOT_FOUND"
+    assert sorted(searched_domains(hub)) == [
+        "acme.com", "delta.net", "gamma.io", "nobody.io", "www.delta.net", "www.gamma.io",
+        "www.nobody.io",
+    ]  # fmt: skip
 
 
 def test_the_oldest_company_when_asked(companies: Sandbox) -> None:
