@@ -28,6 +28,7 @@ from hubassoc_pandas.engine.ledger import Interned, Ledger
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.jobs.existing.before import PRESENT, UNKNOWN, Before, before_states
 from hubassoc_pandas.jobs.existing.key_columns import IdColumns, id_columns, unread
+from hubassoc_pandas.jobs.existing.primary import PREVIOUS_PRIMARY, mark_previous, previous_holders
 from hubassoc_pandas.jobs.existing.read_outcome import stop_warning
 from hubassoc_pandas.jobs.existing.reading import Existing, read_existing
 from hubassoc_pandas.jobs.keys.outcomes import lay_over
@@ -75,6 +76,18 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         read_ok = existing.read_ok[from_codes]
         present = read_ok & existing.holds(from_codes, plan.pair_to, key_types)
         before = _before(operation, job, client, given.journal, present, read_ok)
+        previous = None
+        if isinstance(operation, TypedPairs) and existing.stopped is None:
+            previous = previous_holders(
+                operation.types,
+                operation.tag_of_key,
+                plan,
+                present,
+                existing,
+                job,
+                client=client,
+                pacer=given.pacer,
+            )
         done = None
         if existing.stopped is None:
             done = _send(operation, np.flatnonzero(~before.skip), job, given)
@@ -100,6 +113,9 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         results = labelling.finish(results, plan, typed)
     known = before.state != UNKNOWN
     _mark(results, plan, before.state == PRESENT, known, replace=is_results_frame(frame))
+    if previous is not None:
+        moved = mark_previous(results, plan, previous, job.run.dry_run)
+        results.attrs["hubassoc"][PREVIOUS_PRIMARY] = moved
     if labelling is not None and typed is not None:
         paired = read_ok & existing.holds(from_codes, plan.pair_to)
         _mark(results, plan, paired, read_ok, replace=True, column=PAIR_PREEXISTING)

@@ -26,6 +26,7 @@ from hubassoc_pandas.engine.journal import Journal
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.jobs.existing.check import PAIR_PREEXISTING
+from hubassoc_pandas.jobs.existing.primary import PREVIOUS_PRIMARY, restore_primary
 from hubassoc_pandas.jobs.labels.definitions import labels
 from hubassoc_pandas.jobs.pairs.pipeline import run_pairs
 from hubassoc_pandas.operations.archive import Archive
@@ -119,6 +120,10 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
     removed.attrs["hubassoc"]["undo"] = {**counts, "force": bool(force)}
     if not job.run.dry_run:
         _forget_in_journal(record, removed)
+        if PREVIOUS_PRIMARY in subset.columns and len(removed) == len(subset):
+            taken_back = (removed["status"].astype(str) == Archive.success).to_numpy(dtype=bool)
+            restored = restore_primary(subset.iloc[np.flatnonzero(taken_back)], job)
+            removed.attrs["hubassoc"]["undo"].update(restored)
     return removed
 
 

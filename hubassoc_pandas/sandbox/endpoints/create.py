@@ -19,7 +19,8 @@ must name a definition of the from -> to direction by category and type ID toget
 - otherwise the types are added to the pair (create is additive: labels already held stay),
   with the unlabelled default, which a labelled association implies; the other direction gets
   each type's counterpart. A single-valued type (Primary, Parent company) moves: the
-  from-record's old holder of it loses it.
+  from-record's old holder of it loses it; written from the other side (company -> contact
+  Primary), the to-record's old holder of it does.
 
 Results, one per created input (and its mirror with ``results_direction="both"``), in a seeded
 random order: ``{"fromObjectTypeId": "0-1", "fromObjectId": 1, "toObjectTypeId": "0-2",
@@ -198,6 +199,16 @@ def _store(call: Call, key: tuple[int, int], definitions: list[Definition]) -> N
                         other,
                         (definition.type_id,),
                         (definition.reverse_id,),
+                    )
+        mirror = portal.definitions.get(
+            to_type, from_type, definition.category, definition.reverse_id
+        )
+        if mirror is not None and mirror.single and mirror is not definition:
+            # written from the other side (company -> contact Primary): the to-record holds one
+            for other, types in list(store.targets_with_types(to_type, from_type, t).items()):
+                if other != f and mirror.type_id in types:
+                    store.remove(
+                        to_type, from_type, t, other, (mirror.type_id,), (definition.type_id,)
                     )
     forward = {d.type_id for d in definitions}
     reverse = {d.reverse_id for d in definitions}

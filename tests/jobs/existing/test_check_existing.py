@@ -115,6 +115,7 @@ def test_undo_removes_only_what_the_run_created(linked: Sandbox) -> None:
         "unknown_left": 0,
         "not_created": 1,
         "undone_before": 0,
+        "edited_left": 0,
         "force": False,
     }
     assert list(removed.columns[:3]) == ["contact_id", "company_id", "preexisting"]

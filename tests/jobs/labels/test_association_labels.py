@@ -36,6 +36,10 @@ from hubassoc_pandas.sandbox import Fault, Sandbox
 CREATE, REMOVE_LABELS = "/batch/create", "/batch/labels/archive"
 VERSIONS = ["2026-03", "v4"]
 
+#: Primary runs here do not read first; what that warning says is tested with Primary itself
+#: (tests/jobs/existing/test_primary.py).
+pytestmark = pytest.mark.filterwarnings("ignore:label Primary:UserWarning")
+
 
 def labels_on(hub: Sandbox, from_type: str = "contacts", to_type: str = "companies",
               **options: Any) -> pd.DataFrame:  # fmt: skip
