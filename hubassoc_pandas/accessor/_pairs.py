@@ -108,7 +108,10 @@ class PairMethods(FrameMethods):
             ``correlation_id`` and ``error_detail`` (and ``preexisting`` with
             ``check_existing=True``). ``attrs["hubassoc"]`` records the run. A labelled run
             adds ``label`` after ``association_category``; these three hold the type each
-            row asks for (see :mod:`hubassoc_pandas.jobs.labels.labelling`).
+            row asks for (see :mod:`hubassoc_pandas.jobs.labels.labelling`). A run with
+            ``check_existing=True`` that writes Primary adds ``previous_primary``: the company
+            each row takes Primary from (HubSpot keeps one per record), which ``undo()`` puts
+            back.
 
         Raises
         ------
