@@ -7,6 +7,11 @@ removes the label the run added (``batch/labels/archive``), leaving in place an 
 that existed before the run (``pair_preexisting``), and the whole association where the run
 created it. A run made without
 ``check_existing`` cannot tell what existed, so undo refuses unless told ``force=True``.
+
+Rows whose ``from_id``/``to_id`` no longer name a pair the run made (edited since: see
+:mod:`hubassoc_pandas.results.made`) are left in place; a Primary label the run moved is put
+back (:mod:`.primary`); the pairs removed are taken out of the run's journal, so calling that
+run again reads them afresh.
 """
 
 from __future__ import annotations
