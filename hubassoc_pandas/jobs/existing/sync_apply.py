@@ -129,8 +129,9 @@ def apply_actions(table: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     created = _step(make_create, table, creates, job, outcomes, 1)
     record["create"] = _step_record(created)
     last = created or None
+    same_type = job.settings.from_type == job.settings.to_type
     removals = _held_back(table, creates, removals=np.flatnonzero(action == "remove"),
-                          outcomes=outcomes)  # fmt: skip
+                          outcomes=outcomes, same_type=same_type)  # fmt: skip
     if last is None or (last.report.stopped is None and last.report.fatal is None):
         first = (created.report.batches + 1) if created is not None else 1
         removed = _step(make_remove, table, removals, job, outcomes, first)
@@ -184,14 +185,23 @@ def _for_sync(message: str | None) -> str | None:
 
 
 def _held_back(
-    table: pd.DataFrame, creates: np.ndarray, *, removals: np.ndarray, outcomes: _Outcomes
+    table: pd.DataFrame,
+    creates: np.ndarray,
+    *,
+    removals: np.ndarray,
+    outcomes: _Outcomes,
+    same_type: bool = False,
 ) -> np.ndarray:
     """The removals to send: those of from-IDs whose creations all succeeded (or that had
     none). The others stay, ``not_sent`` with the reason: a from-ID is never left with fewer
-    of the frame's pairs than it had, nor with none, because its new pairs did not go in."""
+    of the frame's pairs than it had, nor with none, because its new pairs did not go in.
+    Between records of one type a link is read from both ends, so a removal whose to-ID is
+    such a from-ID stays too."""
     from_ids = table["from_id"].to_numpy(dtype=object)
-    unfinished = creates[outcomes.status[creates] != "associated"]
-    blocked = np.isin(from_ids[removals], from_ids[unfinished])
+    unfinished = from_ids[creates[outcomes.status[creates] != "associated"]]
+    blocked = np.isin(from_ids[removals], unfinished)
+    if same_type:
+        blocked |= np.isin(table["to_id"].to_numpy(dtype=object)[removals], unfinished)
     kept = removals[blocked]
     outcomes.category[kept] = HELD_BACK
     outcomes.message[kept] = (

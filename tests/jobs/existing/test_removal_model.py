@@ -1035,6 +1035,16 @@ def sync_removes_after_failed_creates(state: RemovalModel) -> None:
     state.sync(frame=("cc", [(1, 2)]), label=False, remove_extra=True, fault=("5xx", "create"))
 
 
+def same_type_sync_removes_a_held_back_from_ids_link(state: RemovalModel) -> None:
+    """Contact 3's new pair does not go in; the link 2-3, an extra of contact 2, is also one
+    of contact 3's, and stays."""
+    state.colleague(pair=("kk", 2, 1), action="add", other_label=False)
+    state.colleague(pair=("kk", 2, 3), action="add", other_label=False)
+    state.sync(
+        frame=("kk", [(3, 6), (2, 1)]), label=False, remove_extra=True, fault=("5xx", "create")
+    )
+
+
 FOUND = {
     resumed_run_believes_its_journal: "UndoRemovedPreexisting",
     resumed_run_claims_a_pair_recreated_since: "UndoRemovedPreexisting",
@@ -1043,6 +1053,7 @@ FOUND = {
     second_apply_removes_a_recreated_pair: "SecondApplyRemoved",
     same_type_sync_removes_a_listed_pair: "SyncLostFramePair",
     sync_removes_after_failed_creates: "SyncRemovedAfterFailedCreate",
+    same_type_sync_removes_a_held_back_from_ids_link: "SyncRemovedAfterFailedCreate",
 }
 
 
