@@ -47,14 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     hubassoc 0.1.0
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["sandbox"]:
-        return run_sandbox(args_list[1:])
+    flags = 0
+    while args_list[flags : flags + 1] in (["-v"], ["--verbose"]):
+        flags += 1
+    if args_list[flags : flags + 1] == ["sandbox"]:  # its own parser takes the rest
+        return run_sandbox(["--verbose"] * bool(flags) + args_list[flags + 1 :])
     try:
         args = build_parser().parse_args(args_list)
     except SystemExit as exit_:
         return int(exit_.code or 0) and EXIT_USAGE
-    if args.command == "sandbox":  # reached only with options before it, e.g. -v sandbox
-        return run_sandbox(["--verbose"] * args.verbose + args.sandbox_args)
     logging.basicConfig(
         level=logging.WARNING if not args.verbose else logging.DEBUG,
         format="%(levelname)s %(name)s: %(message)s",
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    sandbox.set_defaults(run=lambda args: run_sandbox(args.sandbox_args))  # main() runs it first
     return parser
 
 
