@@ -231,6 +231,7 @@ def _add_retry(add_command: Callable[..., argparse.ArgumentParser]) -> None:
         retry,
         batch_size="pairs per request (default: the run's)",
         inherited=True,
+        base_url="HUBSPOT_BASE_URL, else the run's",
         run_knobs=True,
     )
     retry.set_defaults(run=run_retry)

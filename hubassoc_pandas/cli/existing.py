@@ -136,7 +136,10 @@ def add_existing_commands(add_command: Callable[..., argparse.ArgumentParser]) -
         help="write the removal results here (default: not saved)",
     )
     add_sending_options(
-        undo_, batch_size=f"pairs per request (default {_WRITE_CAP})", inherited=True
+        undo_,
+        batch_size=f"pairs per request (default {_WRITE_CAP})",
+        inherited=True,
+        base_url="the run's, else HUBSPOT_BASE_URL",
     )
     undo_.set_defaults(run=run_undo)
 

@@ -116,6 +116,7 @@ def add_sending_options(
     *,
     batch_size: str,
     inherited: bool = False,
+    base_url: str = "HUBSPOT_BASE_URL",
     run_knobs: bool = False,
     journal: bool = True,
 ) -> None:
@@ -130,7 +131,10 @@ def add_sending_options(
         endpoint's cap, which differs between commands).
     inherited : bool
         The command carries on a run from its results file (retry, undo): the API version
-        and base URL default to the run's.
+        defaults to the run's.
+    base_url : str
+        Where the base URL comes from when ``--base-url`` is not given, before
+        ``https://api.hubapi.com``.
     run_knobs : bool
         The pacing and retry knobs default to the run's too (retry).
     journal : bool
@@ -150,12 +154,11 @@ def add_sending_options(
             metavar="FILE",
             help="SQLite journal: a second run with it resumes a stopped one (default: none)",
         )
-    url_default = f"{RUN_DEFAULT}, else " if inherited else ""
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help=f"API base URL, https or http on loopback only (default: {url_default}"
-        f"HUBSPOT_BASE_URL, else {DEFAULT_BASE_URL})",
+        help=f"API base URL, https or http on loopback only (default: {base_url}, else "
+        f"{DEFAULT_BASE_URL})",
     )
     parser.add_argument(
         "--api-version",

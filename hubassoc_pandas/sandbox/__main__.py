@@ -99,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="print each request it answers (stderr)"
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument(
+        "--port", type=int, default=0, metavar="N", help="port (default 0: any free port)"
+    )
     parser.add_argument(
         "--records",
         nargs="+",
@@ -137,22 +139,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="rolling-window limit, e.g. 100/10, or 'none' (default 100/10)",
     )
     parser.add_argument(
-        "--daily-limit", type=int, default=None, help="requests per sandbox day (default: none)"
+        "--daily-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="requests per sandbox day (default: none)",
     )
     parser.add_argument(
         "--latency",
         type=float,
         default=0.0,
+        metavar="SECONDS",
         help="seconds added to every answer (default %(default)s)",
     )
     parser.add_argument(
         "--max-batch-size",
         type=int,
         default=2000,
+        metavar="N",
         help="largest associate/create batch accepted (default %(default)s)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed for random choices (default %(default)s)"
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed for random choices (default %(default)s)",
     )
     parser.add_argument(
         "--log-bodies", action="store_true", help="keep request and response bodies in its log"
