@@ -192,6 +192,8 @@ def test_each_command_accepts_what_its_help_shows(tmp_path: Path) -> None:
     with running_hub(records=SMALL) as hub:
         env = hub_env(hub)
         source = write_csv(tmp_path / "in.csv", [1, 2], [3, 4])
+        labelled = tmp_path / "labelled.csv"
+        labelled.write_text("c,co,role\n1,3,Billing contact\n2,4,Decision maker\n")
         common = ["--base-url", hub.url, "--api-version", "2026-03", "--max-workers", "16"]
         common += ["--max-attempts", "5", "--timeout", "10,60", "--sep", ",", "--no-progress"]
         keys = ["--on-ambiguous", "fail"]
@@ -207,7 +209,12 @@ def test_each_command_accepts_what_its_help_shows(tmp_path: Path) -> None:
             ["retry", str(results), "--from", "contacts", "--to", "companies",
              "--operation", "associate", *common],
             ["undo", str(results), "--from", "contacts", "--to", "companies", *common,
-             "--batch-size", "2000", "--dry-run"],
+             "--batch-size", "2000", "--dry-run", "--journal", str(tmp_path / "undo.db")],
+            associate_argv(source, *common, *keys, "--batch-size", "2000", "--dry-run",
+                           "--label", "Billing contact", "--journal",
+                           str(tmp_path / "remove.db"), command="disassociate"),
+            associate_argv(labelled, *common, "--label-col", "role", "--dry-run", "--yes",
+                           command="disassociate"),
             ["labels", "--from", "contacts", "--to", "companies", "--base-url", hub.url,
              "--api-version", "2026-03", "--timeout", "10,60"],
         ]  # fmt: skip
