@@ -247,3 +247,16 @@ def test_without_verbose_nothing_is_logged(tmp_path: Path) -> None:
         done = hubassoc(*associate_argv(source, "--no-progress"), env=hub_env(hub))
     assert done.returncode == 0, done.stderr
     assert "DEBUG" not in done.stderr and "Summary" in done.stdout
+
+
+def test_the_guide_names_what_has_no_parameter_and_what_has_no_option() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "cli.md").read_text()
+    for command in CALLS:
+        for action in options(command):
+            if action.dest in CLI_ONLY:
+                spellings = action.option_strings or [action.metavar]
+                assert any(f"`{shown}`" in guide for shown in spellings), (command, spellings)
+    for parameter in NOT_ON_THE_COMMAND_LINE:
+        assert f"`{parameter}`" in guide
+    for command, parameter in CLI_DEFAULTS:
+        assert f"`hubassoc {command}`" in guide and f"`{parameter}=" in guide
