@@ -63,7 +63,8 @@ class _Child:
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip().rsplit(" ", 1)[-1]
         self.token = self.process.stdout.readline().strip().rsplit(" ", 1)[-1]
-        self.process.stdout.readline()  # "Press Ctrl-C to stop."
+        while not self.process.stdout.readline().startswith("Press Ctrl-C"):
+            pass  # how to point the command at it
         return self
 
     def cpu_seconds(self) -> float | None:

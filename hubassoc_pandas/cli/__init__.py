@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from hubassoc_pandas._version import __version__
 from hubassoc_pandas.cli import commands as _commands
@@ -22,13 +23,18 @@ from hubassoc_pandas.cli.existing import add_existing_commands
 from hubassoc_pandas.cli.key_options import add_key_options
 from hubassoc_pandas.cli.labels_command import add_labels_command
 from hubassoc_pandas.cli.messages import for_command_line
-from hubassoc_pandas.cli.reading import parse_separator
+from hubassoc_pandas.cli.parameters import add_sending_options, add_types
 from hubassoc_pandas.cli.writing import FORMATS
-from hubassoc_pandas.errors import ConfigError, HubAssocError
+from hubassoc_pandas.errors import HubAssocError
+from hubassoc_pandas.operations.associate_default import AssociateDefault
+from hubassoc_pandas.operations.registry import PAIR_VERBS
+from hubassoc_pandas.transport.client import DEFAULT_BASE_URL
 
 __all__ = ["build_parser", "demo_frame", "main"]
 
 EXIT_USAGE = 2
+#: What ``retry --operation`` takes: the pair verbs.
+OPERATIONS = tuple(PAIR_VERBS)
 _OUT_FORMATS = ", ".join(FORMATS)
 
 
@@ -41,14 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     hubassoc 0.1.0
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["sandbox"]:
-        return run_sandbox(args_list[1:])
+    flags = 0
+    while args_list[flags : flags + 1] in (["-v"], ["--verbose"]):
+        flags += 1
+    if args_list[flags : flags + 1] == ["sandbox"]:  # its own parser takes the rest
+        return run_sandbox(["--verbose"] * bool(flags) + args_list[flags + 1 :])
     try:
         args = build_parser().parse_args(args_list)
     except SystemExit as exit_:
         return int(exit_.code or 0) and EXIT_USAGE
-    if args.command == "sandbox":  # reached only with options before it, e.g. -v sandbox
-        return run_sandbox(args.sandbox_args)
     logging.basicConfig(
         level=logging.WARNING if not args.verbose else logging.DEBUG,
         format="%(levelname)s %(name)s: %(message)s",
@@ -64,59 +71,98 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of ``hubassoc``: one subcommand per pair command, then retry, demo, sandbox.
+    """The parser of ``hubassoc``: one subcommand per pair command, then retry, read, sync,
+    undo, labels, demo and sandbox.
+
+    Every option is named after the Python parameter it feeds (see
+    :mod:`hubassoc_pandas.cli.parameters`); ``-v`` goes before or after the command.
 
     Examples
     --------
     >>> build_parser().parse_args(["demo"]).rows
     5000
+    >>> build_parser().parse_args(["demo", "-v"]).verbose
+    True
     """
     parser = argparse.ArgumentParser(
         prog="hubassoc",
         description="Associate HubSpot CRM records in bulk from a CSV, Parquet, JSON or "
-        "Excel file.",
+        "Excel file. Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL "
+        "(hubassoc sandbox prints both for a local sandbox HubSpot).",
     )
     parser.add_argument("--version", action="version", version=f"hubassoc {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log each request")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_VERBOSE)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in _commands.PAIR_COMMANDS:
-        _add_pair_command(commands, command)
-    _add_retry(commands)
-    add_existing_commands(commands, _add_sending_options)
-    add_labels_command(commands)
-    demo = commands.add_parser("demo", help="run against a local sandbox HubSpot; no token needed")
+    command = _command_adder(commands)
+    for pair_command in _commands.PAIR_COMMANDS:
+        _add_pair_command(command, pair_command)
+    _add_retry(command)
+    add_existing_commands(command)
+    add_labels_command(command)
+    demo = command("demo", help="run against a local sandbox HubSpot; no token needed")
     demo.add_argument(
         "--rows", type=int, metavar="N", default=5000, help="rows in the demo frame (default 5000)"
     )
-    demo.add_argument("--latency", type=float, default=0.05, help="sandbox seconds per request")
-    demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     demo.add_argument(
-        "--out", type=Path, metavar="FILE", help=f"also write the results here ({_OUT_FORMATS})"
+        "--latency",
+        type=float,
+        metavar="SECONDS",
+        default=0.05,
+        help="sandbox seconds per request (default %(default)s)",
+    )
+    demo.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="hide the progress bar (default: shown, on stderr)",
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help=f"also write the results here: {_OUT_FORMATS} (default: not saved)",
     )
     demo.set_defaults(run=run_demo)
     sandbox = commands.add_parser(
         "sandbox",
-        help="run a local sandbox HubSpot on 127.0.0.1 (see hubassoc sandbox --help)",
+        help="run a local sandbox HubSpot on 127.0.0.1 and print how to point hubassoc and "
+        "notebooks at it (see hubassoc sandbox --help)",
         add_help=False,
     )
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    sandbox.set_defaults(run=lambda args: run_sandbox(args.sandbox_args))  # main() runs it first
     return parser
 
 
-def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand) -> None:
-    run = commands.add_parser(
-        command.name,
-        help=command.summary,
-        description="Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or "
-        "--base-url (default https://api.hubapi.com).",
+_VERBOSE = "log each request (before or after the command)"
+
+
+def _command_adder(commands: argparse._SubParsersAction) -> Callable[..., argparse.ArgumentParser]:
+    """``commands.add_parser`` giving every command ``-v``/``--verbose`` too.
+
+    The command's ``-v`` leaves the namespace alone when absent (``SUPPRESS``), so that
+    ``hubassoc -v COMMAND`` stays verbose.
+    """
+    verbosity = argparse.ArgumentParser(add_help=False)
+    verbosity.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=_VERBOSE
     )
+
+    def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = commands.add_parser(name, parents=[verbosity], **kwargs)
+        return parser
+
+    return add
+
+
+def _add_pair_command(
+    add_command: Callable[..., argparse.ArgumentParser], command: PairCommand
+) -> None:
+    run = add_command(command.name, help=command.summary, description=_CONNECTION)
     run.add_argument(
         "file", type=Path, metavar="FILE", help="input .csv/.tsv/.txt, .parquet, .json or .xlsx"
     )
-    run.add_argument(
-        "--from", dest="from_type", required=True, metavar="TYPE", help="e.g. contacts"
-    )
-    run.add_argument("--to", dest="to_type", required=True, metavar="TYPE", help="e.g. companies")
+    add_types(run)
     run.add_argument(
         "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs (or keys)"
     )
@@ -124,7 +170,10 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
         "--to-col", required=True, metavar="COLUMN", help="column of to-record IDs (or keys)"
     )
     run.add_argument(
-        "--out", type=Path, metavar="FILE", help=f"write the results here ({_OUT_FORMATS})"
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help=f"write the results here: {_OUT_FORMATS} (default: not saved)",
     )
     run.add_argument(
         "--dry-run", action="store_true", help="check and print the plan; send nothing"
@@ -140,97 +189,60 @@ def _add_pair_command(commands: argparse._SubParsersAction, command: PairCommand
     labels = run.add_mutually_exclusive_group()
     labels.add_argument(
         "--label", metavar="LABEL", help="one association label for every row: its name, "
-        "type ID or CATEGORY:ID (see hubassoc labels)",
+        "type ID or CATEGORY:ID (see hubassoc labels; default: none, the unlabelled "
+        "default association)",
     )  # fmt: skip
-    labels.add_argument("--label-col", metavar="COLUMN", help="column of each row's label")
+    labels.add_argument(
+        "--label-col",
+        metavar="COLUMN",
+        help="column of each row's label (default: none; an empty cell is the unlabelled default)",
+    )
     add_key_options(run)
-    _add_sending_options(run)
+    add_sending_options(run, batch_size=f"pairs per request (default {_WRITE_CAP}, HubSpot's cap)")
     run.set_defaults(run=lambda args: run_pair_command(command, args))
 
 
-def _add_retry(commands: argparse._SubParsersAction) -> None:
-    retry = commands.add_parser(
+def _add_retry(add_command: Callable[..., argparse.ArgumentParser]) -> None:
+    retry = add_command(
         "retry",
         help="re-send the rows of a results file that may still succeed",
         description="Re-send the rows failed-and-retryable, unconfirmed or not_sent of a "
         "results file written with --out, and write the file updated. A results file does "
-        "not keep the object types (Parquet does): give --from and --to of the original run.",
+        "not keep the object types (Parquet does): give --from and --to of the original run. "
+        "Every option left out keeps what the run recorded. " + _CONNECTION,
     )
     retry.add_argument(
         "results", type=Path, metavar="RESULTS", help="results file written with --out"
     )
+    add_types(retry, required=False, help_suffix=" (default: the run's, kept by Parquet)")
     retry.add_argument(
-        "--from", dest="from_type", metavar="TYPE", help="object type the from IDs are"
+        "--operation",
+        choices=OPERATIONS,
+        help="what the run did (default: the run's, else told by the statuses)",
     )
-    retry.add_argument("--to", dest="to_type", metavar="TYPE", help="object type the to IDs are")
     retry.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
         help="write the updated results here (default: update RESULTS)",
     )
-    add_key_options(retry, columns=True)
-    _add_sending_options(retry)
+    add_key_options(retry, columns=True, run_default=True)
+    add_sending_options(
+        retry,
+        batch_size="pairs per request (default: the run's)",
+        inherited=True,
+        base_url="HUBSPOT_BASE_URL, else the run's",
+        run_knobs=True,
+    )
     retry.set_defaults(run=run_retry)
 
 
-def _add_sending_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--sep",
-        type=_separator,
-        metavar="CHAR",
-        help="delimiter of a CSV file (default: sniffed among , ; tab |)",
-    )
-    parser.add_argument(
-        "--batch-size", type=int, metavar="N", help="pairs per request (default 2000, the cap)"
-    )
-    parser.add_argument(
-        "--journal", type=Path, metavar="FILE", help="SQLite journal: resume a stopped run"
-    )
-    parser.add_argument(
-        "--base-url", metavar="URL", help="API base URL (https, or http on loopback only)"
-    )
-    parser.add_argument(
-        "--api-version", metavar="VERSION", help="date version or v4 (default 2026-03)"
-    )
-    parser.add_argument(
-        "--max-workers", type=int, metavar="N", help="requests in flight (default 16)"
-    )
-    parser.add_argument(
-        "--rate-limit",
-        metavar="N/SECONDS",
-        help="at most this many requests/seconds, e.g. 150/10 (default: follow HubSpot's "
-        "rate-limit headers, starting at 100/10)",
-    )
-    parser.add_argument(
-        "--max-attempts", type=int, metavar="N", help="attempts per batch (default 5)"
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_timeout,
-        metavar="SECONDS",
-        help="seconds, or CONNECT,READ seconds (default 10,60)",
-    )
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-
-
-def _separator(text: str) -> str:
-    try:
-        return parse_separator(text)
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _timeout(text: str) -> float | tuple[float, float]:
-    try:
-        parts = [float(part) for part in text.split(",")]
-    except ValueError:
-        parts = []
-    if len(parts) == 1:
-        return parts[0]
-    if len(parts) == 2:
-        return parts[0], parts[1]
-    raise argparse.ArgumentTypeError(f"{text!r}: give seconds, or CONNECT,READ such as 5,60")
+_CONNECTION = (
+    "Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url "
+    f"(default {DEFAULT_BASE_URL}). For a local sandbox HubSpot, run hubassoc sandbox: it "
+    "prints both."
+)
+_WRITE_CAP = AssociateDefault.max_batch_size
 
 
 def run_sandbox(argv: Sequence[str]) -> int:

@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from hubassoc_pandas.cli.confirm import confirm
-from hubassoc_pandas.cli.key_options import key_options
 from hubassoc_pandas.cli.messages import for_command_line
+from hubassoc_pandas.cli.parameters import run_options
 from hubassoc_pandas.cli.reading import read_input, read_results
 from hubassoc_pandas.cli.report import print_plan, print_report
 from hubassoc_pandas.cli.writing import check_fits, check_out, write
@@ -117,9 +117,7 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
             print(f"hubassoc {command.name}: nothing sent.", file=sys.stderr)
             return EXIT_SOME_NOT_DONE
     hint = _retry_hint(args.out, args.from_type, args.to_type)
-    results = send_command(
-        function, send, {**options, "progress": not args.no_progress}, args.out, hint
-    )
+    results = send_command(function, send, {**options, "progress": args.progress}, args.out, hint)
     if args.out is not None:
         write(results, args.out)
     record = results.attrs.get("hubassoc", {})
@@ -150,9 +148,9 @@ def run_retry(args: argparse.Namespace) -> int:
         "from_type": record["from_type"],
         "to_type": record["to_type"],
         **run_options(args),
-        "progress": not args.no_progress,
+        "progress": args.progress,
     }
-    for name in ("from_col", "to_col"):  # the columns a run by keys looks keys up from
+    for name in ("from_col", "to_col", "operation"):  # columns a run by keys looks keys up from
         if getattr(args, name, None) is not None:
             knobs[name] = getattr(args, name)
     if knobs.get("base_url") is None:
@@ -189,24 +187,6 @@ def record_for_retry(results: pd.DataFrame, args: argparse.Namespace) -> dict[st
             )
         record[key] = chosen
     return record
-
-
-def run_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The options given on the command line; the library's defaults apply to the rest."""
-    given = {
-        "base_url": args.base_url,
-        "batch_size": args.batch_size,
-        "journal": args.journal,
-        "api_version": args.api_version,
-        "max_workers": args.max_workers,
-        "rate_limit": args.rate_limit,
-        "max_attempts": args.max_attempts,
-        "timeout": args.timeout,
-        "label": getattr(args, "label", None),
-        "label_col": getattr(args, "label_col", None),
-        **key_options(args),
-    }
-    return {name: value for name, value in given.items() if value is not None}
 
 
 def _confirmed(command: PairCommand, plan: pd.DataFrame, args: argparse.Namespace) -> bool:

@@ -19,7 +19,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> args = argparse.Namespace(rows=100, latency=0.0, no_progress=True, out=None)
+    >>> args = argparse.Namespace(rows=100, latency=0.0, progress=False, out=None)
     >>> run_demo(args)  # doctest: +SKIP
     """
     from hubassoc_pandas.sandbox import Sandbox
@@ -44,7 +44,7 @@ def run_demo(args: argparse.Namespace) -> int:
             to_col="company_id",
             token=hub.token,
             base_url=hub.url,
-            progress=not args.no_progress,
+            progress=args.progress,
         )
         stored = len(hub.associated_pairs("contacts", "companies"))
     if args.out is not None:

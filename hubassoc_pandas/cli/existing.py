@@ -20,15 +20,17 @@ from hubassoc_pandas.cli.commands import (
     EXIT_OK,
     EXIT_SOME_NOT_DONE,
     record_for_retry,
-    run_options,
     send_command,
 )
 from hubassoc_pandas.cli.confirm import confirm
 from hubassoc_pandas.cli.key_options import add_key_options
+from hubassoc_pandas.cli.parameters import add_sending_options, add_types, run_options
 from hubassoc_pandas.cli.reading import read_input, read_results
 from hubassoc_pandas.cli.report import print_report
 from hubassoc_pandas.cli.writing import check_fits, check_out, write
-from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.operations.associate_default import AssociateDefault
+from hubassoc_pandas.operations.read import ReadAssociations
+from hubassoc_pandas.transport.client import DEFAULT_BASE_URL
 
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
 
@@ -37,60 +39,89 @@ _EXAMPLES = 5
 _KEYS = ("from_id_property", "to_id_property", "on_ambiguous", "label")
 
 
-def add_existing_commands(
-    commands: argparse._SubParsersAction,
-    add_sending_options: Callable[[argparse.ArgumentParser], None],
-) -> None:
-    """Add ``read``, ``sync`` and ``undo`` to the ``hubassoc`` parser."""
+def add_existing_commands(add_command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add ``read``, ``sync`` and ``undo`` to the ``hubassoc`` parser.
+
+    Parameters
+    ----------
+    add_command : callable
+        Makes a command's parser: ``add_command(name, help=..., description=...)``.
+    """
     described = (
         "Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url "
-        "(default https://api.hubapi.com)."
+        f"(default {DEFAULT_BASE_URL}). For a local sandbox HubSpot, run hubassoc sandbox: "
+        "it prints both."
     )
-    read = commands.add_parser(
+    read = add_command(
         "read", help="list the associations that exist for a file's from-IDs", description=described
     )
-    _add_types(read, to_col=False)
-    read.add_argument("--out", type=Path, metavar="FILE", help="write the links found here")
+    _add_file(read, to_col=False)
     read.add_argument(
-        "--status-out", type=Path, metavar="FILE", help="write the status of every from-ID here"
+        "--out", type=Path, metavar="FILE", help="write the links found here (default: not saved)"
+    )
+    read.add_argument(
+        "--status-out",
+        type=Path,
+        metavar="FILE",
+        help="write the status of every from-ID here (default: not saved)",
     )
     add_key_options(read, to_side=False)
-    add_sending_options(read)
+    add_sending_options(
+        read,
+        batch_size=f"from-IDs per request (default {_READ_CAP}, the most HubSpot reads in one "
+        "request)",
+    )
     read.set_defaults(run=run_read)
 
-    sync_ = commands.add_parser(
+    sync_ = add_command(
         "sync",
         help="make HubSpot's associations of a file's from-IDs equal its pairs",
         description=described + " Shows the plan, then asks before writing anything (unless "
         "--yes; with no terminal to ask, it writes only with --yes): creates the missing "
         "pairs, and with --remove-extra removes the associations of those from-IDs the file "
-        "does not list.",
+        "does not list. It keeps no journal: run again, it reads HubSpot afresh and carries "
+        "on where it stopped.",
     )
-    _add_types(sync_, to_col=True)
+    _add_file(sync_, to_col=True)
     sync_.add_argument(
         "--remove-extra", action="store_true", help="remove associations the file does not list"
     )
     sync_.add_argument(
         "--label",
         metavar="LABEL",
-        help="compare, write and remove only this label (a name, type ID or CATEGORY:ID)",
+        help="compare, write and remove only this label (a name, type ID or CATEGORY:ID; "
+        "default: none, any association counts)",
     )
-    sync_.add_argument("--dry-run", action="store_true", help="read and print the plan only")
+    sync_.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read and print the plan only (default: print it, then ask before writing)",
+    )
     sync_.add_argument("-y", "--yes", action="store_true", help="do not ask before writing")
-    sync_.add_argument("--out", type=Path, metavar="FILE", help="write the plan/outcome here")
+    sync_.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write the plan, or the outcome, here (default: not saved)",
+    )
     add_key_options(sync_)
-    add_sending_options(sync_)
+    add_sending_options(
+        sync_,
+        batch_size=f"inputs per request in every step, reads at most {_READ_CAP} (default: "
+        f"each endpoint's cap, {_READ_CAP} per read, {_WRITE_CAP} per write)",
+        journal=False,
+    )
     sync_.set_defaults(run=run_sync)
 
-    undo_ = commands.add_parser(
+    undo_ = add_command(
         "undo",
         help="remove exactly what an associate run created (from its results file)",
         description="Remove the pairs a 'hubassoc associate --check-existing' run created, "
-        "leaving those that existed before, from the results file it wrote with --out.",
+        "leaving those that existed before, from the results file it wrote with --out. "
+        + described,
     )
     undo_.add_argument("results", type=Path, metavar="RESULTS", help="results file of the run")
-    undo_.add_argument("--from", dest="from_type", metavar="TYPE", help="the run's --from")
-    undo_.add_argument("--to", dest="to_type", metavar="TYPE", help="the run's --to")
+    add_types(undo_, required=False, help_suffix=" (default: the run's, kept by Parquet)")
     undo_.add_argument(
         "--force",
         action="store_true",
@@ -98,21 +129,36 @@ def add_existing_commands(
     )
     undo_.add_argument("--dry-run", action="store_true", help="print what would be removed")
     undo_.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-    undo_.add_argument("--out", type=Path, metavar="FILE", help="write the removal results here")
-    add_sending_options(undo_)
+    undo_.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write the removal results here (default: not saved)",
+    )
+    add_sending_options(
+        undo_,
+        batch_size=f"pairs per request (default {_WRITE_CAP})",
+        inherited=True,
+        base_url="the run's, else HUBSPOT_BASE_URL",
+    )
     undo_.set_defaults(run=run_undo)
 
 
-def _add_types(parser: argparse.ArgumentParser, *, to_col: bool) -> None:
-    parser.add_argument("file", type=Path, metavar="FILE", help="input table")
-    parser.add_argument("--from", dest="from_type", required=True, metavar="TYPE")
-    parser.add_argument("--to", dest="to_type", required=True, metavar="TYPE")
+_READ_CAP = ReadAssociations.max_batch_size
+_WRITE_CAP = AssociateDefault.max_batch_size
+
+
+def _add_file(parser: argparse.ArgumentParser, *, to_col: bool) -> None:
     parser.add_argument(
-        "--from-col", required=True, metavar="COLUMN", help="from-record IDs (or keys)"
+        "file", type=Path, metavar="FILE", help="input .csv/.tsv/.txt, .parquet, .json or .xlsx"
+    )
+    add_types(parser)
+    parser.add_argument(
+        "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs (or keys)"
     )
     if to_col:
         parser.add_argument(
-            "--to-col", required=True, metavar="COLUMN", help="to-record IDs (or keys)"
+            "--to-col", required=True, metavar="COLUMN", help="column of to-record IDs (or keys)"
         )
 
 
@@ -122,7 +168,7 @@ def run_read(args: argparse.Namespace) -> int:
         if out is not None:
             check_out(out, inputs=[args.file], journal=args.journal)
     frame = read_input(args.file, [args.from_col], sep=args.sep)
-    options = {"from_col": args.from_col, **run_options(args), "progress": not args.no_progress}
+    options = {"from_col": args.from_col, **run_options(args), "progress": args.progress}
     links = send_command(frame.hubassoc.read, [args.from_type, args.to_type], options, None, "")
     status = links.hubassoc.read_status()
     if args.out is not None:
@@ -158,14 +204,9 @@ def run_sync(args: argparse.Namespace) -> int:
         "label": args.label,
         **run_options(args),
     }
-    if options.pop("journal", None) is not None:
-        raise ConfigError(
-            "hubassoc sync keeps no journal: running it again reads HubSpot afresh and carries "
-            "on where it stopped; drop --journal."
-        )
     arguments = [args.from_type, args.to_type]
     plan = send_command(
-        frame.hubassoc.sync, arguments, {**options, "progress": not args.no_progress}, None, ""
+        frame.hubassoc.sync, arguments, {**options, "progress": args.progress}, None, ""
     )
     _print_plan(plan, args.file)
     removals = int((plan["action"] == "remove").sum())
@@ -192,10 +233,10 @@ def run_sync(args: argparse.Namespace) -> int:
     knobs = {
         k: v
         for k, v in run_options(args).items()
-        if k not in ("journal", "api_version", "label", "label_col", *_KEYS)
+        if k not in ("api_version", "label", "label_col", *_KEYS)
     }
     done = send_command(
-        plan.hubassoc.apply_plan, [], {**knobs, "progress": not args.no_progress}, None, ""
+        plan.hubassoc.apply_plan, [], {**knobs, "progress": args.progress}, None, ""
     )
     if args.out is not None:
         write(done, args.out)
@@ -236,7 +277,7 @@ def run_undo(args: argparse.Namespace) -> int:
         return EXIT_SOME_NOT_DONE
     try:
         removed = send_command(
-            results.hubassoc.undo, [], {**options, "progress": not args.no_progress}, None, ""
+            results.hubassoc.undo, [], {**options, "progress": args.progress}, None, ""
         )
     finally:
         undone = results.attrs["hubassoc"].get("undone")

@@ -3,37 +3,45 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
+from hubassoc_pandas.cli.parameters import add_timeout, add_types
 from hubassoc_pandas.jobs.labels.definitions import labels
+from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 
 __all__ = ["add_labels_command", "run_labels"]
 
 
-def add_labels_command(commands: Any) -> None:
-    """Add the ``labels`` subcommand to ``hubassoc``'s subparsers."""
-    command = commands.add_parser(
+def add_labels_command(add_command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the ``labels`` subcommand to ``hubassoc``'s parser.
+
+    Parameters
+    ----------
+    add_command : callable
+        Makes a command's parser: ``add_command(name, help=..., description=...)``.
+    """
+    command = add_command(
         "labels",
         help="list the association labels of a pair of object types",
         description="List the association types of FROM -> TO as HubSpot defines them in "
         "this portal: category, type ID and label (the unlabelled default has none). Token "
         "from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url.",
     )
+    add_types(command)
     command.add_argument(
-        "--from", dest="from_type", required=True, metavar="TYPE", help="e.g. contacts"
-    )
-    command.add_argument(
-        "--to", dest="to_type", required=True, metavar="TYPE", help="e.g. companies"
-    )
-    command.add_argument(
-        "--base-url", metavar="URL", help="API base URL (https, or http on loopback only)"
+        "--base-url",
+        metavar="URL",
+        help="API base URL, https or http on loopback only (default: HUBSPOT_BASE_URL, else "
+        f"{DEFAULT_BASE_URL})",
     )
     command.add_argument(
         "--api-version",
         metavar="VERSION",
-        default=None,
-        help="date version or v4 (default 2026-03)",
+        default=DEFAULT_API_VERSION,
+        help="a date version or v4 (default: %(default)s)",
     )
+    add_timeout(command)
     command.set_defaults(run=run_labels)
 
 
@@ -49,9 +57,11 @@ def run_labels(args: argparse.Namespace) -> int:
     HUBSPOT_DEFINED      279  (no label)
     ...
     """
-    options: dict[str, Any] = {"base_url": args.base_url}
-    if args.api_version is not None:
-        options["api_version"] = args.api_version
+    options: dict[str, Any] = {
+        "base_url": args.base_url,
+        "api_version": args.api_version,
+        "timeout": args.timeout,
+    }
     table = labels(args.from_type, args.to_type, **options)
     shown = table.astype({"label": object}).fillna({"label": "(no label: the default)"})
     print(f"{args.from_type} -> {args.to_type}: {len(table)} association types")

@@ -13,7 +13,7 @@ from hubassoc_pandas.transport.client import TOKEN_ENV
 
 __all__ = ["OPTION_OF", "for_command_line"]
 
-#: Python argument -> command-line option.
+#: Python argument -> command-line option (the option's first spelling in ``--help``).
 OPTION_OF = {
     "from_col": "--from-col",
     "to_col": "--to-col",
@@ -32,8 +32,8 @@ OPTION_OF = {
     "check_existing": "--check-existing",
     "label": "--label",
     "label_col": "--label-col",
-    "from_id_property": "--from-property",
-    "to_id_property": "--to-property",
+    "from_id_property": "--from-id-property",
+    "to_id_property": "--to-id-property",
     "on_ambiguous": "--on-ambiguous",
 }
 

@@ -1,19 +1,46 @@
-"""``hubassoc sandbox`` / ``python -m hubassoc_pandas.sandbox``: run a sandbox in the foreground."""
+"""``hubassoc sandbox`` / ``python -m hubassoc_pandas.sandbox``: run a sandbox in the foreground.
+
+It prints how to point the ``hubassoc`` command (``export`` lines) and a notebook
+(``os.environ`` lines, or ``base_url=``/``token=``) at it; the token is the sandbox's demo
+token, which is no secret. ``--demo-data`` (or ``--emails``/``--domains``) gives contacts
+emails and companies domains, so that runs by keys find their records.
+"""
 
 from __future__ import annotations
 
 import argparse
 import errno
+import json
 import re
+import shlex
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from .hub import Sandbox
 
-__all__ = ["build_parser", "main"]
+__all__ = ["DEMO_DOMAINS", "DEMO_EMAILS", "build_parser", "connection_lines", "main"]
+
+#: ``--demo-data``: contact ID -> email (the keyed examples of the documentation use these).
+DEMO_EMAILS: dict[int, str] = {
+    1: "ann@example.com",
+    2: "bob@example.com",
+    3: "chloe@example.com",
+    4: "dev@example.com",
+}
+#: ``--demo-data``: company ID -> domain; hooli.com belongs to two companies (4 is the older),
+#: so that ``on_ambiguous`` has something to decide.
+DEMO_DOMAINS: dict[int, str] = {
+    1: "acme.com",
+    2: "globex.com",
+    3: "initech.com",
+    4: "hooli.com",
+    5: "hooli.com",
+}
+#: The environment variables the ``hubassoc`` command and the library read.
+BASE_URL_VARIABLE, TOKEN_VARIABLE = "HUBSPOT_BASE_URL", "HUBSPOT_ACCESS_TOKEN"
 
 
 def _records(text: str) -> tuple[str, range]:
@@ -26,6 +53,20 @@ def _records(text: str) -> tuple[str, range]:
     if first < 1 or last < first:
         raise argparse.ArgumentTypeError(f"bad ID range in {text!r}")
     return name, range(first, last + 1)
+
+
+def _keyed(name: str, example: str) -> Callable[[str], tuple[int, str]]:
+    """The parser of one ``ID=VALUE`` of ``--emails`` or ``--domains``."""
+
+    def parse(text: str) -> tuple[int, str]:
+        record, sep, value = text.strip().partition("=")
+        if not sep or not record.isdigit() or int(record) < 1 or not value.strip():
+            raise argparse.ArgumentTypeError(
+                f"expected ID={name.upper()}, e.g. 7={example}, got {text!r}"
+            )
+        return int(record), value.strip()
+
+    return parse
 
 
 def _rate(text: str) -> tuple[int, float] | None:
@@ -44,10 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hubassoc sandbox",
         description="Run a local HubSpot sandbox (batch association and object endpoints) "
-        "on 127.0.0.1.",
+        "on 127.0.0.1 until Ctrl-C. It prints the export lines that point the hubassoc "
+        "command at it (HUBSPOT_BASE_URL, HUBSPOT_ACCESS_TOKEN) and their Python equivalent "
+        "for a notebook; its token is a demo token, not a secret.",
+        epilog="Keys: --demo-data gives contacts 1-4 the emails "
+        + ", ".join(DEMO_EMAILS.values())
+        + " and companies 1-5 the domains "
+        + ", ".join(DEMO_DOMAINS.values())
+        + " (hooli.com twice), the data of the documentation's keyed examples; --emails and "
+        "--domains add your own.",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="print each request it answers (stderr)"
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    parser.add_argument(
+        "--port", type=int, default=0, metavar="N", help="port (default 0: any free port)"
+    )
     parser.add_argument(
         "--records",
         nargs="+",
@@ -57,18 +111,61 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: contacts, companies, deals, tickets 1-100000)",
     )
     parser.add_argument(
+        "--demo-data",
+        action="store_true",
+        help="give the documentation's contacts emails and companies domains (see below)",
+    )
+    parser.add_argument(
+        "--emails",
+        nargs="+",
+        type=_keyed("email", "ann@example.com"),
+        default=[],
+        metavar="ID=EMAIL",
+        help="give these contacts these emails, e.g. 7=ann@example.com (default: none)",
+    )
+    parser.add_argument(
+        "--domains",
+        nargs="+",
+        type=_keyed("domain", "acme.com"),
+        default=[],
+        metavar="ID=DOMAIN",
+        help="give these companies these domains, e.g. 9=acme.com (default: none)",
+    )
+    parser.add_argument(
         "--rate-limit",
         type=_rate,
         default=(100, 10.0),
         metavar="MAX/SECONDS",
         help="rolling-window limit, e.g. 100/10, or 'none' (default 100/10)",
     )
-    parser.add_argument("--daily-limit", type=int, default=None, help="requests per sandbox day")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     parser.add_argument(
-        "--max-batch-size", type=int, default=2000, help="largest associate/create batch accepted"
+        "--daily-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="requests per sandbox day (default: none)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for random choices")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds added to every answer (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-batch-size",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="largest associate/create batch accepted (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed for random choices (default %(default)s)",
+    )
     parser.add_argument(
         "--log-bodies", action="store_true", help="keep request and response bodies in its log"
     )
@@ -81,7 +178,7 @@ def listen_error(host: str, port: int, exc: OSError) -> str:
     Examples
     --------
     >>> import errno
-    >>> listen_error("127.0.0.1", 80, OSError(errno.EADDRINUSE, "in use"))[:58]
+    >>> listen_error("127.0.0.1", 80, OSError(errno.EADDRINUSE, "in use"))[:57]
     'cannot listen on 127.0.0.1:80: the port is already in use'
     """
     if exc.errno == errno.EADDRINUSE:
@@ -91,6 +188,85 @@ def listen_error(host: str, port: int, exc: OSError) -> str:
     else:
         why = exc.strerror or str(exc)
     return f"cannot listen on {host}:{port}: {why}; choose another --port, or 0 for any free port"
+
+
+def connection_lines(url: str, token: str) -> list[str]:
+    """What ``hubassoc sandbox`` prints to point the command line and a notebook at it.
+
+    Parameters
+    ----------
+    url : str
+        The sandbox's base URL.
+    token : str
+        The sandbox's demo token (never a user's: the sandbox makes its own).
+
+    Examples
+    --------
+    >>> for line in connection_lines("http://127.0.0.1:8000", "demo"):
+    ...     print(line)
+    <BLANKLINE>
+    Point the hubassoc command at it (paste into the shell you run hubassoc in; the token is
+    the sandbox's demo token, not a secret):
+        export HUBSPOT_BASE_URL=http://127.0.0.1:8000
+        export HUBSPOT_ACCESS_TOKEN=demo
+    <BLANKLINE>
+    or a notebook (before its first call):
+        import os
+        os.environ["HUBSPOT_BASE_URL"] = "http://127.0.0.1:8000"
+        os.environ["HUBSPOT_ACCESS_TOKEN"] = "demo"
+    or pass base_url="http://127.0.0.1:8000", token="demo" to each call.
+    """
+    return [
+        "",
+        "Point the hubassoc command at it (paste into the shell you run hubassoc in; the token "
+        "is the sandbox's demo token, not a secret):",
+        f"    export {BASE_URL_VARIABLE}={shlex.quote(url)}",
+        f"    export {TOKEN_VARIABLE}={shlex.quote(token)}",
+        "",
+        "or a notebook (before its first call):",
+        "    import os",
+        f'    os.environ["{BASE_URL_VARIABLE}"] = {json.dumps(url)}',
+        f'    os.environ["{TOKEN_VARIABLE}"] = {json.dumps(token)}',
+        f"or pass base_url={json.dumps(url)}, token={json.dumps(token)} to each call.",
+    ]
+
+
+def _seed_keys(sandbox: Sandbox, args: argparse.Namespace) -> None:
+    """Give contacts their emails and companies their domains (``--demo-data``, ``--emails``,
+    ``--domains``); a ValueError says what cannot be (an email two contacts would share)."""
+    emails = {**(DEMO_EMAILS if args.demo_data else {}), **dict(args.emails)}
+    domains = {**(DEMO_DOMAINS if args.demo_data else {}), **dict(args.domains)}
+    if emails:
+        sandbox.add_records("contacts", list(emails), [{"email": e} for e in emails.values()])
+    if domains:
+        sandbox.add_records("companies", list(domains), [{"domain": d} for d in domains.values()])
+
+
+def _seeded(args: argparse.Namespace) -> str:
+    emails = {**(DEMO_EMAILS if args.demo_data else {}), **dict(args.emails)}
+    domains = {**(DEMO_DOMAINS if args.demo_data else {}), **dict(args.domains)}
+    said = [
+        f"{what} {', '.join(f'{record}={value}' for record, value in values.items())}"
+        for what, values in (
+            ("contacts with emails:", emails),
+            ("companies with domains:", domains),
+        )
+        if values
+    ]
+    return "Seeded " + "; ".join(said)
+
+
+def _print_requests(sandbox: Sandbox, shown: int) -> int:
+    """Print the requests answered since the ``shown`` first ones; returns how many now are."""
+    records = sandbox.requests
+    for record in records[shown:]:
+        print(
+            f"{record.method} {record.path} -> {record.status} "
+            f"({record.inputs} inputs, {record.duration * 1000:.0f} ms)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return len(records)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             log_bodies=args.log_bodies,
         )
+        _seed_keys(sandbox, args)
     except ValueError as exc:
         print(f"hubassoc sandbox: error: {exc}", file=sys.stderr)
         return 2
@@ -141,12 +318,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     with sandbox:
         print(f"HubSpot sandbox listening on {sandbox.url}", flush=True)
         print(f"token: {sandbox.token}", flush=True)
-        print("Press Ctrl-C to stop.", flush=True)
+        if args.demo_data or args.emails or args.domains:
+            print(_seeded(args), flush=True)
+        print("\n".join(connection_lines(sandbox.url, sandbox.token)), flush=True)
+        print("\nPress Ctrl-C to stop.", flush=True)
+        shown = 0
         try:
             while not stop.wait(0.2):
-                pass
+                if args.verbose:
+                    shown = _print_requests(sandbox, shown)
         except KeyboardInterrupt:
             pass
+        if args.verbose:
+            _print_requests(sandbox, shown)
         stats = sandbox.stats()
     if previous is not None:
         signal.signal(signal.SIGTERM, previous)

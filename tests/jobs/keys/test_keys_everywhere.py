@@ -2,7 +2,8 @@
 email and by domain, associate(check_existing=True) by email and its undo(), sync() by email
 and by domain (dry runs, real runs and apply_plan(), with keys that name no record or several
 records: nothing is removed for them), resuming from a journal, Ctrl-C while looking up, and
-the command's --from-property / --to-property / --on-ambiguous end to end."""
+the command's --from-id-property / --to-id-property / --on-ambiguous end to end (and their
+older spellings --from-property / --to-property)."""
 
 from __future__ import annotations
 
@@ -524,7 +525,7 @@ def test_retry_of_a_results_file_by_keys(
 
     again = ["retry", str(results), "--from", "contacts", "--to", "companies"]
     assert run(*again, "--from-property", "email") == 2
-    assert "--from-property 'email' needs --from-col" in capsys.readouterr().err
+    assert "--from-id-property 'email' needs --from-col" in capsys.readouterr().err
     assert run(*again, "--from-property", "email", "--from-col", "mail") == 0
     fixed = pd.read_csv(results, dtype=str)
     assert fixed["from_id"].tolist() == [str(n) for n in range(1, 102)]
@@ -535,8 +536,8 @@ def test_retry_of_a_results_file_by_keys(
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        (["--from-property", "domain"], "--from-property 'domain' finds companies"),
-        (["--from-property", "hs_object_id"], "--from-property 'hs_object_id': that column"),
+        (["--from-id-property", "domain"], "--from-id-property 'domain' finds companies"),
+        (["--from-property", "hs_object_id"], "--from-id-property 'hs_object_id': that column"),
         (["--on-ambiguous", "newest"], "invalid choice: 'newest'"),
     ],
 )
