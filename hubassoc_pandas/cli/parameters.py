@@ -154,6 +154,13 @@ def add_sending_options(
             metavar="FILE",
             help="SQLite journal: a second run with it resumes a stopped one (default: none)",
         )
+    else:  # not shown: given anyway, it says why instead of "unrecognized arguments"
+        parser.add_argument(
+            "--journal",
+            action=_NoJournal,
+            help=argparse.SUPPRESS,
+            dest="refused_journal",
+        )
     parser.add_argument(
         "--base-url",
         metavar="URL",
@@ -240,3 +247,19 @@ def _timeout(text: str) -> float | tuple[float, float]:
     if len(parts) == 2:
         return parts[0], parts[1]
     raise argparse.ArgumentTypeError(f"{text!r}: give seconds, or CONNECT,READ such as 5,60")
+
+
+class _NoJournal(argparse.Action):
+    """``--journal`` on a command that keeps none: a usage error that says why."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            f"{parser.prog} keeps no journal: it reads HubSpot afresh each time, so running it "
+            "again carries on where a stopped one left off. Leave out --journal."
+        )

@@ -50,10 +50,11 @@ def commands() -> dict[str, argparse.ArgumentParser]:
 
 
 def options(command: str) -> list[argparse.Action]:
+    """The options a command lists (one it refuses with a reason is not listed)."""
     return [
         action
         for action in commands()[command]._actions
-        if not isinstance(action, argparse._HelpAction)
+        if not isinstance(action, argparse._HelpAction) and action.help != argparse.SUPPRESS
     ]
 
 
@@ -184,6 +185,16 @@ def test_help_shows_each_commands_own_defaults_and_only_what_it_takes() -> None:
     sync = hubassoc("sync", "--help")
     assert sync.returncode == 0 and "--journal" not in sync.stdout
     assert "--from-id-property NAME, --from-property NAME" in sync.stdout
+
+
+def test_a_journal_given_to_sync_is_refused_with_the_reason(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", [1], [4])
+    done = hubassoc("sync", str(source), "--from", "contacts", "--to", "companies",
+                    "--from-col", "contact_id", "--to-col", "company_id",
+                    "--journal", str(tmp_path / "run.db"))  # fmt: skip
+    assert done.returncode == 2
+    assert "keeps no journal: it reads HubSpot afresh" in done.stderr
+    assert not (tmp_path / "run.db").exists()
 
 
 def test_each_command_accepts_what_its_help_shows(tmp_path: Path) -> None:
