@@ -231,7 +231,7 @@ def _add_retry(add_command: Callable[..., argparse.ArgumentParser]) -> None:
         retry,
         batch_size="pairs per request (default: the run's)",
         inherited=True,
-        base_url="HUBSPOT_BASE_URL, else the run's",
+        base_url="the run's (a Parquet file keeps it), else HUBSPOT_BASE_URL",
         run_knobs=True,
     )
     retry.set_defaults(run=run_retry)

@@ -153,7 +153,7 @@ def run_retry(args: argparse.Namespace) -> int:
     for name in ("from_col", "to_col", "operation"):  # columns a run by keys looks keys up from
         if getattr(args, name, None) is not None:
             knobs[name] = getattr(args, name)
-    if knobs.get("base_url") is None:
+    if knobs.get("base_url") is None and not record.get("base_url"):  # as retry() does
         knobs["base_url"] = os.environ.get(BASE_URL_ENV) or None
     hint = _retry_hint(out, record["from_type"], record["to_type"])
     updated = send_command(results.hubassoc.retry, [], knobs, out, hint)
