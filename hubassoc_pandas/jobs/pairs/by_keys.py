@@ -11,7 +11,9 @@ daily limit, a fatal refusal) writes nothing.
 The journal holds the lookups beside the pairs (their keys begin with the object type and
 property, e.g. ``contacts.email:``): resumed with it, a run looks up only keys it has not
 found before, and sends only pairs not yet done. ``retry()`` looks up only the keys of rows
-whose ID is still missing, and re-sends the rest by their IDs.
+whose ID is still missing (those no record had too, even when the journal says so: a record
+created since, or not yet in search's index then, is found now), and re-sends the rest by
+their IDs.
 """
 
 from __future__ import annotations
@@ -247,7 +249,7 @@ def retry_keyed(
                 "these results lack; keep the input's columns in the results frame."
             )
     job = job.replace(keys=keys, run=job.run.replace(dry_run=False))
-    with _session(job, identity(verb, settings, sides), False) as session:
+    with _session(job, identity(verb, settings, sides), False, recheck_missing=True) as session:
         session.next_batch = max(session.next_batch, first_batch)
         columns, views = resolve_sides(session, sides, subset, subset)
         filled = subset.copy(deep=False)
@@ -266,10 +268,10 @@ def retry_keyed(
 
 
 def _session(
-    job: PairJob, journal_identity: dict[str, str], dry_run: bool
+    job: PairJob, journal_identity: dict[str, str], dry_run: bool, *, recheck_missing: bool = False
 ) -> AbstractContextManager[KeySession]:
     """The key session of a job: its connection, journal, progress and rule for ambiguous
-    keys."""
+    keys (``recheck_missing``: a retry, which looks up again the keys no record had)."""
     return key_session(
         job.settings,
         job.connection.base_url,
@@ -280,6 +282,7 @@ def _session(
         progress=job.run.progress,
         dry_run=dry_run,
         on_ambiguous=job.keys.on_ambiguous,
+        recheck_missing=recheck_missing,
     )
 
 

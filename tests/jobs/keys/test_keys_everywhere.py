@@ -30,6 +30,7 @@ from hubassoc_testkit import (
 
 from hubassoc_pandas.cli import main
 from hubassoc_pandas.errors import AuthenticationError
+from hubassoc_pandas.jobs.keys.outcomes import not_found_note
 from hubassoc_pandas.sandbox import Fault, Sandbox
 from hubassoc_pandas.synchronise import apply_plan
 
@@ -90,9 +91,10 @@ def test_read_by_email_shows_each_key_and_what_it_came_to(hub: Sandbox) -> None:
     assert status["rows"].tolist() == [2, 1, 1, 1, 1]
     assert status["error_category"].tolist()[3:] == ["KEY_NOT_FOUND", "INVALID_KEY"]
     assert status["error_message"].tolist()[3:] == [
-        "email: No contact has email 'zed@x.io'.", "email: not an email: 'nope'",
-    ]  # fmt: skip
-    assert status["retryable"].tolist()[3:] == [False, False]
+        f"email: No contact has email 'zed@x.io'. {not_found_note('read() again')}",
+        "email: not an email: 'nope'",
+    ]
+    assert status["retryable"].tolist()[3:] == [True, False]  # a record made since is found
     # each distinct email looked up once (invalid ones never), each record read once
     assert sorted(looked_up(hub, since=before)) == ["ann@x.io", "bo@x.io", "cy@x.io", "zed@x.io"]
     assert read_ids(hub, reads_before) == ["101", "102", "103"]
@@ -195,7 +197,10 @@ def test_check_existing_by_email_then_undo(hub: Sandbox) -> None:
     assert out["status"].astype(str).tolist() == ["associated"] * 3 + ["failed", "invalid"]
     assert out["preexisting"].tolist() == [True, False, False, NA, NA]
     assert out["error_category"].tolist()[3:] == ["KEY_NOT_FOUND", "INVALID_KEY"]
-    assert out.loc[3, "error_message"] == "email: No contact has email 'zed@x.io'."
+    assert out.loc[3, "error_message"] == (
+        f"email: No contact has email 'zed@x.io'. {not_found_note()}"
+    )
+    assert out.loc[3, "retryable"]
     assert out["batch"].tolist() == [NA, 2, 2, 1, NA]  # the lookup was request 1
     assert written(hub, before) == [("101", "8"), ("102", "8")]  # only what was missing
     assert read_ids(hub)[-2:] == ["101", "102"]
@@ -299,8 +304,9 @@ def test_sync_by_email_dry_run_then_its_plan_applied(hub: Sandbox) -> None:
         ("nope", NA, "7", "invalid"),
     ]
     assert plan["note"].tolist()[4:] == [
-        "email: No contact has email 'cyy@x.io'.", "email: not an email: 'nope'",
-    ]  # fmt: skip
+        f"email: No contact has email 'cyy@x.io'. {not_found_note('sync() again')}",
+        "email: not an email: 'nope'",
+    ]
     assert read_ids(hub, reads_before) == ["101", "102"]  # 103, meant by a typo, is not read
 
     done = apply_plan(plan, token=hub.token, progress=False)
@@ -308,8 +314,10 @@ def test_sync_by_email_dry_run_then_its_plan_applied(hub: Sandbox) -> None:
         "unchanged", "removed", "associated", "removed", "failed", "invalid",
     ]  # fmt: skip
     assert done["error_category"].tolist()[4:] == ["KEY_NOT_FOUND", "INVALID_KEY"]
-    assert done["error_message"].tolist()[4] == "email: No contact has email 'cyy@x.io'."
-    assert done["retryable"].tolist()[4:] == [False, False]
+    assert done["error_message"].tolist()[4] == (
+        f"email: No contact has email 'cyy@x.io'. {not_found_note('sync() again')}"
+    )
+    assert done["retryable"].tolist()[4:] == [True, False]
     assert stored_pairs(hub) == pairs((101, 5), (102, 9), (103, 8))
 
 
