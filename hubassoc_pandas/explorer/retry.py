@@ -15,9 +15,10 @@ import pandas as pd
 from hubassoc_pandas.explorer import view
 from hubassoc_pandas.jobs.pairs.retry import RetryOptions, retry
 from hubassoc_pandas.results.query import status_counts
+from hubassoc_pandas.results.schema import is_results_frame
 from hubassoc_pandas.transport.client import Secret
 
-__all__ = ["BarProgress", "RetryOutcome", "resend"]
+__all__ = ["BarProgress", "RetryOutcome", "resend", "retry_refusal"]
 
 
 class BarProgress:
@@ -42,6 +43,32 @@ class BarProgress:
 
     def close(self) -> None:
         pass
+
+
+def retry_refusal(results: pd.DataFrame) -> str | None:
+    """Why "Retry failed" cannot re-send the rows of this frame, or None when it can (the
+    results of associate(), disassociate(), an undo or a retry).
+
+    Examples
+    --------
+    >>> print(retry_refusal(pd.DataFrame(columns=["status", "action"])))
+    Retry re-sends the results of associate() or disassociate(); a sync carries on with \
+sync() again, which reads HubSpot afresh.
+    """
+    if is_results_frame(results):
+        return None
+    record = results.attrs.get("hubassoc") or {}
+    if record.get("operation") == "sync" or "action" in results.columns:
+        return (
+            "Retry re-sends the results of associate() or disassociate(); a sync carries on "
+            "with sync() again, which reads HubSpot afresh."
+        )
+    if record.get("operation") == "read" or "rows" in results.columns:
+        return (
+            "Retry re-sends the results of associate() or disassociate(); a read carries on "
+            "with read() again (with the same journal)."
+        )
+    return "Retry re-sends the results of associate() or disassociate()."
 
 
 @dataclass(frozen=True)
