@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from hubassoc_pandas.cli.report import print_report
+from hubassoc_pandas.cli.report import print_report, requests_line
 from hubassoc_pandas.cli.writing import check_out, write
 from hubassoc_pandas.errors import ConfigError
 
@@ -49,9 +49,7 @@ def run_demo(args: argparse.Namespace) -> int:
         stored = len(hub.associated_pairs("contacts", "companies"))
     if args.out is not None:
         write(results, args.out)
-    record = results.attrs.get("hubassoc", {})
-    footer = f"{record.get('requests', 0)} requests in {record.get('seconds', 0.0):.1f}s"
-    print_report(results, footer=footer, out=args.out)
+    print_report(results, footer=requests_line(results.attrs.get("hubassoc", {})), out=args.out)
     print(f"\nThe sandbox now holds {stored} contact->company associations.")
     return 0
 

@@ -26,7 +26,7 @@ from hubassoc_pandas.cli.commands import (
 from hubassoc_pandas.cli.confirm import confirm
 from hubassoc_pandas.cli.key_options import add_key_options
 from hubassoc_pandas.cli.reading import read_input, read_results
-from hubassoc_pandas.cli.report import print_report
+from hubassoc_pandas.cli.report import print_report, requests_line
 from hubassoc_pandas.cli.writing import check_fits, check_out, write
 from hubassoc_pandas.errors import ConfigError
 
@@ -138,6 +138,7 @@ def run_read(args: argparse.Namespace) -> int:
         keys = [c for c in status.columns[:1] if c != "from_id"]  # a read by keys: its key
         shown = attention[[*keys, "from_id", "status", "error_category", "error_message"]]
         print(shown.head(_EXAMPLES * 2).to_string())
+    print(f"\n{requests_line(links.attrs.get('hubassoc', {}))}")
     return EXIT_SOME_NOT_DONE if len(attention) else EXIT_OK
 
 
@@ -172,6 +173,7 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.dry_run:
         if args.out is not None:
             write(plan, args.out)
+        print(f"\n{requests_line(plan.attrs.get('hubassoc', {}))}")
         return EXIT_OK if not (plan["action"] == "invalid").any() else EXIT_SOME_NOT_DONE
     creations = int((plan["action"] == "create").sum())
     if removals or creations:  # a sync writes only when told to, as dry_run=True in Python
@@ -202,6 +204,7 @@ def run_sync(args: argparse.Namespace) -> int:
     counts = done["status"].value_counts(sort=False)
     print("\nOutcome")
     print(counts[counts > 0].to_string())
+    print(f"\n{requests_line(done.attrs.get('hubassoc', {}))}")
     return EXIT_SOME_NOT_DONE if _needs_attention(done["status"]) else EXIT_OK
 
 
@@ -244,7 +247,8 @@ def run_undo(args: argparse.Namespace) -> int:
             marker.write_text(json.dumps({"undone": undone, "results": str(args.results)}))
     if args.out is not None:
         write(removed, args.out)
-    print_report(removed, footer=f"{len(removed):,} rows", out=args.out)
+    footer = requests_line(removed.attrs.get("hubassoc", {}))
+    print_report(removed, footer=footer, out=args.out)
     return EXIT_SOME_NOT_DONE if _needs_attention(removed["status"]) else EXIT_OK
 
 

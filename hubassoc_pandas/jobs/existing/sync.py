@@ -40,6 +40,7 @@ from hubassoc_pandas.jobs.labels.resolve import resolve_label
 from hubassoc_pandas.jobs.pairs.id_columns import plan_pairs
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob
+from hubassoc_pandas.results.outcome import request_counts
 from hubassoc_pandas.transport.client import HubSpotClient
 
 __all__ = ["apply_plan", "plan_record", "sync"]
@@ -88,6 +89,12 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
         record = _record(job, table, existing, remove_extra=remove_extra, dry_run=dry_run)
         record["label"] = None if typed is None else dataclasses.asdict(typed)
         record.update(given.record(job.keys))
+        record.update(
+            request_counts(
+                lookups=record.get("lookup_requests", 0),
+                reads=existing.execution.report.requests,
+            )
+        )
         table.attrs = {"hubassoc": record}
         note_key_problems(table, plan, given)
         add_key_columns(table, plan, frame, given)

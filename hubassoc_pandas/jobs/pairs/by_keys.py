@@ -48,7 +48,7 @@ from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import MADE, made_of_run
-from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
+from hubassoc_pandas.results.outcome import hand_back, request_counts, row_counts, run_record
 from hubassoc_pandas.status import INTERRUPTED, NOT_SENT, status_words
 from hubassoc_pandas.transport.responses import ErrorInfo
 
@@ -192,6 +192,9 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
     if operation.success == "associated" and not job.run.dry_run:
         record[MADE] = made_of_run(plan, done.ledger)
+    record.update(
+        request_counts(lookups=run.fields["lookup_requests"], writes=done.report.requests)
+    )
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
     labelling = run.planned.labelling
     if labelling is not None and isinstance(operation, TypedPairs):
@@ -259,6 +262,7 @@ def retry_keyed(
         problems = key_problems(views)
         done = write_pairs(operation, plan, session, job, problems)
         fields = lookup_record(session, keys)
+    fields.update(request_counts(lookups=fields["lookup_requests"], writes=done.report.requests))
     fields["lookup_requests"] += int(record.get("lookup_requests") or 0)
     redone = build_results(subset.iloc[:, :0], plan, done.ledger, {}, success=operation.success)
     if isinstance(operation, TypedPairs):
