@@ -216,10 +216,10 @@ def _confirmed(command: PairCommand, plan: pd.DataFrame, args: argparse.Namespac
         only = f" (only the labels of column {record['label_col']!r})"
         if record.get("label_col") is None:
             only = f" (only the label {record.get('label')!r})"
-    sent = f"{pairs:,} pairs"
+    sent = counted(pairs, "pair")
     if record.get("from_id_property") or record.get("to_id_property"):
         rows = int((plan["status"] != "invalid").sum())  # a dry run looks no key up
-        sent = f"the pairs of {rows:,} rows (once their keys are looked up)"
+        sent = f"the pairs of {counted(rows, 'row')} (once their keys are looked up)"
     question = (
         f"hubassoc {command.name} deletes: it will send {sent} "
         f"{record.get('from_type', args.from_type)} -> {record.get('to_type', args.to_type)} "

@@ -29,6 +29,7 @@ from hubassoc_pandas.cli.reading import read_input, read_results
 from hubassoc_pandas.cli.report import print_report, requests_line
 from hubassoc_pandas.cli.writing import check_fits, check_out, write
 from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.status import counted
 
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
 
@@ -130,7 +131,7 @@ def run_read(args: argparse.Namespace) -> int:
     if args.status_out is not None:
         write(status, args.status_out)
     by_status = status.groupby("status", observed=False)["rows"].agg(["size", "sum"])
-    print(f"Read {len(links):,} links for {len(frame):,} rows of {args.file}")
+    print(f"Read {counted(len(links), 'link')} for {counted(len(frame), 'row')} of {args.file}")
     print(by_status.rename(columns={"size": "from-IDs", "sum": "rows"}).to_string())
     attention = status[status["status"].isin(["failed", "invalid", "not_sent"])]
     if len(attention):
@@ -183,9 +184,10 @@ def run_sync(args: argparse.Namespace) -> int:
             for verb, count in (("create", creations), ("remove", removals))
             if count
         )
+        noun = "association" if creations + removals == 1 else "associations"
         question = (
             f"hubassoc sync {'deletes' if removals else 'writes'}: it will {counts} "
-            f"associations {record['from_type']} -> {record['to_type']} at "
+            f"{noun} {record['from_type']} -> {record['to_type']} at "
             f"{record['base_url']}. Go ahead?"
         )
         if not confirm(question, command="sync", yes=args.yes):
@@ -225,15 +227,17 @@ def run_undo(args: argparse.Namespace) -> int:
     )
     kept = plan.attrs["hubassoc"]["undo"]
     print(
-        f"Undo {args.results}: {len(plan):,} rows to remove; {kept['kept_preexisting']:,} "
-        f"existed before the run and stay; {kept['unknown_left']:,} of unknown earlier state "
-        f"stay; {kept['not_created']:,} were not created by the run."
+        f"Undo {args.results}: {counted(len(plan), 'row')} to remove; "
+        f"{kept['kept_preexisting']:,} existed before the run and stay; "
+        f"{kept['unknown_left']:,} of unknown earlier state stay; "
+        f"{kept['not_created']:,} were not created by the run."
     )
     if args.dry_run or len(plan) == 0:
         if args.out is not None:
             write(plan, args.out)
         return EXIT_OK
-    question = f"hubassoc undo deletes: it will remove {len(plan):,} associations. Go ahead?"
+    removes = counted(len(plan), "association")
+    question = f"hubassoc undo deletes: it will remove {removes}. Go ahead?"
     if not confirm(question, command="undo", yes=args.yes):
         print("hubassoc undo: nothing removed.", file=sys.stderr)
         return EXIT_SOME_NOT_DONE
@@ -269,8 +273,8 @@ def _print_plan(plan: pd.DataFrame, source: Path) -> None:
         print(removals[["from_id", "to_id"]].head(_EXAMPLES * 2).to_string())
     unread = plan[plan["note"].str.contains("could not be read", na=False)]
     if len(unread):
-        print(f"\n{unread['from_id'].nunique():,} from-IDs could not be read: nothing is "
-              "removed for them")  # fmt: skip
+        print(f"\n{counted(unread['from_id'].nunique(), 'from-ID')} could not be read: "
+              "nothing is removed for them")  # fmt: skip
 
 
 def _needs_attention(status: pd.Series) -> bool:

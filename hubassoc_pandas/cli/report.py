@@ -59,9 +59,10 @@ def print_plan(plan: pd.DataFrame, *, source: Path) -> bool:
     print(f"Plan for {source} (dry run: nothing was sent)")
     for label, value in lines:
         print(f"  {label:<24}{value:>12,}")
-    print(f"  {'batches':<24}{batches:>12,}  (up to {batch_size:,} pairs each)")
+    print(f"  {'batches':<24}{batches:>12,}  (up to {counted(batch_size, 'pair')} each)")
     if valid == 0:
-        print(f"\nAll {rows:,} rows are invalid: nothing can be sent. Fix the IDs and try again.")
+        every = "The row is" if rows == 1 else f"All {rows:,} rows are"
+        print(f"\n{every} invalid: nothing can be sent. Fix the IDs and try again.")
     if invalid:
         _print_examples(plan[invalid_mask], heading=f"First invalid rows (of {invalid:,})")
     return invalid == 0
@@ -80,7 +81,8 @@ def print_report(results: pd.DataFrame, *, footer: str, out: Path | None) -> Non
     if len(failures):
         _print_examples(
             failures,
-            heading=f"First failures of each kind (of {len(failures):,} rows that need attention)",
+            heading=f"First failures of each kind (of {counted(len(failures), 'row')} that "
+            f"{'needs' if len(failures) == 1 else 'need'} attention)",
         )
     if out is not None:
         print(f"\n{footer}; results written to {out}")

@@ -16,6 +16,7 @@ from hubassoc_pandas.explorer import view
 from hubassoc_pandas.jobs.pairs.retry import RetryOptions, retry
 from hubassoc_pandas.results.query import status_counts
 from hubassoc_pandas.results.schema import is_results_frame
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import Secret
 
 __all__ = ["BarProgress", "RetryOutcome", "resend", "retry_refusal"]
@@ -106,5 +107,5 @@ def resend(
     changes = view.changes_text(before, status_counts(updated)["rows"])
     notes = "; ".join(str(item.message) for item in caught)
     return RetryOutcome(
-        updated, f"retried {total:,} rows: {changes}" + (f" ({notes})" if notes else "")
+        updated, f"retried {counted(total, 'row')}: {changes}" + (f" ({notes})" if notes else "")
     )

@@ -51,6 +51,7 @@ from hubassoc_pandas.results.query import (
     status_counts,
 )
 from hubassoc_pandas.results.schema import retry_mask
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import Secret
 
 __all__ = [
@@ -256,7 +257,7 @@ class Explorer(w.VBox):
         self.retry_button.disabled = True
         self.progress.max, self.progress.value = total, 0
         self.progress.layout.display = None
-        self._say(f"retrying {total:,} rows…")
+        self._say(f"retrying {counted(total, 'row')}…")
         progress = BarProgress(total, show_done=self._show_done, say=self._say)
         try:
             outcome = resend(self._results, self._token, total, progress)
@@ -282,7 +283,7 @@ class Explorer(w.VBox):
         except OSError as exc:
             self._say(f"export failed: {exc}", error=True)
             return None
-        self._say(f"wrote {int(self._mask.sum()):,} rows to {written}")
+        self._say(f"wrote {counted(int(self._mask.sum()), 'row')} to {written}")
         return written
 
     # -- wiring ---------------------------------------------------------------------------

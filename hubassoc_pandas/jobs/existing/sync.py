@@ -41,6 +41,7 @@ from hubassoc_pandas.jobs.pairs.id_columns import plan_pairs
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.results.outcome import request_counts
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import HubSpotClient
 
 __all__ = ["apply_plan", "plan_record", "sync"]
@@ -143,7 +144,8 @@ def _check_plan_rows(plan: pd.DataFrame) -> None:
     if len(bad):
         shown = ", ".join(repr(label) for label in plan.index[bad[:5]].tolist())
         raise ConfigError(
-            f"{len(bad):,} rows of this plan cannot be carried out (rows {shown}"
+            f"{counted(len(bad), 'row')} of this plan cannot be carried out "
+            f"({'row' if len(bad) == 1 else 'rows'} {shown}"
             f"{' ...' if len(bad) > 5 else ''}): each action must be one of {', '.join(ACTIONS)}"
             ", and a create or remove row needs from_id and to_id as record IDs. Nothing was "
             "sent; fix those rows or make the plan again with sync()."

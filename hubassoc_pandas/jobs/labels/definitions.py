@@ -22,6 +22,7 @@ from hubassoc_pandas.engine.policy import Kind, classify, describe, error_of, fa
 from hubassoc_pandas.errors import FatalApiError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.operations.label_list import LabelType, labels_path, parse_label_list
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, HubSpotClient, Timeout
 from hubassoc_pandas.transport.responses import ApiResponse, retry_after_seconds
 
@@ -149,7 +150,8 @@ def _gave_up(response: ApiResponse, from_type: str, to_type: str, attempts: int)
     info = error_of(response)
     return FatalApiError(
         f"HubSpot's list of labels for {from_type} -> {to_type} could not be read after "
-        f"{attempts} attempts ({describe(response)}: {info.message or 'no message'}). Nothing "
+        f"{counted(attempts, 'attempt')} ({describe(response)}: "
+        f"{info.message or 'no message'}). Nothing "
         "was written; try again later.",
         status=response.status,
         category=info.category,
