@@ -27,7 +27,7 @@ from hubassoc_pandas.cli.confirm import confirm
 from hubassoc_pandas.cli.key_options import add_key_options
 from hubassoc_pandas.cli.reading import read_input, read_results
 from hubassoc_pandas.cli.report import print_report, requests_line
-from hubassoc_pandas.cli.writing import check_fits, check_out, write
+from hubassoc_pandas.cli.writing import check_fits, check_out, shaped_like, write
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.status import counted
 
@@ -234,7 +234,7 @@ def run_undo(args: argparse.Namespace) -> int:
     )
     if args.dry_run or len(plan) == 0:
         if args.out is not None:
-            write(plan, args.out)
+            write(shaped_like(plan, results), args.out)
         return EXIT_OK
     removes = counted(len(plan), "association")
     question = f"hubassoc undo deletes: it will remove {removes}. Go ahead?"
@@ -250,7 +250,7 @@ def run_undo(args: argparse.Namespace) -> int:
         if undone:
             marker.write_text(json.dumps({"undone": undone, "results": str(args.results)}))
     if args.out is not None:
-        write(removed, args.out)
+        write(shaped_like(removed, results), args.out)
     footer = requests_line(removed.attrs.get("hubassoc", {}))
     print_report(removed, footer=footer, out=args.out)
     return EXIT_SOME_NOT_DONE if _needs_attention(removed["status"]) else EXIT_OK
