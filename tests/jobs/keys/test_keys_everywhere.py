@@ -560,3 +560,14 @@ def test_bad_key_options_are_named_as_options(
         assert run(*argv) == 2
         assert words in capsys.readouterr().err
     assert cli_hub.requests == []
+
+
+def test_a_sync_plan_by_to_keys_shows_a_missing_key_as_na(domains: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [1], "site": ["nine.io"]})
+    plan = sync_on_hub(
+        domains, frame, to_col="site", to_id_property="domain", remove_extra=True
+    )  # 1 -> 9 to create, 1 -> 7 to remove: a pair no row names, so no key
+    rows = list(zip(plan["to_id"], plan["action"].astype(str), strict=True))
+    assert rows == [("9", "create"), ("7", "remove")]
+    assert plan["site"].iloc[0] == "nine.io" and pd.isna(plan["site"].iloc[1])
+    assert "None" not in plan.to_string()
