@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.cli.commands import (
@@ -29,6 +30,7 @@ from hubassoc_pandas.cli.reading import read_input, read_results
 from hubassoc_pandas.cli.report import print_report, requests_line
 from hubassoc_pandas.cli.writing import check_fits, check_out, shaped_like, write
 from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.inputs.ids import read_ids
 from hubassoc_pandas.status import counted
 
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
@@ -138,7 +140,9 @@ def run_read(args: argparse.Namespace) -> int:
         print(f"\nFirst from-IDs that need attention (of {len(attention):,})")
         keys = [c for c in status.columns[:1] if c != "from_id"]  # a read by keys: its key
         shown = attention[[*keys, "from_id", "status", "error_category", "error_message"]]
-        print(shown.head(_EXAMPLES * 2).to_string())
+        shown = shown.head(_EXAMPLES * 2)
+        shown.index = pd.Index(_input_rows(frame, args.from_col, shown), name="row")
+        print(shown.to_string())
     print(f"\n{requests_line(links.attrs.get('hubassoc', {}))}")
     return EXIT_SOME_NOT_DONE if len(attention) else EXIT_OK
 
@@ -254,6 +258,25 @@ def run_undo(args: argparse.Namespace) -> int:
     footer = requests_line(removed.attrs.get("hubassoc", {}))
     print_report(removed, footer=footer, out=args.out)
     return EXIT_SOME_NOT_DONE if _needs_attention(removed["status"]) else EXIT_OK
+
+
+def _input_rows(frame: pd.DataFrame, column: str, shown: pd.DataFrame) -> list[Any]:
+    """The input row (its index label, as a results frame numbers it) of each status row
+    shown: the first row holding its key (a read by keys), its ID, or its unreadable value."""
+    by_key = shown.columns[0] != "from_id"
+    ids, problems = read_ids(frame[column])
+    texts = frame[column].astype("string")
+    rows: list[Any] = []
+    for _, row in shown.iterrows():
+        if by_key:
+            match = (texts == row.iloc[0]).fillna(False).to_numpy(dtype=bool)
+        elif pd.notna(row["from_id"]):
+            match = ids == int(row["from_id"])
+        else:
+            match = problems == row["error_message"]
+        found = np.flatnonzero(match)
+        rows.append(frame.index[found[0]] if len(found) else pd.NA)
+    return rows
 
 
 def undone_marker(results: Path) -> Path:
