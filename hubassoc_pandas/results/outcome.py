@@ -2,9 +2,9 @@
 for a run that stopped early, and the error (with every row attached) that stopped it.
 
 Every record counts the HTTP requests its call sent (retried attempts included):
-``requests``, the total, and ``requests_by_kind``: ``lookups`` (keys turned into record IDs),
-``reads`` (associations read: a read, a check of what exists, a sync's plan) and ``writes``
-(associations created, labelled or removed).
+``requests``, the total, and ``requests_by_kind``: ``lookups`` (keys turned into record IDs,
+a direction's labels read), ``reads`` (associations read: a read, a check of what exists, a
+sync's plan) and ``writes`` (associations created, labelled or removed).
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ def kinds_seen(hub: Sandbox, since: int = 0) -> dict[str, int]:
     """The requests the sandbox received, by kind, told by their paths."""
     seen = {"lookups": 0, "reads": 0, "writes": 0}
     for request in hub.requests[since:]:
-        if "/objects/" in request.path:
-            seen["lookups"] += 1
+        if "/objects/" in request.path or request.path.endswith("/labels"):
+            seen["lookups"] += 1  # keys, and the direction's labels
         elif request.path.endswith("/batch/read"):
             seen["reads"] += 1
         else:
@@ -61,6 +61,16 @@ def test_a_run_counts_its_lookups_reads_and_writes(
         options.update(from_col="email", from_id_property="email")
     out = associate_on(hub, frame, **options)
     assert counts_of(out) == both(kinds_seen(hub)) == both(expected)
+
+
+def test_a_labelled_run_and_sync_count_the_label_list_read(hub: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [1, 2], "company_id": [5, 6]})
+    out = associate_on(hub, frame, label="Billing contact")
+    assert counts_of(out) == both(kinds_seen(hub)) == both({"lookups": 1, "reads": 0, "writes": 1})
+    before = len(hub.requests)
+    plan = sync_on_hub(hub, frame, label="Billing contact")
+    assert counts_of(plan) == both(kinds_seen(hub, before))
+    assert counts_of(plan) == both({"lookups": 1, "reads": 1, "writes": 0})
 
 
 def test_retries_add_up_and_the_retried_attempts_count(hub: Sandbox) -> None:

@@ -107,7 +107,7 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         record[MADE] = made_of_run(plan, ledger)
     record.update(
         request_counts(
-            lookups=lookups.get("lookup_requests", 0),
+            lookups=lookups.get("lookup_requests", 0) + planned.label_requests,
             reads=existing.execution.report.requests,
             writes=0 if done is None else done.report.requests,
         )

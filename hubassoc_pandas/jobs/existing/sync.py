@@ -35,7 +35,7 @@ from hubassoc_pandas.jobs.existing.sync_by_keys import (
     sync_holds,
 )
 from hubassoc_pandas.jobs.existing.sync_plan import ACTIONS, build_sync_plan
-from hubassoc_pandas.jobs.labels.definitions import fetch_label_types
+from hubassoc_pandas.jobs.labels.definitions import read_label_list
 from hubassoc_pandas.jobs.labels.resolve import resolve_label
 from hubassoc_pandas.jobs.pairs.id_columns import plan_pairs
 from hubassoc_pandas.operations.label_list import LabelType
@@ -61,7 +61,9 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
         codes, uniques = pd.factorize(plan.pair_from)
         from_codes = codes.astype(np.int64)
         rows_of_key = np.bincount(from_codes, plan.rows_of_pair, len(uniques)).astype(np.int64)
-        typed = None if label is None or given.halted else _resolve(label, job, opened)
+        typed, label_requests = None, 0
+        if label is not None and given.halted is None:
+            typed, label_requests = _resolve(label, job, opened)
         if given.halted is not None:
             existing = unread(np.asarray(uniques, np.int64), rows_of_key, given.halted)
         else:
@@ -92,7 +94,7 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
         record.update(given.record(job.keys))
         record.update(
             request_counts(
-                lookups=record.get("lookup_requests", 0),
+                lookups=record.get("lookup_requests", 0) + label_requests,
                 reads=existing.execution.report.requests,
             )
         )
@@ -183,12 +185,13 @@ def _check_same_portal(record: dict[str, Any], job: PairJob) -> None:
         )
 
 
-def _resolve(label: Any, job: PairJob, client: HubSpotClient) -> LabelType:
-    """The association type ``label`` names in this direction (read from HubSpot)."""
+def _resolve(label: Any, job: PairJob, client: HubSpotClient) -> tuple[LabelType, int]:
+    """The association type ``label`` names in this direction (read from HubSpot), and the
+    requests reading the direction's labels took."""
     settings = job.settings
     attempts = Attempts(settings.max_attempts, backoff=settings.backoff)
-    known = fetch_label_types(client, settings.from_type, settings.to_type, attempts=attempts)
-    return resolve_label(label, known, settings.from_type, settings.to_type)
+    listed = read_label_list(client, settings.from_type, settings.to_type, attempts=attempts)
+    return resolve_label(label, listed.types, settings.from_type, settings.to_type), listed.requests
 
 
 def _read_settings(job: PairJob) -> RunSettings:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -26,7 +27,15 @@ from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, HubSpotClient, Timeout
 from hubassoc_pandas.transport.responses import ApiResponse, retry_after_seconds
 
-__all__ = ["LabelType", "fetch_label_types", "label_frame", "labels", "labels_path"]
+__all__ = [
+    "LabelList",
+    "LabelType",
+    "fetch_label_types",
+    "label_frame",
+    "labels",
+    "labels_path",
+    "read_label_list",
+]
 
 logger = logging.getLogger("hubassoc_pandas")
 
@@ -110,6 +119,14 @@ def label_frame(types: Sequence[LabelType]) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class LabelList:
+    """A direction's label types, and the requests reading them took (retries included)."""
+
+    types: list[LabelType]
+    requests: int
+
+
 def fetch_label_types(
     client: HubSpotClient,
     from_type: str,
@@ -118,6 +135,18 @@ def fetch_label_types(
     attempts: Attempts | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[LabelType]:
+    """The label types of a direction: :func:`read_label_list`'s, without its count."""
+    return read_label_list(client, from_type, to_type, attempts=attempts, sleep=sleep).types
+
+
+def read_label_list(
+    client: HubSpotClient,
+    from_type: str,
+    to_type: str,
+    *,
+    attempts: Attempts | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> LabelList:
     """Read the label list of a direction with ``client.get()``, retrying what may be retried.
 
     5xx, network failures and 423 are retried with the backoff of ``attempts``; 429s wait
@@ -127,11 +156,13 @@ def fetch_label_types(
     budget = attempts or Attempts()
     path = labels_path(client.api_version, from_type, to_type)
     tally = Tally()
+    sent = 0
     while True:
         response = client.get(path)
+        sent += 1
         kind = classify(response)
         if kind is Kind.SUCCESS:
-            return parse_label_list(response.body, from_type, to_type)
+            return LabelList(parse_label_list(response.body, from_type, to_type), sent)
         if kind in _FATAL_KINDS:
             raise fatal_error(Kind.FATAL if kind is Kind.TOO_LARGE else kind, response)[0]
         step = tally.after(kind, response, budget)

@@ -193,7 +193,10 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     if operation.success == "associated" and not job.run.dry_run:
         record[MADE] = made_of_run(plan, done.ledger)
     record.update(
-        request_counts(lookups=run.fields["lookup_requests"], writes=done.report.requests)
+        request_counts(
+            lookups=run.fields["lookup_requests"] + run.planned.label_requests,
+            writes=done.report.requests,
+        )
     )
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
     labelling = run.planned.labelling
