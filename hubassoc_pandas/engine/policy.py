@@ -200,7 +200,7 @@ def give_up_info(
         info = error_of(response)
         return ErrorInfo(
             RATE_LIMIT,
-            f"Still rate limited after {rate_limited} waits: {info.message}",
+            f"Still rate limited after {counted(rate_limited, 'wait')}: {info.message}",
             http_status=429,
             correlation_id=info.correlation_id,
             detail=info.detail,

@@ -36,11 +36,11 @@ class BarProgress:
     def advance(self, rows: int, counts: dict[str, int]) -> None:
         self._done = min(self._done + rows, self._total)
         self._show_done(self._done)
-        self._say(f"retrying: {self._done:,} of {self._total:,} rows decided")
+        self._say(f"retrying: {self._done:,} of {counted(self._total, 'row')} decided")
 
     def note(self, text: str | None) -> None:
         if text:
-            self._say(f"retrying: {self._done:,} of {self._total:,} rows; {text}")
+            self._say(f"retrying: {self._done:,} of {counted(self._total, 'row')}; {text}")
 
     def close(self) -> None:
         pass

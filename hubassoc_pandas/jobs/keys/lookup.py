@@ -52,7 +52,7 @@ from hubassoc_pandas.operations.search_body import pack_domains
 from hubassoc_pandas.operations.search_domains import SearchDomains
 from hubassoc_pandas.options import check_on_ambiguous
 from hubassoc_pandas.progress import NoProgress, Progress, TqdmProgress
-from hubassoc_pandas.status import NOT_SENT, SUCCESS
+from hubassoc_pandas.status import NOT_SENT, SUCCESS, counted
 from hubassoc_pandas.transport.client import HubSpotClient
 from hubassoc_pandas.transport.responses import ErrorInfo
 
@@ -336,7 +336,7 @@ class _PhaseNotes:
         self._sink, self._title, self._total, self._done = sink, title, total, 0
 
     def _text(self) -> str:
-        return f"{self._title}: {self._done:,} of {self._total:,} rows"
+        return f"{self._title}: {self._done:,} of {counted(self._total, 'row')}"
 
     def advance(self, rows: int, counts: dict[str, int]) -> None:
         self._done += rows
