@@ -1,4 +1,5 @@
-"""Row statuses and the local error codes, defined once for every operation.
+"""Row statuses and the local error codes, defined once for every operation; and
+:func:`counted`, a count with its noun, for every message.
 
 A row's status is one of five codes. Code 0 is success, whose word belongs to the operation
 (``associated`` for associate, ``removed`` for disassociate); the other four mean the same
@@ -25,6 +26,7 @@ __all__ = [
     "SUCCESS",
     "SUCCESS_WORDS",
     "UNCONFIRMED",
+    "counted",
     "status_words",
 ]
 
@@ -65,3 +67,16 @@ HELD_BACK = "HELD_BACK"  # a removal kept back: its from-ID's creations did not 
 ALREADY_DONE = "ALREADY_DONE"  # an undo or a plan carried out once already: nothing sent
 PAGING_LOOP = "PAGING_LOOP"  # HubSpot sent a page cursor again: its pages go round
 PAGING_LIMIT = "PAGING_LIMIT"  # HubSpot kept sending new page cursors past any real end
+
+
+def counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """``n`` and its noun, singular for one (``nouns``: the plural, when not ``noun + "s"``).
+
+    Examples
+    --------
+    >>> counted(1, "request"), counted(2_000, "request"), counted(0, "attempt")
+    ('1 request', '2,000 requests', '0 attempts')
+    >>> counted(1, "company", "companies"), counted(3, "company", "companies")
+    ('1 company', '3 companies')
+    """
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hubassoc_pandas.accessor._base import FrameMethods, require_outcomes, require_results
+from hubassoc_pandas.accessor._base import FrameMethods, require_outcomes
 from hubassoc_pandas.accessor._docs import shared_docs
 from hubassoc_pandas.jobs.pairs.retry import RetryOptions, retry
 from hubassoc_pandas.progress import Progress
@@ -142,6 +142,10 @@ class ResultMethods(FrameMethods):
     ) -> Explorer:
         """An interactive explorer of the results (an ipywidgets view); display it to show it.
 
+        It takes any frame of outcomes: a run's results, an undo's, a sync plan carried out
+        (whose rows a sync carries on with ``sync()`` again, so its Retry button is off), or
+        a read's status (``links.hubassoc.read_status()``).
+
         Parameters
         ----------
         token : str, optional
@@ -159,7 +163,7 @@ class ResultMethods(FrameMethods):
         Explorer
             ``explorer.results`` is the frame after any retry.
         """
-        require_results(self._frame)
+        require_outcomes(self._frame, "explore")
         from hubassoc_pandas.explorer import Explorer  # ipywidgets loads when first needed
 
         return Explorer(

@@ -24,11 +24,12 @@ from hubassoc_pandas.cli.confirm import confirm
 from hubassoc_pandas.cli.messages import for_command_line
 from hubassoc_pandas.cli.parameters import run_options
 from hubassoc_pandas.cli.reading import read_input, read_results
-from hubassoc_pandas.cli.report import print_plan, print_report
+from hubassoc_pandas.cli.report import print_plan, print_report, requests_line
 from hubassoc_pandas.cli.writing import check_fits, check_out, write
 from hubassoc_pandas.errors import ConfigError, FatalApiError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.operations.registry import PAIR_VERBS
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import BASE_URL_ENV
 
 __all__ = [
@@ -120,11 +121,7 @@ def run_pair_command(command: PairCommand, args: argparse.Namespace) -> int:
     results = send_command(function, send, {**options, "progress": args.progress}, args.out, hint)
     if args.out is not None:
         write(results, args.out)
-    record = results.attrs.get("hubassoc", {})
-    seconds = record.get("seconds")
-    footer = f"{record.get('requests', 0)} requests" + (
-        f" in {seconds:.1f}s" if seconds is not None else ""
-    )
+    footer = requests_line(results.attrs.get("hubassoc", {}))
     print_report(results, footer=footer, out=args.out)
     return exit_code(results)
 
@@ -158,8 +155,10 @@ def run_retry(args: argparse.Namespace) -> int:
     hint = _retry_hint(out, record["from_type"], record["to_type"])
     updated = send_command(results.hubassoc.retry, [], knobs, out, hint)
     write(updated, out)
-    retried = updated.attrs.get("hubassoc", {}).get("retried_rows", 0)
-    print_report(updated, footer=f"{retried} rows re-sent", out=out)
+    after = updated.attrs.get("hubassoc", {})
+    sent = requests_line(after, since=record)
+    footer = f"{counted(after.get('retried_rows', 0), 'row')} re-sent with {sent}"
+    print_report(updated, footer=footer, out=out)
     return exit_code(updated)
 
 
@@ -197,10 +196,10 @@ def _confirmed(command: PairCommand, plan: pd.DataFrame, args: argparse.Namespac
         only = f" (only the labels of column {record['label_col']!r})"
         if record.get("label_col") is None:
             only = f" (only the label {record.get('label')!r})"
-    sent = f"{pairs:,} pairs"
+    sent = counted(pairs, "pair")
     if record.get("from_id_property") or record.get("to_id_property"):
         rows = int((plan["status"] != "invalid").sum())  # a dry run looks no key up
-        sent = f"the pairs of {rows:,} rows (once their keys are looked up)"
+        sent = f"the pairs of {counted(rows, 'row')} (once their keys are looked up)"
     question = (
         f"hubassoc {command.name} deletes: it will send {sent} "
         f"{record.get('from_type', args.from_type)} -> {record.get('to_type', args.to_type)} "

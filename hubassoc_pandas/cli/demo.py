@@ -1,21 +1,34 @@
-"""``hubassoc demo``: a realistic input associated against a local sandbox, no token needed."""
+"""``hubassoc demo``: a realistic input associated against a local sandbox, no token needed.
+
+The demo's input is messy on purpose (junk IDs, a missing value, contacts that do not exist),
+so some of its rows are never done: showing how they are reported is its point. Its exit code
+says whether it worked: 0 when the rows not done are exactly those it made messy, 1 when any
+other row is not done (or a messy one was), 2 for bad usage, as for every command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 import pandas as pd
 
-from hubassoc_pandas.cli.report import print_report
+from hubassoc_pandas.cli.commands import EXIT_OK, EXIT_SOME_NOT_DONE
+from hubassoc_pandas.cli.report import print_report, requests_line
 from hubassoc_pandas.cli.writing import check_out, write
 from hubassoc_pandas.errors import ConfigError
+from hubassoc_pandas.status import counted
 
-__all__ = ["demo_frame", "run_demo"]
+__all__ = ["demo_expected", "demo_frame", "run_demo"]
+
+#: The records of the demo's sandbox: contacts and companies 1..N.
+_CONTACTS, _COMPANIES = 20_000, 5_000
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Start a sandbox, associate :func:`demo_frame` against it and report; returns 0.
+    """Start a sandbox, associate :func:`demo_frame` against it and report; returns 0 when
+    the rows not done are exactly those :func:`demo_expected` says cannot be, else 1.
 
     Examples
     --------
@@ -30,7 +43,7 @@ def run_demo(args: argparse.Namespace) -> int:
         check_out(args.out)
     print("Starting a local sandbox HubSpot on 127.0.0.1 (contacts 1-20000, companies 1-5000)")
     with Sandbox(
-        records={"contacts": range(1, 20_001), "companies": range(1, 5_001)},
+        records={"contacts": range(1, _CONTACTS + 1), "companies": range(1, _COMPANIES + 1)},
         latency=args.latency,
         latency_jitter=args.latency / 2,
         log_bodies=False,
@@ -49,11 +62,48 @@ def run_demo(args: argparse.Namespace) -> int:
         stored = len(hub.associated_pairs("contacts", "companies"))
     if args.out is not None:
         write(results, args.out)
-    record = results.attrs.get("hubassoc", {})
-    footer = f"{record.get('requests', 0)} requests in {record.get('seconds', 0.0):.1f}s"
-    print_report(results, footer=footer, out=args.out)
-    print(f"\nThe sandbox now holds {stored} contact->company associations.")
-    return 0
+    print_report(results, footer=requests_line(results.attrs.get("hubassoc", {})), out=args.out)
+    print(f"\nThe sandbox now holds {counted(stored, 'contact->company association')}.")
+    expected = demo_expected(frame)
+    done = (results["status"] == "associated").to_numpy(dtype=bool)
+    surprises = int((done != expected).sum())
+    if surprises:
+        print(
+            f"\nhubassoc demo: {counted(surprises, 'row')} did not end as the demo expects "
+            "(only the rows it made messy should need attention); exit code 1.",
+            file=sys.stderr,
+        )
+        return EXIT_SOME_NOT_DONE
+    print(
+        f"The {counted(int((~expected).sum()), 'row')} needing attention are those the demo "
+        "made messy on purpose; every other row was associated (exit code 0)."
+    )
+    return EXIT_OK
+
+
+def demo_expected(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a :func:`demo_frame` HubSpot (the demo's sandbox: contacts 1-20000,
+    companies 1-5000) can associate: both IDs whole numbers of existing records.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"contact_id": pd.Series([5, 950_000, "abc", 7, None], dtype=object),
+    ...                       "company_id": [1.0, 2.0, 3.0, float("nan"), 4.0]})
+    >>> demo_expected(frame).tolist()
+    [True, False, False, False, False]
+    """
+    contact = pd.to_numeric(frame["contact_id"].map(_whole), errors="coerce")
+    company = frame["company_id"]
+    return (
+        contact.between(1, _CONTACTS).to_numpy(dtype=bool)
+        & company.between(1, _COMPANIES).to_numpy(dtype=bool)
+        & (company % 1 == 0).to_numpy(dtype=bool)
+    )
+
+
+def _whole(value: object) -> object:
+    """An int cell as it is; anything else (junk text, floats, None) as missing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def demo_frame(rows: int, seed: int = 7) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.cli.commands import (
@@ -26,10 +27,12 @@ from hubassoc_pandas.cli.confirm import confirm
 from hubassoc_pandas.cli.key_options import add_key_options
 from hubassoc_pandas.cli.parameters import add_sending_options, add_types, run_options
 from hubassoc_pandas.cli.reading import read_input, read_results
-from hubassoc_pandas.cli.report import print_report
-from hubassoc_pandas.cli.writing import check_fits, check_out, write
+from hubassoc_pandas.cli.report import print_report, requests_line
+from hubassoc_pandas.cli.writing import check_fits, check_out, shaped_like, write
+from hubassoc_pandas.inputs.ids import read_ids
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.read import ReadAssociations
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import DEFAULT_BASE_URL
 
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
@@ -176,14 +179,17 @@ def run_read(args: argparse.Namespace) -> int:
     if args.status_out is not None:
         write(status, args.status_out)
     by_status = status.groupby("status", observed=False)["rows"].agg(["size", "sum"])
-    print(f"Read {len(links):,} links for {len(frame):,} rows of {args.file}")
+    print(f"Read {counted(len(links), 'link')} for {counted(len(frame), 'row')} of {args.file}")
     print(by_status.rename(columns={"size": "from-IDs", "sum": "rows"}).to_string())
     attention = status[status["status"].isin(["failed", "invalid", "not_sent"])]
     if len(attention):
         print(f"\nFirst from-IDs that need attention (of {len(attention):,})")
         keys = [c for c in status.columns[:1] if c != "from_id"]  # a read by keys: its key
         shown = attention[[*keys, "from_id", "status", "error_category", "error_message"]]
-        print(shown.head(_EXAMPLES * 2).to_string())
+        shown = shown.head(_EXAMPLES * 2)
+        shown.index = pd.Index(_input_rows(frame, args.from_col, shown), name="row")
+        print(shown.to_string())
+    print(f"\n{requests_line(links.attrs.get('hubassoc', {}))}")
     return EXIT_SOME_NOT_DONE if len(attention) else EXIT_OK
 
 
@@ -213,6 +219,7 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.dry_run:
         if args.out is not None:
             write(plan, args.out)
+        print(f"\n{requests_line(plan.attrs.get('hubassoc', {}))}")
         return EXIT_OK if not (plan["action"] == "invalid").any() else EXIT_SOME_NOT_DONE
     creations = int((plan["action"] == "create").sum())
     if removals or creations:  # a sync writes only when told to, as dry_run=True in Python
@@ -222,9 +229,10 @@ def run_sync(args: argparse.Namespace) -> int:
             for verb, count in (("create", creations), ("remove", removals))
             if count
         )
+        noun = "association" if creations + removals == 1 else "associations"
         question = (
             f"hubassoc sync {'deletes' if removals else 'writes'}: it will {counts} "
-            f"associations {record['from_type']} -> {record['to_type']} at "
+            f"{noun} {record['from_type']} -> {record['to_type']} at "
             f"{record['base_url']}. Go ahead?"
         )
         if not confirm(question, command="sync", yes=args.yes):
@@ -243,6 +251,7 @@ def run_sync(args: argparse.Namespace) -> int:
     counts = done["status"].value_counts(sort=False)
     print("\nOutcome")
     print(counts[counts > 0].to_string())
+    print(f"\n{requests_line(done.attrs.get('hubassoc', {}))}")
     return EXIT_SOME_NOT_DONE if _needs_attention(done["status"]) else EXIT_OK
 
 
@@ -263,15 +272,17 @@ def run_undo(args: argparse.Namespace) -> int:
     )
     kept = plan.attrs["hubassoc"]["undo"]
     print(
-        f"Undo {args.results}: {len(plan):,} rows to remove; {kept['kept_preexisting']:,} "
-        f"existed before the run and stay; {kept['unknown_left']:,} of unknown earlier state "
-        f"stay; {kept['not_created']:,} were not created by the run."
+        f"Undo {args.results}: {counted(len(plan), 'row')} to remove; "
+        f"{kept['kept_preexisting']:,} existed before the run and stay; "
+        f"{kept['unknown_left']:,} of unknown earlier state stay; "
+        f"{kept['not_created']:,} were not created by the run."
     )
     if args.dry_run or len(plan) == 0:
         if args.out is not None:
-            write(plan, args.out)
+            write(shaped_like(plan, results), args.out)
         return EXIT_OK
-    question = f"hubassoc undo deletes: it will remove {len(plan):,} associations. Go ahead?"
+    removes = counted(len(plan), "association")
+    question = f"hubassoc undo deletes: it will remove {removes}. Go ahead?"
     if not confirm(question, command="undo", yes=args.yes):
         print("hubassoc undo: nothing removed.", file=sys.stderr)
         return EXIT_SOME_NOT_DONE
@@ -284,9 +295,29 @@ def run_undo(args: argparse.Namespace) -> int:
         if undone:
             marker.write_text(json.dumps({"undone": undone, "results": str(args.results)}))
     if args.out is not None:
-        write(removed, args.out)
-    print_report(removed, footer=f"{len(removed):,} rows", out=args.out)
+        write(shaped_like(removed, results), args.out)
+    footer = requests_line(removed.attrs.get("hubassoc", {}))
+    print_report(removed, footer=footer, out=args.out)
     return EXIT_SOME_NOT_DONE if _needs_attention(removed["status"]) else EXIT_OK
+
+
+def _input_rows(frame: pd.DataFrame, column: str, shown: pd.DataFrame) -> list[Any]:
+    """The input row (its index label, as a results frame numbers it) of each status row
+    shown: the first row holding its key (a read by keys), its ID, or its unreadable value."""
+    by_key = shown.columns[0] != "from_id"
+    ids, problems = read_ids(frame[column])
+    texts = frame[column].astype("string")
+    rows: list[Any] = []
+    for _, row in shown.iterrows():
+        if by_key:
+            match = (texts == row.iloc[0]).fillna(False).to_numpy(dtype=bool)
+        elif pd.notna(row["from_id"]):
+            match = ids == int(row["from_id"])
+        else:
+            match = problems == row["error_message"]
+        found = np.flatnonzero(match)
+        rows.append(frame.index[found[0]] if len(found) else pd.NA)
+    return rows
 
 
 def undone_marker(results: Path) -> Path:
@@ -306,8 +337,8 @@ def _print_plan(plan: pd.DataFrame, source: Path) -> None:
         print(removals[["from_id", "to_id"]].head(_EXAMPLES * 2).to_string())
     unread = plan[plan["note"].str.contains("could not be read", na=False)]
     if len(unread):
-        print(f"\n{unread['from_id'].nunique():,} from-IDs could not be read: nothing is "
-              "removed for them")  # fmt: skip
+        print(f"\n{counted(unread['from_id'].nunique(), 'from-ID')} could not be read: "
+              "nothing is removed for them")  # fmt: skip
 
 
 def _needs_attention(status: pd.Series) -> bool:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from hubassoc_pandas.cli.messages import for_command_line
+from hubassoc_pandas.status import counted
 
-__all__ = ["print_plan", "print_report"]
+__all__ = ["print_plan", "print_report", "requests_line"]
 
 _SHOWN_COLUMNS = ["from_id", "to_id", "status", "error_category", "error_message"]
 _EXAMPLES_PER_KIND = 5
@@ -56,9 +59,10 @@ def print_plan(plan: pd.DataFrame, *, source: Path) -> bool:
     print(f"Plan for {source} (dry run: nothing was sent)")
     for label, value in lines:
         print(f"  {label:<24}{value:>12,}")
-    print(f"  {'batches':<24}{batches:>12,}  (up to {batch_size:,} pairs each)")
+    print(f"  {'batches':<24}{batches:>12,}  (up to {counted(batch_size, 'pair')} each)")
     if valid == 0:
-        print(f"\nAll {rows:,} rows are invalid: nothing can be sent. Fix the IDs and try again.")
+        every = "The row is" if rows == 1 else f"All {rows:,} rows are"
+        print(f"\n{every} invalid: nothing can be sent. Fix the IDs and try again.")
     if invalid:
         _print_examples(plan[invalid_mask], heading=f"First invalid rows (of {invalid:,})")
     return invalid == 0
@@ -77,12 +81,38 @@ def print_report(results: pd.DataFrame, *, footer: str, out: Path | None) -> Non
     if len(failures):
         _print_examples(
             failures,
-            heading=f"First failures of each kind (of {len(failures):,} rows that need attention)",
+            heading=f"First failures of each kind (of {counted(len(failures), 'row')} that "
+            f"{'needs' if len(failures) == 1 else 'need'} attention)",
         )
     if out is not None:
         print(f"\n{footer}; results written to {out}")
     else:
         print(f"\n{footer}; results not saved (--out FILE keeps them for hubassoc retry)")
+
+
+def requests_line(record: Mapping[str, Any], since: Mapping[str, Any] | None = None) -> str:
+    """The requests a run sent, by kind, and how long it took (``since``: the record before
+    a retry, whose requests are not counted again).
+
+    Examples
+    --------
+    >>> kinds = {"lookups": 1, "reads": 1, "writes": 0}
+    >>> requests_line({"requests": 2, "requests_by_kind": kinds, "seconds": 0.42})
+    '2 requests (1 lookup, 1 read) in 0.4s'
+    >>> requests_line({"requests": 1, "requests_by_kind": {"writes": 1}})
+    '1 request (1 write)'
+    """
+    before = (since or {}).get("requests_by_kind") or {}
+    by_kind = record.get("requests_by_kind") or {}
+    sent = {
+        kind: int(by_kind.get(kind) or 0) - int(before.get(kind) or 0)
+        for kind in ("lookups", "reads", "writes")
+    }
+    total = sum(sent.values()) if by_kind else int(record.get("requests") or 0)
+    kinds = ", ".join(counted(n, kind[:-1]) for kind, n in sent.items() if n)
+    line = counted(total, "request") + (f" ({kinds})" if kinds else "")
+    seconds = record.get("seconds")
+    return line + (f" in {seconds:.1f}s" if seconds is not None and since is None else "")
 
 
 def _print_examples(rows: pd.DataFrame, *, heading: str) -> None:

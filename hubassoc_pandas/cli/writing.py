@@ -20,7 +20,15 @@ import pandas as pd
 
 from hubassoc_pandas.errors import ConfigError
 
-__all__ = ["EXCEL_MAX_ROWS", "FORMATS", "check_fits", "check_out", "writable_suffixes", "write"]
+__all__ = [
+    "EXCEL_MAX_ROWS",
+    "FORMATS",
+    "check_fits",
+    "check_out",
+    "shaped_like",
+    "writable_suffixes",
+    "write",
+]
 
 #: Extension -> (format name, module it needs or None, extra that installs it or None).
 FORMATS: dict[str, tuple[str, str | None, str | None]] = {
@@ -146,6 +154,28 @@ def write(results: pd.DataFrame, path: Path) -> None:
             f"could not write {path} ({type(exc).__name__}: {exc}); the results were saved "
             f"to {fallback} instead"
         ) from exc
+
+
+def shaped_like(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """``frame``, made from some rows of the results file ``source`` (an undo's, say), in the
+    shape of that file: its columns in the file's order (any others after them), and, when
+    the file had no index column, none either, so every command writes the same file.
+
+    Examples
+    --------
+    >>> source = pd.DataFrame({"c": ["1", "2"], "preexisting": [True, False], "status": ["a", "b"]})
+    >>> undone = pd.DataFrame({"c": ["2"], "status": ["x"], "preexisting": [False]}, index=[1])
+    >>> shaped = shaped_like(undone, source)
+    >>> shaped.columns.tolist(), shaped.index.tolist()
+    (['c', 'preexisting', 'status'], [0])
+    """
+    order = [c for c in source.columns if c in frame.columns]
+    order += [c for c in frame.columns if c not in set(order)]
+    shaped = frame[order]
+    if _is_default_index(source.index):
+        shaped = shaped.reset_index(drop=True)
+    shaped.attrs = dict(frame.attrs)
+    return shaped
 
 
 def _write_atomically(results: pd.DataFrame, path: Path) -> None:

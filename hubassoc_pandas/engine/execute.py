@@ -97,6 +97,7 @@ def execute(
         if dry_run:
             info = ErrorInfo(DRY_RUN, "Dry run: not sent.", retryable=True)
             ledger.refused(pending, info, status=NOT_SENT, batch=0, attempts=0)
+            _dry_run_progress(progress, operation, ledger, pending, invalid_rows, total_rows)
             return Execution(ledger, RunReport(), record)
         sink = progress if not isinstance(progress, bool) else make_progress(progress, total_rows)
         _start_progress(sink, operation, ledger, invalid_rows)
@@ -146,6 +147,29 @@ def _send(
     report = run(operation, pending, ledger, client.post, pacer, options, **run_as)
     record["rate_limit_in_force"] = [pacer.limit.requests, pacer.limit.period]
     return report
+
+
+def _dry_run_progress(
+    progress: bool | Progress,
+    operation: Operation,
+    ledger: Ledger,
+    pending: np.ndarray,
+    invalid_rows: int,
+    total_rows: int,
+) -> None:
+    """A dry run decides every row at once (``not_sent``, resumed or invalid): its progress,
+    if shown, is filled to the end and closed."""
+    if isinstance(progress, bool | np.bool_) and not progress:
+        return
+    sink = (
+        progress if not isinstance(progress, bool | np.bool_) else make_progress(True, total_rows)
+    )
+    _start_progress(sink, operation, ledger, invalid_rows)
+    resumed = ledger.rows_by_status()[SUCCESS]
+    not_sent = ledger.tally_decided(pending)
+    counts = {operation.success: int(resumed), "invalid": invalid_rows, "not_sent": not_sent}
+    sink.advance(not_sent, {word: rows for word, rows in counts.items() if rows})
+    sink.close()
 
 
 def _start_progress(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hubassoc_pandas.errors import AuthenticationError, FatalApiError, MissingScopesError
-from hubassoc_pandas.status import BAD_RESPONSE, NETWORK, RATE_LIMIT, SERVER_ERROR
+from hubassoc_pandas.status import BAD_RESPONSE, NETWORK, RATE_LIMIT, SERVER_ERROR, counted
 from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
 
 __all__ = [
@@ -200,7 +200,7 @@ def give_up_info(
         info = error_of(response)
         return ErrorInfo(
             RATE_LIMIT,
-            f"Still rate limited after {rate_limited} waits: {info.message}",
+            f"Still rate limited after {counted(rate_limited, 'wait')}: {info.message}",
             http_status=429,
             correlation_id=info.correlation_id,
             detail=info.detail,
@@ -210,18 +210,20 @@ def give_up_info(
         if response.lost:
             return ErrorInfo(
                 NETWORK,
-                f"No answer after {attempts} attempts ({response.error}); the request may have "
-                "reached HubSpot, so this row may or may not be done. Sending it again is "
-                "harmless.",
+                f"No answer after {counted(attempts, 'attempt')} ({response.error}); the "
+                "request may have reached HubSpot, so this row may or may not be done. Sending "
+                "it again is harmless.",
                 retryable=True,
             )
         return ErrorInfo(
-            NETWORK, f"No answer after {attempts} attempts: {response.error}", retryable=True
+            NETWORK,
+            f"No answer after {counted(attempts, 'attempt')}: {response.error}",
+            retryable=True,
         )
     if not isinstance(response.body, dict):  # an HTML page or other text: show a snippet
         return ErrorInfo(
             SERVER_ERROR if response.status >= 500 else BAD_RESPONSE,
-            f"{describe(response)} (after {attempts} attempts)",
+            f"{describe(response)} (after {counted(attempts, 'attempt')})",
             http_status=response.status,
             correlation_id=response.correlation_id,
             detail=response.text[:4000] or None,
@@ -231,7 +233,8 @@ def give_up_info(
     category = info.category or (SERVER_ERROR if response.status >= 500 else BAD_RESPONSE)
     return ErrorInfo(
         category,
-        f"HTTP {response.status} after {attempts} attempts: {info.message or describe(response)}",
+        f"HTTP {response.status} after {counted(attempts, 'attempt')}: "
+        f"{info.message or describe(response)}",
         http_status=response.status,
         correlation_id=info.correlation_id,
         detail=info.detail,

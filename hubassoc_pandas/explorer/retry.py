@@ -15,9 +15,11 @@ import pandas as pd
 from hubassoc_pandas.explorer import view
 from hubassoc_pandas.jobs.pairs.retry import RetryOptions, retry
 from hubassoc_pandas.results.query import status_counts
+from hubassoc_pandas.results.schema import is_results_frame
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import Secret
 
-__all__ = ["BarProgress", "RetryOutcome", "resend"]
+__all__ = ["BarProgress", "RetryOutcome", "resend", "retry_refusal"]
 
 
 class BarProgress:
@@ -34,14 +36,40 @@ class BarProgress:
     def advance(self, rows: int, counts: dict[str, int]) -> None:
         self._done = min(self._done + rows, self._total)
         self._show_done(self._done)
-        self._say(f"retrying: {self._done:,} of {self._total:,} rows decided")
+        self._say(f"retrying: {self._done:,} of {counted(self._total, 'row')} decided")
 
     def note(self, text: str | None) -> None:
         if text:
-            self._say(f"retrying: {self._done:,} of {self._total:,} rows; {text}")
+            self._say(f"retrying: {self._done:,} of {counted(self._total, 'row')}; {text}")
 
     def close(self) -> None:
         pass
+
+
+def retry_refusal(results: pd.DataFrame) -> str | None:
+    """Why "Retry failed" cannot re-send the rows of this frame, or None when it can (the
+    results of associate(), disassociate(), an undo or a retry).
+
+    Examples
+    --------
+    >>> print(retry_refusal(pd.DataFrame(columns=["status", "action"])))
+    Retry re-sends the results of associate() or disassociate(); a sync carries on with \
+sync() again, which reads HubSpot afresh.
+    """
+    if is_results_frame(results):
+        return None
+    record = results.attrs.get("hubassoc") or {}
+    if record.get("operation") == "sync" or "action" in results.columns:
+        return (
+            "Retry re-sends the results of associate() or disassociate(); a sync carries on "
+            "with sync() again, which reads HubSpot afresh."
+        )
+    if record.get("operation") == "read" or "rows" in results.columns:
+        return (
+            "Retry re-sends the results of associate() or disassociate(); a read carries on "
+            "with read() again (with the same journal)."
+        )
+    return "Retry re-sends the results of associate() or disassociate()."
 
 
 @dataclass(frozen=True)
@@ -79,5 +107,5 @@ def resend(
     changes = view.changes_text(before, status_counts(updated)["rows"])
     notes = "; ".join(str(item.message) for item in caught)
     return RetryOutcome(
-        updated, f"retried {total:,} rows: {changes}" + (f" ({notes})" if notes else "")
+        updated, f"retried {counted(total, 'row')}: {changes}" + (f" ({notes})" if notes else "")
     )

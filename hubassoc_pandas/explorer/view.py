@@ -14,6 +14,7 @@ import pandas as pd
 
 from hubassoc_pandas.results.query import ATTENTION_STATUSES
 from hubassoc_pandas.results.schema import STATUSES
+from hubassoc_pandas.status import counted
 
 __all__ = [
     "STATUS_COLOURS",
@@ -247,7 +248,7 @@ def title(record: Any, rows: int) -> str:
     operation = record.get("operation")
     pair = f"{record.get('from_type', '?')} → {record.get('to_type', '?')}"
     doing = f"{operation} {pair}" if operation else pair
-    return f"hubassoc results, {doing}: {rows:,} rows"
+    return f"hubassoc results, {doing}: {counted(rows, 'row')}"
 
 
 def dropdown_options(anything: str, choices: Iterable[tuple[Any, str, int]]) -> list[Any]:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.explorer import view
-from hubassoc_pandas.explorer.retry import BarProgress, resend
+from hubassoc_pandas.explorer.retry import BarProgress, resend, retry_refusal
 from hubassoc_pandas.explorer.rows import (
     DEFAULT_EXPORT_PATH,
     SHOWN_COLUMNS,
@@ -51,6 +51,7 @@ from hubassoc_pandas.results.query import (
     status_counts,
 )
 from hubassoc_pandas.results.schema import retry_mask
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import Secret
 
 __all__ = [
@@ -94,7 +95,9 @@ class Explorer(w.VBox):
     Parameters
     ----------
     results : pandas.DataFrame
-        A results frame returned by any operation (``associate()``, ``retry()``, ...).
+        A results frame returned by any operation (``associate()``, ``retry()``,
+        ``undo()``, ...), a sync plan carried out, or a read's status frame; "Retry failed"
+        is off for the last two, whose rows the same call made again carries on.
     token : str or None
         Token used by "Retry failed"; None reads ``HUBSPOT_ACCESS_TOKEN`` when the button is
         clicked. It is never put into a widget, so it is neither displayed nor saved with the
@@ -141,6 +144,7 @@ class Explorer(w.VBox):
         if opens_on not in OPENS_ON:
             raise ValueError(f"opens_on must be 'attention' or 'all', not {opens_on!r}")
         self._results = results
+        self._no_retry = retry_refusal(results)
         self._token = Secret(token) if token is not None else None  # never on a widget
         self._page_size = int(page_size)
         self._user_columns = int(user_columns)
@@ -243,6 +247,9 @@ class Explorer(w.VBox):
         Returns the updated frame (also :attr:`results`). Errors are shown in the message
         line rather than raised, since this runs from a button.
         """
+        if self._no_retry is not None:
+            self._say(self._no_retry)
+            return self._results
         total = int(retry_mask(self._results).sum())
         if not total:
             self._say("nothing to retry: no failed-and-retryable, unconfirmed or not_sent rows")
@@ -250,7 +257,7 @@ class Explorer(w.VBox):
         self.retry_button.disabled = True
         self.progress.max, self.progress.value = total, 0
         self.progress.layout.display = None
-        self._say(f"retrying {total:,} rows…")
+        self._say(f"retrying {counted(total, 'row')}…")
         progress = BarProgress(total, show_done=self._show_done, say=self._say)
         try:
             outcome = resend(self._results, self._token, total, progress)
@@ -260,7 +267,7 @@ class Explorer(w.VBox):
             self._say(outcome.text, error=outcome.error)
         finally:
             self.progress.layout.display = "none"
-            self.retry_button.disabled = not retry_mask(self._results).any()
+            self.retry_button.disabled = not self._can_retry()
         return self._results
 
     def export(self, path: str | os.PathLike[str] | None = None) -> Path | None:
@@ -276,7 +283,7 @@ class Explorer(w.VBox):
         except OSError as exc:
             self._say(f"export failed: {exc}", error=True)
             return None
-        self._say(f"wrote {int(self._mask.sum()):,} rows to {written}")
+        self._say(f"wrote {counted(int(self._mask.sum()), 'row')} to {written}")
         return written
 
     # -- wiring ---------------------------------------------------------------------------
@@ -315,8 +322,13 @@ class Explorer(w.VBox):
             self._offer(self.label_filter, "any label", label_choices(results))
             self.label_filter.layout.display = None if LABEL_COLUMN in results else "none"
             self.row_picker.max = max(len(results) - 1, 0)
-        self.retry_button.disabled = not retry_mask(results).any()
+        self.retry_button.disabled = not self._can_retry()
+        if self._no_retry is not None:
+            self.retry_button.tooltip = self._no_retry
         self._apply_filters()
+
+    def _can_retry(self) -> bool:
+        return self._no_retry is None and bool(retry_mask(self._results).any())
 
     @staticmethod
     def _offer(control: w.Dropdown, anything: str, choices: list[Any], value: Any = None) -> None:

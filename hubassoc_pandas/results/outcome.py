@@ -1,5 +1,10 @@
 """What a finished run hands back: its record for ``attrs``, its row counts, the warnings
 for a run that stopped early, and the error (with every row attached) that stopped it.
+
+Every record counts the HTTP requests its call sent (retried attempts included):
+``requests``, the total, and ``requests_by_kind``: ``lookups`` (keys turned into record IDs,
+a direction's labels read), ``reads`` (associations read: a read, a check of what exists, a
+sync's plan) and ``writes`` (associations created, labelled or removed).
 """
 
 from __future__ import annotations
@@ -20,7 +25,17 @@ from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.status import status_words
 
-__all__ = ["hand_back", "row_counts", "run_record"]
+__all__ = [
+    "REQUEST_KINDS",
+    "add_requests",
+    "hand_back",
+    "request_counts",
+    "row_counts",
+    "run_record",
+]
+
+#: The kinds of request a run record counts, in the order they are shown.
+REQUEST_KINDS = ("lookups", "reads", "writes")
 
 
 def hand_back(results: pd.DataFrame, done: Execution) -> pd.DataFrame:
@@ -56,7 +71,7 @@ def run_record(
         **settings.record(),
         "rows": plan.n_rows,
         "unique_pairs": plan.n_pairs,
-        "requests": report.requests,
+        **request_counts(writes=report.requests),
         "batches": report.batches,
         "rate_limited_responses": report.rate_limited,
         "stopped": report.stopped,
@@ -65,6 +80,35 @@ def run_record(
         "seconds": round(max(0.0, (report.finished or report.started) - report.started), 3),
         "retries": 0,
     }
+
+
+def request_counts(*, lookups: int = 0, reads: int = 0, writes: int = 0) -> dict[str, Any]:
+    """The run record's request fields: the total, and the requests of each kind.
+
+    Examples
+    --------
+    >>> request_counts(lookups=2, writes=3)
+    {'requests': 5, 'requests_by_kind': {'lookups': 2, 'reads': 0, 'writes': 3}}
+    """
+    kinds = {"lookups": int(lookups), "reads": int(reads), "writes": int(writes)}
+    return {"requests": sum(kinds.values()), "requests_by_kind": kinds}
+
+
+def add_requests(*records: dict[str, Any]) -> dict[str, Any]:
+    """The request fields of several calls' records added up (a run and its retries, a sync's
+    plan and its carrying out); a record that counts none (read back from a file) adds 0.
+
+    Examples
+    --------
+    >>> add_requests(request_counts(reads=1), {}, request_counts(writes=2))["requests"]
+    3
+    """
+    kinds = dict.fromkeys(REQUEST_KINDS, 0)
+    for record in records:
+        by_kind = record.get("requests_by_kind") or {}
+        for kind in REQUEST_KINDS:
+            kinds[kind] += int(by_kind.get(kind) or 0)
+    return request_counts(**kinds)
 
 
 def row_counts(results: pd.DataFrame, success: str) -> dict[str, int]:

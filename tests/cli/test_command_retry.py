@@ -45,7 +45,7 @@ def test_retry_resends_what_failed_and_updates_the_file(
     assert updated["status"].tolist() == ["associated"] * 4
     assert updated["attempts"].tolist() == [2, 2, 1, 1]
     assert stored_pairs(cli_hub) == FIRST_BATCH | {("3", "7"), ("4", "8")}
-    assert "2 rows re-sent; results written to" in capsys.readouterr().out
+    assert "2 rows re-sent with 1 request (1 write); results written to" in capsys.readouterr().out
 
 
 def test_parquet_keeps_the_object_types_and_out_leaves_the_file_as_it_was(

@@ -34,7 +34,7 @@ from hubassoc_pandas.engine.pacing import Pacer
 from hubassoc_pandas.engine.report import RunReport
 from hubassoc_pandas.jobs.existing.reading import Existing
 from hubassoc_pandas.jobs.keys.lookup import KeySession
-from hubassoc_pandas.jobs.keys.outcomes import key_problems
+from hubassoc_pandas.jobs.keys.outcomes import again_by, key_problems
 from hubassoc_pandas.jobs.keys.session import key_session
 from hubassoc_pandas.jobs.pairs.by_keys import Side, lookup_record, resolve_sides, sides_of
 from hubassoc_pandas.operations.read import ReadAssociations
@@ -44,6 +44,9 @@ from hubassoc_pandas.transport.client import HubSpotClient
 from hubassoc_pandas.transport.responses import ErrorInfo
 
 __all__ = ["PROBLEM_COLUMNS", "IdColumns", "id_columns", "key_column", "unread"]
+
+#: How the jobs without a retry() look a key no record had up again, by operation.
+_AGAIN = {ReadAssociations.name: "read() again", "sync": "sync() again"}
 
 #: The columns of :attr:`IdColumns.problems` (see :func:`~.key_outcomes.key_problems`).
 PROBLEM_COLUMNS = (
@@ -167,7 +170,10 @@ def id_columns(
         for side, values in zip(sides, resolved, strict=True):
             if side.spec is not None:
                 by_ids[side.column] = values.array
-        yield IdColumns(by_ids, session.client, key_problems(views), sides, session)
+        problems = key_problems(views)
+        if operation in _AGAIN:  # no retry() for these: the same call again looks keys up
+            problems = again_by(problems, _AGAIN[operation])
+        yield IdColumns(by_ids, session.client, problems, sides, session)
 
 
 def unread(from_ids: np.ndarray, rows_of_key: np.ndarray, halted: Execution) -> Existing:

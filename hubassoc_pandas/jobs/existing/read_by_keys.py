@@ -27,6 +27,7 @@ from hubassoc_pandas.jobs.pairs.id_columns import FromIds, read_from_column
 from hubassoc_pandas.operations.read import ReadAssociations
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.progress import Progress, make_progress
+from hubassoc_pandas.results.outcome import request_counts
 
 __all__ = ["read_by_keys"]
 
@@ -62,6 +63,7 @@ def read_by_keys(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     status = status_frame(ids, existing, problems=problems, keys=keys)
     record = read_record(existing, job.connection.base_url, settings, str(from_col))
     record.update(fields)
+    record.update(request_counts(lookups=fields["lookup_requests"], reads=record["requests"]))
     counts = status["status"].value_counts(sort=False)
     record["counts"] = {str(k): int(v) for k, v in counts.items()}
     record["read_status"] = encode_status(status)

@@ -13,6 +13,7 @@ from hubassoc_pandas._stack import user_stacklevel
 from hubassoc_pandas._version import __version__
 from hubassoc_pandas.errors import JournalError
 from hubassoc_pandas.jobs.existing.reading import Existing
+from hubassoc_pandas.results.outcome import request_counts
 
 __all__ = ["hand_back_links", "read_record", "stop_warning"]
 
@@ -36,7 +37,7 @@ def read_record(existing: Existing, base_url: str, settings: Any, from_col: str)
         **settings.record(),
         "from_ids": len(existing.from_ids),
         "links": len(existing.link_key),
-        "requests": report.requests,
+        **request_counts(reads=report.requests),
         "batches": report.batches,
         "rate_limited_responses": report.rate_limited,
         "stopped": report.stopped,

@@ -35,11 +35,13 @@ from hubassoc_pandas.jobs.existing.sync_by_keys import (
     sync_holds,
 )
 from hubassoc_pandas.jobs.existing.sync_plan import ACTIONS, build_sync_plan
-from hubassoc_pandas.jobs.labels.definitions import fetch_label_types
+from hubassoc_pandas.jobs.labels.definitions import read_label_list
 from hubassoc_pandas.jobs.labels.resolve import resolve_label
 from hubassoc_pandas.jobs.pairs.id_columns import plan_pairs
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob
+from hubassoc_pandas.results.outcome import request_counts
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import HubSpotClient
 
 __all__ = ["apply_plan", "plan_record", "sync"]
@@ -59,7 +61,9 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
         codes, uniques = pd.factorize(plan.pair_from)
         from_codes = codes.astype(np.int64)
         rows_of_key = np.bincount(from_codes, plan.rows_of_pair, len(uniques)).astype(np.int64)
-        typed = None if label is None or given.halted else _resolve(label, job, opened)
+        typed, label_requests = None, 0
+        if label is not None and given.halted is None:
+            typed, label_requests = _resolve(label, job, opened)
         if given.halted is not None:
             existing = unread(np.asarray(uniques, np.int64), rows_of_key, given.halted)
         else:
@@ -88,6 +92,12 @@ def sync(frame: pd.DataFrame, job: PairJob, *, remove_extra: bool, dry_run: bool
         record = _record(job, table, existing, remove_extra=remove_extra, dry_run=dry_run)
         record["label"] = None if typed is None else dataclasses.asdict(typed)
         record.update(given.record(job.keys))
+        record.update(
+            request_counts(
+                lookups=record.get("lookup_requests", 0) + label_requests,
+                reads=existing.execution.report.requests,
+            )
+        )
         table.attrs = {"hubassoc": record}
         note_key_problems(table, plan, given)
         add_key_columns(table, plan, frame, given)
@@ -136,7 +146,8 @@ def _check_plan_rows(plan: pd.DataFrame) -> None:
     if len(bad):
         shown = ", ".join(repr(label) for label in plan.index[bad[:5]].tolist())
         raise ConfigError(
-            f"{len(bad):,} rows of this plan cannot be carried out (rows {shown}"
+            f"{counted(len(bad), 'row')} of this plan cannot be carried out "
+            f"({'row' if len(bad) == 1 else 'rows'} {shown}"
             f"{' ...' if len(bad) > 5 else ''}): each action must be one of {', '.join(ACTIONS)}"
             ", and a create or remove row needs from_id and to_id as record IDs. Nothing was "
             "sent; fix those rows or make the plan again with sync()."
@@ -174,12 +185,13 @@ def _check_same_portal(record: dict[str, Any], job: PairJob) -> None:
         )
 
 
-def _resolve(label: Any, job: PairJob, client: HubSpotClient) -> LabelType:
-    """The association type ``label`` names in this direction (read from HubSpot)."""
+def _resolve(label: Any, job: PairJob, client: HubSpotClient) -> tuple[LabelType, int]:
+    """The association type ``label`` names in this direction (read from HubSpot), and the
+    requests reading the direction's labels took."""
     settings = job.settings
     attempts = Attempts(settings.max_attempts, backoff=settings.backoff)
-    known = fetch_label_types(client, settings.from_type, settings.to_type, attempts=attempts)
-    return resolve_label(label, known, settings.from_type, settings.to_type)
+    listed = read_label_list(client, settings.from_type, settings.to_type, attempts=attempts)
+    return resolve_label(label, listed.types, settings.from_type, settings.to_type), listed.requests
 
 
 def _read_settings(job: PairJob) -> RunSettings:

@@ -31,6 +31,7 @@ from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import PairJob
+from hubassoc_pandas.results.outcome import add_requests, request_counts
 from hubassoc_pandas.status import HELD_BACK, INVALID_ID, status_words
 
 __all__ = ["SYNC_STATUSES", "apply_actions", "label_type", "outcome_columns"]
@@ -146,8 +147,12 @@ def apply_actions(table: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     out = outcomes.attach(table)
     counts = out["status"].value_counts(sort=False)
     stopped = last.report.stopped if last is not None else None
+    writes = sum(
+        int(record[step].get("requests", 0)) for step in ("create", "remove") if step in record
+    )
     out.attrs["hubassoc"] = {
         **record,
+        **add_requests(record, request_counts(writes=writes)),
         "counts": {str(k): int(v) for k, v in counts.items()},
         "stopped": stopped,
     }

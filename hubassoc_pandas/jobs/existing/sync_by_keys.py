@@ -175,10 +175,10 @@ def _ids(column: pd.Series, rows: np.ndarray) -> Any:
 
 
 def _take(values: pd.Series, rows: np.ndarray) -> Any:
-    """The values at ``rows``, missing at -1 (None among objects; numpy integers and
+    """The values at ``rows``, missing at -1 (<NA> among objects; numpy integers and
     booleans, which hold no missing value, as objects)."""
     array = values.array
     if array.dtype.kind in "iubO":
         array = pd.array(values.to_numpy(dtype=object), dtype=object)
-        return array.take(rows, allow_fill=True, fill_value=None)
+        return array.take(rows, allow_fill=True, fill_value=pd.NA)
     return array.take(rows, allow_fill=True)

@@ -209,7 +209,7 @@ def _frame(index: pd.Index, plan: Plan, existing: Existing, table: pd.DataFrame)
     positions = table["position"].to_numpy(np.int64)
     invalid = np.flatnonzero(plan.pair_of_row < 0)
     rows = np.concatenate([positions, invalid])
-    labels = np.full(len(rows), None, dtype=object)
+    labels = np.full(len(rows), pd.NA, dtype=object)  # shown <NA>, as pandas shows missing
     has_row = rows >= 0
     labels[has_row] = index_labels(index, rows[has_row])
     from_ids = np.concatenate(

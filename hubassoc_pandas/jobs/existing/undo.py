@@ -39,6 +39,7 @@ from hubassoc_pandas.options import LabelOptions, PairJob
 from hubassoc_pandas.results.made import made_by_run
 from hubassoc_pandas.results.query import LABEL_COLUMN
 from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, restore_dtypes
+from hubassoc_pandas.status import counted
 
 __all__ = ["undo", "undo_targets", "undo_types", "undone_record", "undone_rows"]
 
@@ -87,9 +88,10 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
         )
     if counts["undone_before"]:
         warnings.warn(
-            f"{counts['undone_before']} rows were undone already (at "
-            f"{record['undone']['at']}) and were not removed again: what that undo removed may "
-            "have been re-created since, by you or a colleague. An undo takes a row back once; "
+            f"{counted(counts['undone_before'], 'row')} {_was(counts['undone_before'])} undone "
+            f"already (at {record['undone']['at']}) and not removed again: what that undo "
+            "removed may have been re-created since, by you or a colleague. An undo takes a row "
+            "back once; "
             "to send again removals that failed, call retry() on the frame that undo returned.",
             UserWarning,
             stacklevel=user_stacklevel(),
@@ -103,10 +105,10 @@ def undo(results: pd.DataFrame, job: PairJob, *, force: bool) -> pd.DataFrame:
             else ""
         )
         warnings.warn(
-            f"{counts['unknown_left']} rows were left in place: whether their pair existed "
-            f"before the run is unknown{why}, most often because their from-ID could not be "
-            "read before it. force=True would remove them too, and with them any of those "
-            "pairs that existed before the run.",
+            f"{counted(counts['unknown_left'], 'row')} {_was(counts['unknown_left'])} left in "
+            f"place: whether their pair existed before the run is unknown{why}, most often "
+            "because their from-ID could not be read before it. force=True would remove them "
+            "too, and with them any of those pairs that existed before the run.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -364,3 +366,7 @@ def _check_run(results: Any, record: dict[str, Any], from_type: Any, to_type: An
             "undo() needs the run's object types: this frame does not record them (a frame "
             "read back from CSV); pass from_type= and to_type= as in the original run."
         )
+
+
+def _was(n: int) -> str:
+    return "was" if n == 1 else "were"

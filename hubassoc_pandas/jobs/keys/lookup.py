@@ -52,7 +52,7 @@ from hubassoc_pandas.operations.search_body import pack_domains
 from hubassoc_pandas.operations.search_domains import SearchDomains
 from hubassoc_pandas.options import check_on_ambiguous
 from hubassoc_pandas.progress import NoProgress, Progress, TqdmProgress
-from hubassoc_pandas.status import NOT_SENT, SUCCESS
+from hubassoc_pandas.status import NOT_SENT, SUCCESS, counted
 from hubassoc_pandas.transport.client import HubSpotClient
 from hubassoc_pandas.transport.responses import ErrorInfo
 
@@ -81,6 +81,10 @@ class KeySession:
     additional_domains : bool
         Whether a domain also matches companies listing it in ``hs_additional_domains``
         (those count only when no company has it as its ``domain``).
+    recheck_missing : bool
+        Look up again the keys the journal says no record has (a retry: a record created
+        since, or not yet in search's index then, is found now); what this session looks up
+        is still looked up once.
     first_batch : int
         The request number of the first lookup.
 
@@ -108,6 +112,7 @@ class KeySession:
         on_ambiguous: str = "fail",
         first_batch: int = 1,
         additional_domains: bool = True,
+        recheck_missing: bool = False,
     ) -> None:
         self.settings = settings
         self.base_url = base_url
@@ -117,6 +122,7 @@ class KeySession:
         self.dry_run = dry_run
         self.on_ambiguous = check_on_ambiguous(on_ambiguous)
         self.additional_domains = bool(additional_domains)
+        self.recheck_missing = bool(recheck_missing)
         self.pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
         self.search_pacer = search_pacer()
         self.next_batch = first_batch
@@ -172,6 +178,8 @@ class KeySession:
             for row in rows.itertuples(index=False):
                 numbers = (_int(row.http_status), _int(row.batch), _int(row.attempts))
                 for value, found in read_found(row.values.get(FOUND)).items():
+                    if _missing(found) and (self.recheck_missing or value in known):
+                        continue  # looked up again; or a later lookup found it
                     known[value] = Known(found, numbers, journalled=True)
         self._known[spec.prefix] = known
         return known
@@ -301,6 +309,11 @@ class KeySession:
 _NEW = Known(Found((), 0), (0, 0, 0))
 
 
+def _missing(found: Found) -> bool:
+    """Whether a lookup found no record for the value."""
+    return found.n == 0 or not found.ids
+
+
 def _int(value: Any) -> int:
     try:
         return 0 if value is None or pd.isna(value) else int(value)
@@ -323,7 +336,7 @@ class _PhaseNotes:
         self._sink, self._title, self._total, self._done = sink, title, total, 0
 
     def _text(self) -> str:
-        return f"{self._title}: {self._done:,} of {self._total:,} rows"
+        return f"{self._title}: {self._done:,} of {counted(self._total, 'row')}"
 
     def advance(self, rows: int, counts: dict[str, int]) -> None:
         self._done += rows

@@ -31,12 +31,14 @@ __all__ = [
     "Outcomes",
     "Verdict",
     "View",
+    "again_by",
     "describe_found",
     "describe_unresolved",
     "id_view",
     "key_problems",
     "key_view",
     "lay_over",
+    "not_found_note",
     "nouns",
     "outcome_table",
     "per_row",
@@ -59,6 +61,12 @@ _NOUNS = {
 _WORDS = status_words("resolved")
 _FAILED, _INVALID, _NOT_SENT = _WORDS[1], _WORDS[2], _WORDS[4]
 _SEVERITY = {_INVALID: 3, _FAILED: 2, _NOT_SENT: 1}
+
+#: What a KEY_NOT_FOUND message adds, saying how to look the key up again (a retryable row).
+_NOT_FOUND_NOTE = (
+    "A record created moments ago shows in HubSpot's search only after a few moments; run "
+    "{again} to look the key up again."
+)
 
 #: A verdict on one key: record ID (or None), status word (None: resolved), error category,
 #: message, retryable.
@@ -86,7 +94,8 @@ def nouns(object_type: str) -> tuple[str, str]:
 
 
 def describe_found(spec: KeySpec, value: str, found: Found, on_ambiguous: str) -> Verdict:
-    """The verdict on a key a lookup answered: one record, none, or several.
+    """The verdict on a key a lookup answered: one record, none, or several. A key no
+    record has is retryable: retry() looks it up again, and finds a record created since.
 
     Examples
     --------
@@ -96,6 +105,9 @@ def describe_found(spec: KeySpec, value: str, found: Found, on_ambiguous: str) -
     ('7', None, None, None, None)
     >>> describe_found(spec, "acme.com", Found(("7", "9"), 2), "oldest")[0]
     '7'
+    >>> describe_found(spec, "new.io", Found((), 0), "fail")[2:]
+    ('KEY_NOT_FOUND', "No company has domain 'new.io'. A record created moments ago shows in \
+HubSpot's search only after a few moments; run retry() to look the key up again.", True)
     >>> describe_found(spec, "acme.com", Found(("7", "9"), 2), "fail")[2:4]
     ('KEY_AMBIGUOUS', "2 companies have domain 'acme.com': 7, 9. Put the ID of the one you \
 mean in the column, or pass on_ambiguous='oldest' to take the oldest.")
@@ -112,12 +124,7 @@ mean in the column, or pass on_ambiguous='oldest' to take the oldest.")
             False,
         )
     if found.n == 0 or not found.ids:
-        hint = (
-            " HubSpot's search shows a new company only after a few moments."
-            if spec.searched
-            else ""
-        )
-        return None, _FAILED, KEY_NOT_FOUND, f"No {one} has {named}.{hint}", False
+        return None, _FAILED, KEY_NOT_FOUND, f"No {one} has {named}. {not_found_note()}", True
     if found.n == 1 or on_ambiguous == "oldest":
         return found.ids[0], None, None, None, None
     listed = ", ".join(found.ids[:LISTED_IN_MESSAGE])
@@ -131,6 +138,37 @@ mean in the column, or pass on_ambiguous='oldest' to take the oldest.")
         "column, or pass on_ambiguous='oldest' to take the oldest.",
         False,
     )
+
+
+def not_found_note(again: str = "retry()") -> str:
+    """What a KEY_NOT_FOUND message says after naming the key: how to look it up again.
+
+    Examples
+    --------
+    >>> not_found_note("sync() again").endswith("run sync() again to look the key up again.")
+    True
+    """
+    return _NOT_FOUND_NOTE.format(again=again)
+
+
+def again_by(problems: pd.DataFrame, again: str) -> pd.DataFrame:
+    """Key ``problems`` (see :func:`key_problems`) whose KEY_NOT_FOUND messages say to run
+    ``again`` (``"read() again"``, say) rather than retry(), for a job that has no retry.
+
+    Examples
+    --------
+    >>> problems = pd.DataFrame({"error_message": [f"x: No. {not_found_note()}"]})
+    >>> again_by(problems, "read() again")["error_message"].str.contains("read").tolist()
+    [True]
+    """
+    if problems.empty:
+        return problems
+    reworded = problems.copy()
+    reworded["error_message"] = [
+        text.replace(not_found_note(), not_found_note(again)) if isinstance(text, str) else text
+        for text in problems["error_message"].tolist()
+    ]
+    return reworded
 
 
 def describe_unresolved(spec: KeySpec, value: str, code: int, info: ErrorInfo) -> Verdict:

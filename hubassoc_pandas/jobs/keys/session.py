@@ -67,12 +67,14 @@ def key_session(
     dry_run: bool,
     on_ambiguous: str = "fail",
     additional_domains: bool = True,
+    recheck_missing: bool = False,
 ) -> Iterator[KeySession]:
     """A :class:`KeySession` with its client and journal opened, closed again on exit.
 
     ``client`` is used as given (never closed); else one is made from ``token`` unless this
     is a dry run. ``journal`` is opened under ``identity`` (the writing operation's, with
-    anything the run adds, see :func:`~.execute.open_journal`).
+    anything the run adds, see :func:`~.execute.open_journal`). ``recheck_missing``: look up
+    again the keys the journal found no record for (see :class:`KeySession`).
     """
     opened = None
     if journal is not None:
@@ -92,6 +94,7 @@ def key_session(
             dry_run=dry_run,
             on_ambiguous=on_ambiguous,
             additional_domains=additional_domains,
+            recheck_missing=recheck_missing,
             first_batch=1 if opened is None else opened.last_batch() + 1,
         )
     finally:

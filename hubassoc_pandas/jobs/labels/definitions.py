@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -22,10 +23,19 @@ from hubassoc_pandas.engine.policy import Kind, classify, describe, error_of, fa
 from hubassoc_pandas.errors import FatalApiError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.operations.label_list import LabelType, labels_path, parse_label_list
+from hubassoc_pandas.status import counted
 from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, HubSpotClient, Timeout
 from hubassoc_pandas.transport.responses import ApiResponse, retry_after_seconds
 
-__all__ = ["LabelType", "fetch_label_types", "label_frame", "labels", "labels_path"]
+__all__ = [
+    "LabelList",
+    "LabelType",
+    "fetch_label_types",
+    "label_frame",
+    "labels",
+    "labels_path",
+    "read_label_list",
+]
 
 logger = logging.getLogger("hubassoc_pandas")
 
@@ -109,6 +119,14 @@ def label_frame(types: Sequence[LabelType]) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class LabelList:
+    """A direction's label types, and the requests reading them took (retries included)."""
+
+    types: list[LabelType]
+    requests: int
+
+
 def fetch_label_types(
     client: HubSpotClient,
     from_type: str,
@@ -117,6 +135,18 @@ def fetch_label_types(
     attempts: Attempts | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[LabelType]:
+    """The label types of a direction: :func:`read_label_list`'s, without its count."""
+    return read_label_list(client, from_type, to_type, attempts=attempts, sleep=sleep).types
+
+
+def read_label_list(
+    client: HubSpotClient,
+    from_type: str,
+    to_type: str,
+    *,
+    attempts: Attempts | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> LabelList:
     """Read the label list of a direction with ``client.get()``, retrying what may be retried.
 
     5xx, network failures and 423 are retried with the backoff of ``attempts``; 429s wait
@@ -126,11 +156,13 @@ def fetch_label_types(
     budget = attempts or Attempts()
     path = labels_path(client.api_version, from_type, to_type)
     tally = Tally()
+    sent = 0
     while True:
         response = client.get(path)
+        sent += 1
         kind = classify(response)
         if kind is Kind.SUCCESS:
-            return parse_label_list(response.body, from_type, to_type)
+            return LabelList(parse_label_list(response.body, from_type, to_type), sent)
         if kind in _FATAL_KINDS:
             raise fatal_error(Kind.FATAL if kind is Kind.TOO_LARGE else kind, response)[0]
         step = tally.after(kind, response, budget)
@@ -149,7 +181,8 @@ def _gave_up(response: ApiResponse, from_type: str, to_type: str, attempts: int)
     info = error_of(response)
     return FatalApiError(
         f"HubSpot's list of labels for {from_type} -> {to_type} could not be read after "
-        f"{attempts} attempts ({describe(response)}: {info.message or 'no message'}). Nothing "
+        f"{counted(attempts, 'attempt')} ({describe(response)}: "
+        f"{info.message or 'no message'}). Nothing "
         "was written; try again later.",
         status=response.status,
         category=info.category,

@@ -24,7 +24,7 @@ from hubassoc_pandas.engine.attempt import Attempts
 from hubassoc_pandas.engine.settings import RunSettings
 from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.inputs.plan import Plan, make_plan
-from hubassoc_pandas.jobs.labels.definitions import fetch_label_types
+from hubassoc_pandas.jobs.labels.definitions import LabelList, read_label_list
 from hubassoc_pandas.jobs.labels.resolve import label_setting, resolve_label, resolve_label_column
 from hubassoc_pandas.operations.archive_labels import ArchiveLabels
 from hubassoc_pandas.operations.label_list import LabelType
@@ -97,16 +97,16 @@ class Labelling:
                 "holding each row's label."
             )
 
-    def prepare(
-        self, frame: pd.DataFrame, job: PairJob
-    ) -> tuple[Plan, TypedPairs, list[LabelType]]:
+    def prepare(self, frame: pd.DataFrame, job: PairJob) -> tuple[Plan, TypedPairs, LabelList]:
         """Check ``label_col``, read the direction's labels, resolve the run's, plan the keys.
 
-        Returns the plan, the operation and every label type of the direction.
+        Returns the plan, the operation and every label type of the direction (with the
+        requests reading them took).
         """
         from_col, to_col, settings = job.from_col, job.to_col, job.settings
         self.check(frame, from_col, to_col)
-        known = self._read_types(settings, job.connection)
+        listed = self._read_types(settings, job.connection)
+        known = listed.types
         ids = (frame[from_col], frame[to_col])
         names = (str(from_col), str(to_col))
         where = (settings.from_type, settings.to_type)
@@ -127,7 +127,7 @@ class Labelling:
                 tag_problems=read.problems,
             )
         operation_class = PAIR_VERBS[self.verb].labelled
-        return plan, operation_class(*where, settings.api_version, plan, types), known
+        return plan, operation_class(*where, settings.api_version, plan, types), listed
 
     def row_types(
         self, frame: pd.DataFrame, known: Sequence[LabelType], settings: RunSettings
@@ -144,12 +144,10 @@ class Labelling:
         )
         return np.asarray(read.tags, dtype=np.int64), list(read.table)
 
-    def _read_types(self, settings: RunSettings, connection: Connection) -> list[LabelType]:
+    def _read_types(self, settings: RunSettings, connection: Connection) -> LabelList:
         attempts = Attempts(settings.max_attempts, backoff=settings.backoff)
         with connection.open(settings) as client:
-            return fetch_label_types(
-                client, settings.from_type, settings.to_type, attempts=attempts
-            )
+            return read_label_list(client, settings.from_type, settings.to_type, attempts=attempts)
 
     def record(self, known: Sequence[LabelType]) -> dict[str, Any]:
         """What the run record keeps about the labels (JSON-serialisable)."""

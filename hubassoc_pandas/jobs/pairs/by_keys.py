@@ -11,7 +11,9 @@ daily limit, a fatal refusal) writes nothing.
 The journal holds the lookups beside the pairs (their keys begin with the object type and
 property, e.g. ``contacts.email:``): resumed with it, a run looks up only keys it has not
 found before, and sends only pairs not yet done. ``retry()`` looks up only the keys of rows
-whose ID is still missing, and re-sends the rest by their IDs.
+whose ID is still missing (those no record had too, even when the journal says so: a record
+created since, or not yet in search's index then, is found now), and re-sends the rest by
+their IDs.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import MADE, made_of_run
-from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
+from hubassoc_pandas.results.outcome import hand_back, request_counts, row_counts, run_record
 from hubassoc_pandas.status import INTERRUPTED, NOT_SENT, status_words
 from hubassoc_pandas.transport.responses import ErrorInfo
 
@@ -190,6 +192,12 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
     if operation.success == "associated" and not job.run.dry_run:
         record[MADE] = made_of_run(plan, done.ledger)
+    record.update(
+        request_counts(
+            lookups=run.fields["lookup_requests"] + run.planned.label_requests,
+            writes=done.report.requests,
+        )
+    )
     results = build_results(frame, plan, done.ledger, record, success=operation.success)
     labelling = run.planned.labelling
     if labelling is not None and isinstance(operation, TypedPairs):
@@ -247,7 +255,7 @@ def retry_keyed(
                 "these results lack; keep the input's columns in the results frame."
             )
     job = job.replace(keys=keys, run=job.run.replace(dry_run=False))
-    with _session(job, identity(verb, settings, sides), False) as session:
+    with _session(job, identity(verb, settings, sides), False, recheck_missing=True) as session:
         session.next_batch = max(session.next_batch, first_batch)
         columns, views = resolve_sides(session, sides, subset, subset)
         filled = subset.copy(deep=False)
@@ -257,6 +265,7 @@ def retry_keyed(
         problems = key_problems(views)
         done = write_pairs(operation, plan, session, job, problems)
         fields = lookup_record(session, keys)
+    fields.update(request_counts(lookups=fields["lookup_requests"], writes=done.report.requests))
     fields["lookup_requests"] += int(record.get("lookup_requests") or 0)
     redone = build_results(subset.iloc[:, :0], plan, done.ledger, {}, success=operation.success)
     if isinstance(operation, TypedPairs):
@@ -266,10 +275,10 @@ def retry_keyed(
 
 
 def _session(
-    job: PairJob, journal_identity: dict[str, str], dry_run: bool
+    job: PairJob, journal_identity: dict[str, str], dry_run: bool, *, recheck_missing: bool = False
 ) -> AbstractContextManager[KeySession]:
     """The key session of a job: its connection, journal, progress and rule for ambiguous
-    keys."""
+    keys (``recheck_missing``: a retry, which looks up again the keys no record had)."""
     return key_session(
         job.settings,
         job.connection.base_url,
@@ -280,6 +289,7 @@ def _session(
         progress=job.run.progress,
         dry_run=dry_run,
         on_ambiguous=job.keys.on_ambiguous,
+        recheck_missing=recheck_missing,
     )
 
 

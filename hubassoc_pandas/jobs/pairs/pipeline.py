@@ -17,7 +17,13 @@ from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import MADE, made_of_run
-from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
+from hubassoc_pandas.results.outcome import (
+    add_requests,
+    hand_back,
+    request_counts,
+    row_counts,
+    run_record,
+)
 from hubassoc_pandas.results.uniform import build_uniform_results
 
 __all__ = ["run_pairs"]
@@ -45,6 +51,7 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         results = build_results(frame, plan, done.ledger, record, success=operation.success)
     if labelling is not None and isinstance(operation, TypedPairs):
         record.update(labelling.record(planned.known))
+        record.update(add_requests(record, request_counts(lookups=planned.label_requests)))
         results = labelling.finish(results, plan, operation)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)

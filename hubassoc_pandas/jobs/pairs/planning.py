@@ -25,13 +25,14 @@ __all__ = ["Planned", "pair_operation", "plan_run"]
 
 @dataclass(frozen=True)
 class Planned:
-    """A run's plan, the operation sending it, and for a labelled run its labelling and the
-    direction's label types."""
+    """A run's plan, the operation sending it, and for a labelled run its labelling, the
+    direction's label types and the requests reading them took."""
 
     plan: Plan
     operation: PairOperation
     labelling: Labelling | None = None
     known: list[LabelType] = field(default_factory=list)
+    label_requests: int = 0
 
 
 def pair_operation(
@@ -95,5 +96,5 @@ def plan_run(
             frame[from_col], frame[to_col], from_label=str(from_col), to_label=str(to_col)
         )
         return Planned(plan, pair_operation(verb, settings, plan))
-    plan, typed, known = labelling.prepare(frame, job)
-    return Planned(plan, typed, labelling, known)
+    plan, typed, listed = labelling.prepare(frame, job)
+    return Planned(plan, typed, labelling, listed.types, listed.requests)

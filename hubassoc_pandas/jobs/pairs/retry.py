@@ -37,7 +37,7 @@ from hubassoc_pandas.options import (
 from hubassoc_pandas.progress import Progress
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import merge_made
-from hubassoc_pandas.results.outcome import hand_back, row_counts
+from hubassoc_pandas.results.outcome import add_requests, hand_back, request_counts, row_counts
 from hubassoc_pandas.results.schema import ANNOTATION_DTYPES, restore_dtypes, retry_mask
 from hubassoc_pandas.transport.backoff import Backoff
 from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, HubSpotClient
@@ -101,11 +101,14 @@ def retry(results: pd.DataFrame, given: RetryOptions) -> pd.DataFrame:
     subset = results.iloc[positions]
     first_batch = int(results["batch"].max()) + 1 if results["batch"].notna().any() else 1
     keyed = is_keyed(record)
+    earlier = {"requests_by_kind": record.get("requests_by_kind")}
     if keyed:  # keys whose ID is still missing are looked up again
         operation, done, redone, fields = retry_keyed(verb, subset, record, job, first_batch)
         record.update(fields)
     else:
         operation, done, redone = _resend_by_ids(verb, subset, record, job, first_batch)
+        record.update(request_counts(writes=done.report.requests))
+    record.update(add_requests(earlier, record))  # the run's requests and its retries'
     updated = _merge_retried(results, positions, redone, ids=keyed)
     record.update(done.record)
     merge_made(record, redone)

@@ -74,7 +74,8 @@ def test_the_default_is_a_dry_run_that_reads_and_writes_nothing(linked: Sandbox)
         ("4", "11", "create"),
     ]
     assert plan["existed"].tolist() == [True, False, True, True, True, False]
-    assert plan["row"].tolist()[:2] == [0, 1] and plan["row"].iloc[2] is None
+    assert plan["row"].tolist()[:2] == [0, 1] and plan["row"].iloc[2] is pd.NA
+    assert "None" not in plan.to_string() and "<NA>" in plan.to_string()  # pandas' missing
     assert plan.loc[2, "note"] == "not in the frame; left in place (remove_extra=False)"
     assert "status" not in plan.columns
     record = plan.attrs["hubassoc"]

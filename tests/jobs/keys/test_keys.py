@@ -31,6 +31,7 @@ from hubassoc_testkit import (
 )
 
 from hubassoc_pandas.errors import AuthenticationError, ConfigError, JournalMismatchError
+from hubassoc_pandas.jobs.keys.outcomes import not_found_note
 from hubassoc_pandas.sandbox import Fault, Sandbox
 
 NA = pd.NA
@@ -62,8 +63,10 @@ def test_contacts_by_email_whatever_their_case_and_spaces(hub: Sandbox) -> None:
         "invalid", "invalid", "invalid", "associated",
     ]  # fmt: skip
     assert out.loc[13, "error_category"] == "KEY_NOT_FOUND"
-    assert out.loc[13, "error_message"] == "email: No contact has email 'zed@example.com'."
-    assert not out.loc[13, "retryable"]
+    assert out.loc[13, "error_message"] == (
+        f"email: No contact has email 'zed@example.com'. {not_found_note()}"
+    )
+    assert out.loc[13, "retryable"]  # retry() looks it up again
     assert (out.loc[[14, 15, 16], "error_category"] == "INVALID_KEY").all()
     assert out.loc[[14, 15, 16], "error_message"].tolist() == [
         "email: not an email: 'not-an-email'", "email: missing value", "email: empty",

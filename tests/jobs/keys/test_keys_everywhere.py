@@ -31,6 +31,7 @@ from hubassoc_testkit import (
 
 from hubassoc_pandas.cli import main
 from hubassoc_pandas.errors import AuthenticationError
+from hubassoc_pandas.jobs.keys.outcomes import not_found_note
 from hubassoc_pandas.sandbox import Fault, Sandbox
 from hubassoc_pandas.synchronise import apply_plan
 
@@ -91,9 +92,10 @@ def test_read_by_email_shows_each_key_and_what_it_came_to(hub: Sandbox) -> None:
     assert status["rows"].tolist() == [2, 1, 1, 1, 1]
     assert status["error_category"].tolist()[3:] == ["KEY_NOT_FOUND", "INVALID_KEY"]
     assert status["error_message"].tolist()[3:] == [
-        "email: No contact has email 'zed@x.io'.", "email: not an email: 'nope'",
-    ]  # fmt: skip
-    assert status["retryable"].tolist()[3:] == [False, False]
+        f"email: No contact has email 'zed@x.io'. {not_found_note('read() again')}",
+        "email: not an email: 'nope'",
+    ]
+    assert status["retryable"].tolist()[3:] == [True, False]  # a record made since is found
     # each distinct email looked up once (invalid ones never), each record read once
     assert sorted(looked_up(hub, since=before)) == ["ann@x.io", "bo@x.io", "cy@x.io", "zed@x.io"]
     assert read_ids(hub, reads_before) == ["101", "102", "103"]
@@ -196,7 +198,10 @@ def test_check_existing_by_email_then_undo(hub: Sandbox) -> None:
     assert out["status"].astype(str).tolist() == ["associated"] * 3 + ["failed", "invalid"]
     assert out["preexisting"].tolist() == [True, False, False, NA, NA]
     assert out["error_category"].tolist()[3:] == ["KEY_NOT_FOUND", "INVALID_KEY"]
-    assert out.loc[3, "error_message"] == "email: No contact has email 'zed@x.io'."
+    assert out.loc[3, "error_message"] == (
+        f"email: No contact has email 'zed@x.io'. {not_found_note()}"
+    )
+    assert out.loc[3, "retryable"]
     assert out["batch"].tolist() == [NA, 2, 2, 1, NA]  # the lookup was request 1
     assert written(hub, before) == [("101", "8"), ("102", "8")]  # only what was missing
     assert read_ids(hub)[-2:] == ["101", "102"]
@@ -300,8 +305,9 @@ def test_sync_by_email_dry_run_then_its_plan_applied(hub: Sandbox) -> None:
         ("nope", NA, "7", "invalid"),
     ]
     assert plan["note"].tolist()[4:] == [
-        "email: No contact has email 'cyy@x.io'.", "email: not an email: 'nope'",
-    ]  # fmt: skip
+        f"email: No contact has email 'cyy@x.io'. {not_found_note('sync() again')}",
+        "email: not an email: 'nope'",
+    ]
     assert read_ids(hub, reads_before) == ["101", "102"]  # 103, meant by a typo, is not read
 
     done = apply_plan(plan, token=hub.token, progress=False)
@@ -309,8 +315,10 @@ def test_sync_by_email_dry_run_then_its_plan_applied(hub: Sandbox) -> None:
         "unchanged", "removed", "associated", "removed", "failed", "invalid",
     ]  # fmt: skip
     assert done["error_category"].tolist()[4:] == ["KEY_NOT_FOUND", "INVALID_KEY"]
-    assert done["error_message"].tolist()[4] == "email: No contact has email 'cyy@x.io'."
-    assert done["retryable"].tolist()[4:] == [False, False]
+    assert done["error_message"].tolist()[4] == (
+        f"email: No contact has email 'cyy@x.io'. {not_found_note('sync() again')}"
+    )
+    assert done["retryable"].tolist()[4:] == [True, False]
     assert stored_pairs(hub) == pairs((101, 5), (102, 9), (103, 8))
 
 
@@ -553,3 +561,14 @@ def test_bad_key_options_are_named_as_options(
         assert run(*argv) == 2
         assert words in capsys.readouterr().err
     assert cli_hub.requests == []
+
+
+def test_a_sync_plan_by_to_keys_shows_a_missing_key_as_na(domains: Sandbox) -> None:
+    frame = pd.DataFrame({"contact_id": [1], "site": ["nine.io"]})
+    plan = sync_on_hub(
+        domains, frame, to_col="site", to_id_property="domain", remove_extra=True
+    )  # 1 -> 9 to create, 1 -> 7 to remove: a pair no row names, so no key
+    rows = list(zip(plan["to_id"], plan["action"].astype(str), strict=True))
+    assert rows == [("9", "create"), ("7", "remove")]
+    assert plan["site"].iloc[0] == "nine.io" and pd.isna(plan["site"].iloc[1])
+    assert "None" not in plan.to_string()
