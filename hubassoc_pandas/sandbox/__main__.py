@@ -334,9 +334,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stats = sandbox.stats()
     if previous is not None:
         signal.signal(signal.SIGTERM, previous)
+    requests, stored = stats["endpoint_requests"], stats["associations_stored"]
     print(
-        f"stopped after {stats['endpoint_requests']} requests, "
-        f"{stats['associations_stored']} associations stored",
+        f"stopped after {requests} request{'' if requests == 1 else 's'}, "
+        f"{stored} association{'' if stored == 1 else 's'} stored",
         flush=True,
     )
     return 0
