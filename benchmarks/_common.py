@@ -117,7 +117,13 @@ class SandboxProcess:
 
     def timeline(self) -> list[tuple[float, int, int]]:
         """Each endpoint request since the last reset: (arrival time, status, inputs)."""
-        return [(float(t), int(s), int(n)) for t, s, n in self._ask("timeline")]
+        return [(started, status, inputs) for started, _, status, inputs in self.arrivals()]
+
+    def arrivals(self) -> list[tuple[float, float, int, int]]:
+        """Each endpoint request since the last reset: (arrival, answered, status, inputs),
+        the times as ``time.time()`` in the sandbox process (the same clock as the
+        benchmark's on one machine)."""
+        return [(float(t), float(e), int(s), int(n)) for t, e, s, n in self._ask("timeline")]
 
     def cpu_seconds(self) -> float:
         """CPU seconds the sandbox process has used so far (user + system)."""
@@ -152,7 +158,9 @@ def _serve(config_text: str) -> int:
             elif command == "pairs":
                 answer = sorted(hub.associated_pairs(request["from_type"], request["to_type"]))
             elif command == "timeline":
-                answer = [[r.started, r.status or 0, r.inputs] for r in hub.requests if r.inputs]
+                answer = [
+                    [r.started, r.ended, r.status or 0, r.inputs] for r in hub.requests if r.inputs
+                ]
             elif command == "cpu":
                 answer = time.process_time()
             else:
