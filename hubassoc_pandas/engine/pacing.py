@@ -2,24 +2,32 @@
 
 The :class:`Pacer` keeps the times of the requests it let through in the current window and
 lets a request go only while that count stays under the limit less a small safety margin
-(2%, at least one request). Within the window it spaces requests evenly (a burst of at most
-``burst`` at once), so that requests reach the server in the order and rhythm they were let
-through: a window spent in one burst reaches the server spread by queueing, and the next
-burst, sent as soon as the first one's slots free, would then overlap it. A pacer that fell
-behind that rhythm (a hold after a 429, no worker free) catches up on up to a tenth of the
-window's slots at one and a half times the even rate, the window count still guarding.
+(1%, at least one request: 94 of 95). Within the window it spaces requests evenly, one at a
+time by default, on a fixed grid (``period / budget`` apart), so that requests reach the
+server in the order and rhythm they were let through: a window spent in one burst reaches
+the server spread by queueing, and the next burst, sent as soon as the first one's slots
+free, would then overlap it; and two requests let go together leave the window together a
+period later, so that the window's count would let two go together again, window after
+window, where one late arrival of a pair puts the server one over. A request let go a little
+late (a worker woken late) leaves the grid where it was, so late wake-ups cost no slot. A
+pacer that fell further behind (a hold after a 429, no worker free) catches up on up to a
+tenth of the window's slots at one and a half times the even rate, the window count still
+guarding. Workers wait their turn for a slot: one of them sleeps until the next slot is due.
 
 It learns the limit from ``X-HubSpot-RateLimit-*`` headers and estimates the requests made by
 other processes sharing the token: the server's count above its own, as the median of the last
 few answers (an excess of more than one at once), since a single answer's excess of one is as
-often one of its own requests that reached the server late. A 429 is not counted as a request
-(HubSpot did not serve it; ``-Remaining`` corrects that if it did), holds every worker until
-the window frees or ``Retry-After`` has passed, and widens the safety margin by a step, given
-back after some windows without one while no other process shows. A 429 the headers did not
-predict (``-Remaining`` above zero) shows that the limit enforced is lower than the one
-advertised (HubSpot meters batch association endpoints apart from the app-wide window the
-headers describe): the server's count when it refused becomes a ceiling for the rest of the
-run, so the run settles below it instead of being refused again each window.
+often one of its own requests that reached the server late. Spaced evenly with the window
+full, one of its own requests sits at the very start of the server's window at every answer,
+counted or not by the server as the two transit times differ: an excess of one with such a
+request is that request. A 429 is not counted as a request (HubSpot did not serve it;
+``-Remaining`` corrects that if it did), holds every worker until the window frees or
+``Retry-After`` has passed, and widens the safety margin by a step, given back after some
+windows without one while no other process shows. A 429 the headers did not predict
+(``-Remaining`` above zero) shows that the limit enforced is lower than the one advertised
+(HubSpot meters batch association endpoints apart from the app-wide window the headers
+describe): the server's count when it refused becomes a ceiling for the rest of the run, so
+the run settles below it instead of being refused again each window.
 """
 
 from __future__ import annotations
@@ -53,7 +61,8 @@ class Pacer:
         other integrations share the app).
     burst : int or None
         Requests that may leave back to back before even spacing (``period / budget`` apart)
-        applies; None spends the window in bursts, as fast as the window allows.
+        applies (1, the default: none); None spends the window in bursts, as fast as the
+        window allows.
     widen : float
         How much a window with 429s widens the safety margin, at least one request (up to a
         fifth of the limit); narrowed again by as much after :data:`NARROW_AFTER` windows
@@ -87,7 +96,7 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         max_retry_after: float = 60.0,
-        burst: int | None = 2,
+        burst: int | None = 1,
         ceiling: RateLimit | None = None,
         widen: float = 0.01,
         smooth: int = 7,
@@ -123,6 +132,7 @@ class Pacer:
         self._others_seen_at = float("-inf")
         self._base_margin = self.limit.margin
         self._lock = threading.Lock()
+        self._turn = threading.Lock()  # held by the one worker waiting for the next slot
 
     # -- pure core, driven with explicit times -------------------------------------------------
     def try_acquire(self, now: float) -> float:
@@ -130,7 +140,8 @@ class Pacer:
         with self._lock:
             if now < self._blocked_until:
                 return self._blocked_until - now
-            first = bisect.bisect_right(self._sent, now - self.limit.period)
+            window = self.limit.period
+            first = bisect.bisect_right(self._sent, now - window)
             in_window = len(self._sent) - first
             budget = self.limit.budget
             others = self._others_now(now)
@@ -138,7 +149,7 @@ class Pacer:
                 leaving = first + in_window + others - budget
                 if leaving >= len(self._sent):  # others fill the window: look again later
                     return self.limit.period / 20
-                return max(self._sent[leaving] + self.limit.period - now, 1e-3)
+                return max(self._sent[leaving] + window - now, 1e-3)
             if self._burst is not None:
                 wait = self._spacing_wait(now, budget, self._burst)
                 if wait > 0:
@@ -150,22 +161,29 @@ class Pacer:
 
     def _spacing_wait(self, now: float, budget: int, burst: int) -> float:
         """Even spacing (``period / budget`` apart, ``burst`` back to back): 0 and the slot
-        taken, or the seconds to wait. Slots the pacer fell behind on become credit, spent
-        at :data:`CATCH_UP_SPEED` times the even rate (call under the lock)."""
+        taken, or the seconds to wait (call under the lock).
+
+        The slots lie on a fixed grid: a request let go a little late (less than a spacing,
+        a thread woken late) leaves the next slot where it was, so the late wake-ups of a
+        long run cost no slot and never send two requests back to back. Slots the pacer
+        fell further behind on (a hold, no worker free) start the grid again from now and
+        become credit, spent at :data:`CATCH_UP_SPEED` times the even rate."""
         period = self.limit.period
         spacing = period / budget
+        late = now - self._next_at
+        was_catching_up = self._credit > WHOLE or self._last_on_credit
+        on_grid = 0 < late < spacing and not was_catching_up
         if now < self._others_seen_at + period:  # a burst could meet another process's
             self._credit = 0.0
-        elif self._next_at < now and self._next_at > float("-inf"):
-            lost = (now - self._next_at) / spacing
-            self._credit = min(budget * self._catch_up, self._credit + lost)
+        elif late > 0 and self._next_at > float("-inf") and not on_grid:
+            self._credit = min(budget * self._catch_up, self._credit + late / spacing)
         earliest = self._next_at - spacing * (burst - 1)
         quick_at = self._last_sent_at + spacing / CATCH_UP_SPEED
         catching_up = self._credit > WHOLE or self._last_on_credit
         if catching_up and now < quick_at:
             return max(quick_at - now, 1e-4)
         if now >= earliest:
-            self._next_at = max(self._next_at, now) + spacing
+            self._next_at = (self._next_at if on_grid else max(self._next_at, now)) + spacing
             self._last_on_credit = False
         elif self._credit > WHOLE:
             self._credit -= 1
@@ -228,16 +246,29 @@ class Pacer:
         few answers. One answer's excess of one may be one of this pacer's own requests that
         reached the server late (still in the server's window, out of the pacer's); another
         process's use shows in answer after answer, or as more than one at once, or in a
-        429."""
+        429.
+
+        Spaced evenly with the window full, this pacer sends each request one period after
+        the one whose slot it takes, so at the window's start there is nearly always one of
+        its own: the server still counts it whenever it took a little longer to arrive than
+        the answered one, which happens for about every other answer. An excess of exactly
+        one with such a request (within half an even spacing before ``since``) is that
+        request, not another process: taken for one, it would cost a slot in every window.
+        """
         sent = self._sent
-        ours = bisect.bisect_right(sent, until) - bisect.bisect_right(sent, since)
+        start = bisect.bisect_right(sent, since)
+        ours = bisect.bisect_right(sent, until) - start
         # at most a window's worth: more could not be spent in it anyway
-        self._excess.append(max(0, min(used - ours, self.limit.requests)))
-        excess = self._excess
+        excess = max(0, min(used - ours, self.limit.requests))
+        if excess == 1 and not refused and start > 0:
+            edge = self.limit.period / self.limit.budget / 2
+            excess -= sent[start - 1] > since - edge  # our own, at the window's start
+        self._excess.append(excess)
+        excesses = self._excess
         # the median; but more than one too many is believed at once (the server may be
         # counting this pacer's requests late, or another process may have started)
-        latest = excess[-1] if excess[-1] > 1 or refused else 0
-        self._others = max(sorted(excess)[(len(excess) - 1) // 2], latest)
+        latest = excesses[-1] if excesses[-1] > 1 or refused else 0
+        self._others = max(sorted(excesses)[(len(excesses) - 1) // 2], latest)
         self._others_at = at
         if self._others > 1:  # a single one may be a late arrival of its own
             self._others_seen_at = at
@@ -309,9 +340,10 @@ class Pacer:
             if retry_after is not None:
                 wait = min(max(retry_after, 0.0), self._max_retry_after)
             else:
-                first = bisect.bisect_right(self._sent, now - self.limit.period)
+                window = self.limit.period
+                first = bisect.bisect_right(self._sent, now - window)
                 oldest = self._sent[first] if first < len(self._sent) else now
-                wait = max(oldest + self.limit.period - now, self.limit.period / 10)
+                wait = max(oldest + window - now, self.limit.period / 10)
             self._blocked_until = max(self._blocked_until, now + wait)
             return self._blocked_until - now
 
@@ -321,14 +353,25 @@ class Pacer:
 
     # -- blocking helper used by worker threads ----------------------------------------------
     def acquire(self, stop: threading.Event) -> float | None:
-        """Wait for a slot; return the send time, or None if ``stop`` was set while waiting."""
+        """Wait for a slot; return the send time, or None if ``stop`` was set while waiting.
+
+        One waiting worker at a time asks for the next slot and sleeps until it is due; the
+        others wait their turn, so a slot wakes one thread instead of every waiting one (a
+        herd of wake-ups costs CPU and makes the one that takes the slot later).
+        """
         while not stop.is_set():
-            now = self.clock()
-            wait = self.try_acquire(now)
-            if wait <= 0:
-                return now
-            if stop.wait(min(wait, 0.5)):
-                return None
+            if not self._turn.acquire(timeout=0.5):
+                continue
+            try:
+                while not stop.is_set():
+                    now = self.clock()
+                    wait = self.try_acquire(now)
+                    if wait <= 0:
+                        return now
+                    if stop.wait(min(wait, 0.5)):
+                        return None
+            finally:
+                self._turn.release()
         return None
 
 
