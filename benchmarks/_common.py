@@ -10,6 +10,7 @@ Run as a script (``python benchmarks/_common.py serve '<options as JSON>'``) it 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -39,6 +40,11 @@ class SandboxProcess:
     ----------
     records : dict[str, tuple[int, int]]
         Object type -> (first ID, last ID), inclusive.
+    collect_garbage : bool
+        Leave the child's garbage collector on (the default). Off, the child never pauses
+        for a full collection: with millions of associations stored, one takes the sandbox
+        up to ~150 ms, during which requests wait to be read, so that they reach its rate
+        limit out of the order and rhythm they were sent in.
     **options
         Any other :class:`~hubassoc_pandas.sandbox.Sandbox` keyword argument that JSON can
         carry (``rate_limit`` as a two-item list, ``latency``, ...).
@@ -49,8 +55,14 @@ class SandboxProcess:
     ...     hub.url, hub.stats()["endpoint_requests"]
     """
 
-    def __init__(self, records: dict[str, tuple[int, int]], **options: Any) -> None:
-        self._config = {"records": {k: list(v) for k, v in records.items()}, "options": options}
+    def __init__(
+        self, records: dict[str, tuple[int, int]], *, collect_garbage: bool = True, **options: Any
+    ) -> None:
+        self._config = {
+            "records": {k: list(v) for k, v in records.items()},
+            "options": options,
+            "collect_garbage": collect_garbage,
+        }
         self._child: subprocess.Popen[str] | None = None
         self.url = ""
         self.token = ""
@@ -135,6 +147,8 @@ def _serve(config_text: str) -> int:
     from hubassoc_pandas.sandbox import Sandbox
 
     config = json.loads(config_text)
+    if not config.get("collect_garbage", True):
+        gc.disable()
     records = {name: range(first, last + 1) for name, (first, last) in config["records"].items()}
     options = dict(config["options"])
     for name in ("rate_limit", "enforced_rate_limit"):

@@ -254,20 +254,35 @@ class Pacer:
         the answered one, which happens for about every other answer. An excess of exactly
         one with such a request (within half an even spacing before ``since``) is that
         request, not another process: taken for one, it would cost a slot in every window.
+
+        More than one too many is believed at once, less what this pacer's own requests
+        could explain: those sent within :data:`REACH` even spacings before ``since`` (the
+        server may still count them, had they arrived late) or after ``until`` (they may have
+        overtaken the answered one). A server whose arrivals jitter by a few spacings (a busy
+        one) shows such excesses every few answers; taken for another process, each would
+        hold a slot and stop the catching up for a window; a 429 so explained is this
+        pacer's own request one too many, not a sign that another process shares the window.
         """
         sent = self._sent
         start = bisect.bisect_right(sent, since)
-        ours = bisect.bisect_right(sent, until) - start
+        end = bisect.bisect_right(sent, until)
+        ours = end - start
         # at most a window's worth: more could not be spent in it anyway
         excess = max(0, min(used - ours, self.limit.requests))
+        spacing = self.limit.period / self.limit.budget
         if excess == 1 and not refused and start > 0:
-            edge = self.limit.period / self.limit.budget / 2
-            excess -= sent[start - 1] > since - edge  # our own, at the window's start
+            excess -= sent[start - 1] > since - spacing / 2  # our own, at the window's start
         self._excess.append(excess)
         excesses = self._excess
-        # the median; but more than one too many is believed at once (the server may be
-        # counting this pacer's requests late, or another process may have started)
-        latest = excesses[-1] if excesses[-1] > 1 or refused else 0
+        # the median; but more than one too many is believed at once (another process may
+        # have started), less what this pacer's own late or early arrivals could explain
+        latest = excess if refused else 0
+        if excess > 1:
+            reach = REACH * spacing
+            late = start - bisect.bisect_right(sent, since - reach)
+            early = bisect.bisect_right(sent, until + reach) - end
+            rest = excess - late - early
+            latest = rest if rest > 1 or (refused and rest > 0) else 0
         self._others = max(sorted(excesses)[(len(excesses) - 1) // 2], latest)
         self._others_at = at
         if self._others > 1:  # a single one may be a late arrival of its own
@@ -380,6 +395,10 @@ NARROW_AFTER = 6
 
 #: How much faster than even spacing a pacer that fell behind may send to catch up.
 CATCH_UP_SPEED = 1.5
+
+#: How many even spacings a request of this pacer's own may arrive late or early at the
+#: server, for an excess the server counts to be taken for its own (see ``_count_others``).
+REACH = 2
 
 #: A credit this close to a whole slot is one (sums of fractions of a slot round down).
 WHOLE = 1 - 1e-6

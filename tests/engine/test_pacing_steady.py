@@ -121,19 +121,20 @@ def test_95_per_5_s_is_never_exceeded_and_never_left_short(seed: int) -> None:
         # no request of ours near the window's start: one above, answer after answer, is
         # another process
         (None, [1, 1, 1, 1, 1, 1, 1], 1),
-        # two above is believed at once, whatever is at the window's start
-        (0.0, [0, 0, 0, 0, 0, 0, 2], 2),
+        # two above is believed at once, less what its own requests about a period before
+        # could explain (two of them here: the last answer's and the one before's)
         (None, [0, 0, 0, 0, 0, 0, 2], 2),
+        (0.0, [0, 0, 0, 0, 0, 0, 2], 0),
+        (0.0, [0, 0, 0, 0, 0, 0, 5], 3),
     ],
 )
 def test_an_excess_of_one_at_the_windows_start_is_the_pacers_own(
     boundary_offset: float | None, excesses: list[int], others: int
 ) -> None:
-    """95 per 5 s: ours spaced 5/94 s apart; each answer counts one more than the pacer's
-    own requests in (sent - 5 s, sent]."""
+    """95 per 5 s (94 spaced 5/94 s apart); the answered requests go 70 ms apart, and each
+    answer counts ``excess`` more than the pacer's own requests in (sent - 5 s, sent]."""
     pacer = Pacer(RateLimit(95, 5.0), burst=None)
-    spacing = 5.0 / 94
-    answered = [20.0 + k * spacing for k in range(len(excesses))]
+    answered = [20.0 + k * 0.07 for k in range(len(excesses))]
     early = [] if boundary_offset is None else [a - 5.0 - boundary_offset for a in answered]
     others_early = [a - 5.0 - 2.5 for a in answered]  # far from any window's start
     for at in sorted(early + others_early):
