@@ -20,7 +20,9 @@ few answers (an excess of more than one at once), since a single answer's excess
 often one of its own requests that reached the server late. Spaced evenly with the window
 full, one of its own requests sits at the very start of the server's window at every answer,
 counted or not by the server as the two transit times differ: an excess of one with such a
-request is that request. A 429 is not counted as a request (HubSpot did not serve it;
+request is that request, and so is any excess its own requests sent within two spacings of
+the window's edges could explain, arriving late or early (a busy server's arrivals jitter by
+that much), a 429's included. A 429 is not counted as a request (HubSpot did not serve it;
 ``-Remaining`` corrects that if it did), holds every worker until the window frees or
 ``Retry-After`` has passed, and widens the safety margin by a step, given back after some
 windows without one while no other process shows. A 429 the headers did not predict
@@ -74,6 +76,9 @@ class Pacer:
         Share of the window's budget a pacer that fell behind its even spacing may send
         early, at :data:`CATCH_UP_SPEED` times the even rate (not while another process
         shares the window).
+    start : int or None
+        Requests that go at once before the first spacing, nothing having been sent yet
+        (the grid starts after them); None: as ``burst`` allows.
 
     Examples
     --------
@@ -101,6 +106,7 @@ class Pacer:
         widen: float = 0.01,
         smooth: int = 7,
         catch_up: float = 0.1,
+        start: int | None = None,
     ) -> None:
         if burst is not None and burst < 1:
             raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
@@ -108,6 +114,8 @@ class Pacer:
             raise ConfigError(f"smooth={smooth!r}: give a whole number of answers >= 1.")
         if not 0.0 <= catch_up <= 1.0:
             raise ConfigError(f"catch_up={catch_up!r}: give a share of the window, 0 to 1.")
+        if start is not None and start < 1:
+            raise ConfigError(f"start={start!r}: give a whole number >= 1, or None.")
         self.limit = limit or RateLimit()
         self._ceiling = ceiling
         self._advertised: RateLimit | None = None  # what the headers say
@@ -133,6 +141,7 @@ class Pacer:
         self._base_margin = self.limit.margin
         self._lock = threading.Lock()
         self._turn = threading.Lock()  # held by the one worker waiting for the next slot
+        self._start_left = 0 if start is None or burst is None else start
 
     # -- pure core, driven with explicit times -------------------------------------------------
     def try_acquire(self, now: float) -> float:
@@ -140,8 +149,7 @@ class Pacer:
         with self._lock:
             if now < self._blocked_until:
                 return self._blocked_until - now
-            window = self.limit.period
-            first = bisect.bisect_right(self._sent, now - window)
+            first = bisect.bisect_right(self._sent, now - self.limit.period)
             in_window = len(self._sent) - first
             budget = self.limit.budget
             others = self._others_now(now)
@@ -149,7 +157,7 @@ class Pacer:
                 leaving = first + in_window + others - budget
                 if leaving >= len(self._sent):  # others fill the window: look again later
                     return self.limit.period / 20
-                return max(self._sent[leaving] + window - now, 1e-3)
+                return max(self._sent[leaving] + self.limit.period - now, 1e-3)
             if self._burst is not None:
                 wait = self._spacing_wait(now, budget, self._burst)
                 if wait > 0:
@@ -170,6 +178,12 @@ class Pacer:
         become credit, spent at :data:`CATCH_UP_SPEED` times the even rate."""
         period = self.limit.period
         spacing = period / budget
+        if self._start_left:  # nothing sent yet to space these from
+            self._start_left -= 1
+            if not self._start_left:
+                self._next_at = now + spacing
+            self._last_sent_at = now
+            return 0.0
         late = now - self._next_at
         was_catching_up = self._credit > WHOLE or self._last_on_credit
         on_grid = 0 < late < spacing and not was_catching_up
@@ -355,10 +369,9 @@ class Pacer:
             if retry_after is not None:
                 wait = min(max(retry_after, 0.0), self._max_retry_after)
             else:
-                window = self.limit.period
-                first = bisect.bisect_right(self._sent, now - window)
+                first = bisect.bisect_right(self._sent, now - self.limit.period)
                 oldest = self._sent[first] if first < len(self._sent) else now
-                wait = max(oldest + window - now, self.limit.period / 10)
+                wait = max(oldest + self.limit.period - now, self.limit.period / 10)
             self._blocked_until = max(self._blocked_until, now + wait)
             return self._blocked_until - now
 

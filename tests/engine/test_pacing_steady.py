@@ -18,6 +18,7 @@ from pacing_sim import Portal, simulate
 
 from hubassoc_pandas.engine.pacing import Pacer
 from hubassoc_pandas.engine.rate_limit import RateLimit
+from hubassoc_pandas.errors import ConfigError
 
 
 def headers(maximum: int, remaining: int, interval_ms: int) -> dict[str, str]:
@@ -51,6 +52,12 @@ def most_in_any_window(times: list[float], period: float) -> int:
     return max(as_counted(times, period))
 
 
+def run_pacer() -> Pacer:
+    """A pacer as a run makes one (``engine/execute.py``): 100 per 10 s until the headers
+    say otherwise, the first two requests at once."""
+    return Pacer(RateLimit(), start=2)
+
+
 # -- the steady state -------------------------------------------------------------------------
 
 
@@ -71,7 +78,7 @@ def test_every_window_after_the_first_carries_the_limit_less_one_request(
     limit: int, period: float, latency: float, jitter: float, at_least: int
 ) -> None:
     portal = Portal(limit, period)
-    pacer = Pacer(RateLimit())  # starts at 100 per 10 s, as a run does, then follows headers
+    pacer = run_pacer()
     out = simulate(portal, pacer, seconds=12 * period, latency=latency, jitter=jitter, seed=3)
     start = out.sent_times[0]
     sends = per_window(out.sent_times, period, start + period)
@@ -99,13 +106,36 @@ def test_95_per_5_s_is_never_exceeded_and_never_left_short(seed: int) -> None:
     after the first (whatever the seed of the jitter) and never more than 95 in any rolling
     window, as the server counts."""
     portal = Portal(95, 5.0)
-    out = simulate(portal, Pacer(RateLimit()), seconds=60, latency=0.3, jitter=0.02, seed=seed)
+    out = simulate(portal, run_pacer(), seconds=60, latency=0.3, jitter=0.02, seed=seed)
     start = out.sent_times[0]
     sends = per_window(out.sent_times, 5.0, start + 5.0)
     assert min(sends) >= 94, sends
     assert max(sends) <= 95, sends
     assert most_in_any_window(out.arrival_times, 5.0) <= 95
     assert out.refused == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "times", "expected"),
+    [
+        # nothing sent yet: the first two go at once, then one every 0.25 s from there
+        (2, [0.0, 0.0, 0.0, 0.25, 0.25], [0.0, 0.0, 0.25, 0.0, 0.25]),
+        (2, [0.0, 0.1, 0.1, 0.35], [0.0, 0.0, 0.25, 0.0]),
+        (None, [0.0, 0.0, 0.25], [0.0, 0.25, 0.0]),
+        # later, a pause banks nothing: one at a time
+        (2, [0.0, 0.0, 5.0, 5.0], [0.0, 0.0, 0.0, 0.25]),
+    ],
+)
+def test_the_first_requests_of_a_run_go_at_once(
+    start: int | None, times: list[float], expected: list[float]
+) -> None:
+    pacer = Pacer(RateLimit(4, 1.0, margin=0.0), start=start)
+    assert [pacer.try_acquire(t) for t in times] == pytest.approx(expected)
+
+
+def test_start_must_be_positive() -> None:
+    with pytest.raises(ConfigError, match="start=0"):
+        Pacer(start=0)
 
 
 # -- the window's start: the server's count one above the pacer's ------------------------------
@@ -151,7 +181,7 @@ def test_an_excess_of_one_at_the_windows_start_is_the_pacers_own(
 
 def test_an_enforced_limit_below_the_headers_costs_the_first_window_only() -> None:
     portal = Portal(95, 5.0, advertised=120)
-    pacer = Pacer(RateLimit())
+    pacer = run_pacer()
     out = simulate(portal, pacer, seconds=60, latency=0.3, jitter=0.02, seed=1)
     start = out.sent_times[0]
     sends = per_window(out.sent_times, 5.0, start + 10.0)  # the hold spills into the 2nd
@@ -168,7 +198,9 @@ def test_an_enforced_limit_below_the_headers_costs_the_first_window_only() -> No
     ("evenly", "at_least"),
     [
         (True, 0.96),  # at a steady rate, as the sandbox's background
-        (False, 0.90),  # at random times: its bursts take room this pacer must leave
+        # at random times: its bursts take room this pacer must leave, and are refused
+        # room that this pacer leaves unused
+        (False, 0.88),
     ],
 )
 def test_another_process_is_left_its_share_and_the_rest_is_used(
@@ -179,7 +211,7 @@ def test_another_process_is_left_its_share_and_the_rest_is_used(
     portal = Portal(95, 5.0)
     out = simulate(
         portal,
-        Pacer(RateLimit()),
+        run_pacer(),
         seconds=60,
         latency=0.3,
         jitter=0.02,
