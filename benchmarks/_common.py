@@ -10,6 +10,7 @@ Run as a script (``python benchmarks/_common.py serve '<options as JSON>'``) it 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -39,6 +40,11 @@ class SandboxProcess:
     ----------
     records : dict[str, tuple[int, int]]
         Object type -> (first ID, last ID), inclusive.
+    collect_garbage : bool
+        Leave the child's garbage collector on (the default). Off, the child never pauses
+        for a full collection: with millions of associations stored, one takes the sandbox
+        up to ~150 ms, during which requests wait to be read, so that they reach its rate
+        limit out of the order and rhythm they were sent in.
     **options
         Any other :class:`~hubassoc_pandas.sandbox.Sandbox` keyword argument that JSON can
         carry (``rate_limit`` as a two-item list, ``latency``, ...).
@@ -49,8 +55,14 @@ class SandboxProcess:
     ...     hub.url, hub.stats()["endpoint_requests"]
     """
 
-    def __init__(self, records: dict[str, tuple[int, int]], **options: Any) -> None:
-        self._config = {"records": {k: list(v) for k, v in records.items()}, "options": options}
+    def __init__(
+        self, records: dict[str, tuple[int, int]], *, collect_garbage: bool = True, **options: Any
+    ) -> None:
+        self._config = {
+            "records": {k: list(v) for k, v in records.items()},
+            "options": options,
+            "collect_garbage": collect_garbage,
+        }
         self._child: subprocess.Popen[str] | None = None
         self.url = ""
         self.token = ""
@@ -117,7 +129,13 @@ class SandboxProcess:
 
     def timeline(self) -> list[tuple[float, int, int]]:
         """Each endpoint request since the last reset: (arrival time, status, inputs)."""
-        return [(float(t), int(s), int(n)) for t, s, n in self._ask("timeline")]
+        return [(started, status, inputs) for started, _, status, inputs in self.arrivals()]
+
+    def arrivals(self) -> list[tuple[float, float, int, int]]:
+        """Each endpoint request since the last reset: (arrival, answered, status, inputs),
+        the times as ``time.time()`` in the sandbox process (the same clock as the
+        benchmark's on one machine)."""
+        return [(float(t), float(e), int(s), int(n)) for t, e, s, n in self._ask("timeline")]
 
     def cpu_seconds(self) -> float:
         """CPU seconds the sandbox process has used so far (user + system)."""
@@ -129,6 +147,8 @@ def _serve(config_text: str) -> int:
     from hubassoc_pandas.sandbox import Sandbox
 
     config = json.loads(config_text)
+    if not config.get("collect_garbage", True):
+        gc.disable()
     records = {name: range(first, last + 1) for name, (first, last) in config["records"].items()}
     options = dict(config["options"])
     for name in ("rate_limit", "enforced_rate_limit"):
@@ -152,7 +172,9 @@ def _serve(config_text: str) -> int:
             elif command == "pairs":
                 answer = sorted(hub.associated_pairs(request["from_type"], request["to_type"]))
             elif command == "timeline":
-                answer = [[r.started, r.status or 0, r.inputs] for r in hub.requests if r.inputs]
+                answer = [
+                    [r.started, r.ended, r.status or 0, r.inputs] for r in hub.requests if r.inputs
+                ]
             elif command == "cpu":
                 answer = time.process_time()
             else:

@@ -7,6 +7,7 @@ not done); ``throughput.py`` checks them against what the sandbox stored.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,20 +35,57 @@ class Outcome:
     note: str = ""
     seconds: float = 0.0  # wall time of the contender's own work, not of this bookkeeping
     cpu_seconds: float = 0.0  # process CPU time over the same span
+    started_at: float = 0.0  # time.time() when the contender's work began
+    ended_at: float = 0.0  # ... and when it ended
+    # (time.time(), process CPU seconds since started_at), sampled through the span
+    cpu_samples: list[tuple[float, float]] = field(default_factory=list)
+
+    def cpu_at(self, at: float) -> float:
+        """Process CPU seconds spent from the start to ``at`` (a ``time.time()``),
+        interpolated between samples."""
+        samples = self.cpu_samples
+        if not samples or at <= samples[0][0]:
+            return 0.0
+        for (t0, c0), (t1, c1) in itertools.pairwise(samples):
+            if at <= t1:
+                return c0 + (c1 - c0) * (at - t0) / (t1 - t0) if t1 > t0 else c1
+        return samples[-1][1]
+
+
+#: Seconds between CPU samples (a sample costs a few microseconds).
+SAMPLE_EVERY = 0.02
 
 
 class _Clock:
-    """Wall and process CPU time over a span, written into an :class:`Outcome`."""
+    """Wall and process CPU time over a span, written into an :class:`Outcome`, with the
+    CPU sampled every :data:`SAMPLE_EVERY` seconds by a thread (so the CPU before the
+    first request and after the last answer can be told apart from the CPU of sending)."""
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        samples = self.outcome.cpu_samples
+        while not self._done.wait(SAMPLE_EVERY):
+            samples.append((time.time(), time.process_time() - self.cpu))
 
     def __enter__(self) -> None:
+        self.outcome.cpu_samples.clear()
         self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.outcome.started_at = time.time()
+        self.outcome.cpu_samples.append((self.outcome.started_at, 0.0))
+        self._sampler.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.outcome.seconds = time.perf_counter() - self.wall
         self.outcome.cpu_seconds = time.process_time() - self.cpu
+        self.outcome.ended_at = time.time()
+        self._done.set()
+        self._sampler.join()
+        self.outcome.cpu_samples.append((self.outcome.ended_at, self.outcome.cpu_seconds))
+        self.outcome.cpu_samples.sort()
 
 
 def make_frame(rows: int) -> pd.DataFrame:

@@ -62,6 +62,8 @@ class Outcome:
     others_served: int = 0
     sent_after_first_window: int = 0
     served_times: list[float] = field(default_factory=list)
+    sent_times: list[float] = field(default_factory=list)  # when the pacer let each go
+    arrival_times: list[float] = field(default_factory=list)  # when each served one arrived
 
 
 def simulate(
@@ -74,9 +76,13 @@ def simulate(
     jitter: float = 0.02,
     others_per_second: float = 0.0,
     seed: int = 1,
+    others_evenly: bool = False,
 ) -> Outcome:
     """Run ``workers`` for ``seconds`` of simulated time; each request takes ``latency``
-    (plus up to ``jitter`` each way) and is retried after a 429 as the engine does."""
+    (plus up to ``jitter`` each way) and is retried after a 429 as the engine does.
+
+    Another process sends ``others_per_second`` at random times, or evenly spaced from the
+    start with ``others_evenly`` (as the sandbox's ``background_rate``)."""
     rng = random.Random(seed)
     out = Outcome()
     events: list[tuple[float, int, str, int, float]] = []  # (time, order, kind, worker, sent)
@@ -90,24 +96,31 @@ def simulate(
 
     for worker in range(workers):
         push(0.0, "ask", worker)
+
+    def other_gap() -> float:
+        return 1 / others_per_second if others_evenly else rng.expovariate(others_per_second)
+
     if others_per_second > 0:
-        push(rng.expovariate(others_per_second), "other")
+        push(0.0 if others_evenly else other_gap(), "other")
     while events:
         now, _, kind, worker, sent = heapq.heappop(events)
         if now > seconds:
             break
         if kind == "other":
             out.others_served += portal.arrive(now)
-            push(now + rng.expovariate(others_per_second), "other")
+            push(now + other_gap(), "other")
         elif kind == "ask":
             wait = pacer.try_acquire(now)
             if wait > 0:
                 push(now + wait, "ask", worker)
             else:
                 out.sent_after_first_window += now >= portal.period
+                out.sent_times.append(now)
                 push(now + rng.uniform(0, jitter), "arrive", worker, now)
         elif kind == "arrive":
             ok = portal.arrive(now)
+            if ok:
+                out.arrival_times.append(now)
             headers = portal.headers(now, refused=not ok)
             back = now + latency + rng.uniform(0, jitter)
             push(back, "served" if ok else "refused", worker, sent)

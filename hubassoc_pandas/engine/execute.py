@@ -138,7 +138,8 @@ def _send(
     pacer: Pacer | None = None,
 ) -> RunReport:
     """Pace and run the engine; ``run_as`` holds progress, journal, first batch, invalid rows."""
-    pacer = pacer or Pacer(settings.rate_limit, ceiling=settings.rate_limit)
+    # the first two requests go at once (the window is empty), then one at a time
+    pacer = pacer or Pacer(settings.rate_limit, ceiling=settings.rate_limit, start=2)
     options = EngineOptions(
         batch_size,
         settings.max_workers,

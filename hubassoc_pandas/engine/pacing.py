@@ -2,24 +2,34 @@
 
 The :class:`Pacer` keeps the times of the requests it let through in the current window and
 lets a request go only while that count stays under the limit less a small safety margin
-(2%, at least one request). Within the window it spaces requests evenly (a burst of at most
-``burst`` at once), so that requests reach the server in the order and rhythm they were let
-through: a window spent in one burst reaches the server spread by queueing, and the next
-burst, sent as soon as the first one's slots free, would then overlap it. A pacer that fell
-behind that rhythm (a hold after a 429, no worker free) catches up on up to a tenth of the
-window's slots at one and a half times the even rate, the window count still guarding.
+(1%, at least one request: 94 of 95). Within the window it spaces requests evenly, one at a
+time by default, on a fixed grid (``period / budget`` apart), so that requests reach the
+server in the order and rhythm they were let through: a window spent in one burst reaches
+the server spread by queueing, and the next burst, sent as soon as the first one's slots
+free, would then overlap it; and two requests let go together leave the window together a
+period later, so that the window's count would let two go together again, window after
+window, where one late arrival of a pair puts the server one over. A request let go a little
+late (a worker woken late) leaves the grid where it was, so late wake-ups cost no slot. A
+pacer that fell further behind (a hold after a 429, no worker free) catches up on up to a
+tenth of the window's slots at one and a half times the even rate, the window count still
+guarding. Workers wait their turn for a slot: one of them sleeps until the next slot is due.
 
 It learns the limit from ``X-HubSpot-RateLimit-*`` headers and estimates the requests made by
 other processes sharing the token: the server's count above its own, as the median of the last
 few answers (an excess of more than one at once), since a single answer's excess of one is as
-often one of its own requests that reached the server late. A 429 is not counted as a request
-(HubSpot did not serve it; ``-Remaining`` corrects that if it did), holds every worker until
-the window frees or ``Retry-After`` has passed, and widens the safety margin by a step, given
-back after some windows without one while no other process shows. A 429 the headers did not
-predict (``-Remaining`` above zero) shows that the limit enforced is lower than the one
-advertised (HubSpot meters batch association endpoints apart from the app-wide window the
-headers describe): the server's count when it refused becomes a ceiling for the rest of the
-run, so the run settles below it instead of being refused again each window.
+often one of its own requests that reached the server late. Spaced evenly with the window
+full, one of its own requests sits at the very start of the server's window at every answer,
+counted or not by the server as the two transit times differ: an excess of one with such a
+request is that request, and so is any excess its own requests sent within two spacings of
+the window's edges could explain, arriving late or early (a busy server's arrivals jitter by
+that much), a 429's included. A 429 is not counted as a request (HubSpot did not serve it;
+``-Remaining`` corrects that if it did), holds every worker until the window frees or
+``Retry-After`` has passed, and widens the safety margin by a step, given back after some
+windows without one while no other process shows. A 429 the headers did not predict
+(``-Remaining`` above zero) shows that the limit enforced is lower than the one advertised
+(HubSpot meters batch association endpoints apart from the app-wide window the headers
+describe): the server's count when it refused becomes a ceiling for the rest of the run, so
+the run settles below it instead of being refused again each window.
 """
 
 from __future__ import annotations
@@ -53,7 +63,8 @@ class Pacer:
         other integrations share the app).
     burst : int or None
         Requests that may leave back to back before even spacing (``period / budget`` apart)
-        applies; None spends the window in bursts, as fast as the window allows.
+        applies (1, the default: none); None spends the window in bursts, as fast as the
+        window allows.
     widen : float
         How much a window with 429s widens the safety margin, at least one request (up to a
         fifth of the limit); narrowed again by as much after :data:`NARROW_AFTER` windows
@@ -65,6 +76,9 @@ class Pacer:
         Share of the window's budget a pacer that fell behind its even spacing may send
         early, at :data:`CATCH_UP_SPEED` times the even rate (not while another process
         shares the window).
+    start : int or None
+        Requests that go at once before the first spacing, nothing having been sent yet
+        (the grid starts after them); None: as ``burst`` allows.
 
     Examples
     --------
@@ -87,11 +101,12 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         max_retry_after: float = 60.0,
-        burst: int | None = 2,
+        burst: int | None = 1,
         ceiling: RateLimit | None = None,
         widen: float = 0.01,
         smooth: int = 7,
         catch_up: float = 0.1,
+        start: int | None = None,
     ) -> None:
         if burst is not None and burst < 1:
             raise ConfigError(f"burst={burst!r}: give a whole number >= 1, or None.")
@@ -99,6 +114,8 @@ class Pacer:
             raise ConfigError(f"smooth={smooth!r}: give a whole number of answers >= 1.")
         if not 0.0 <= catch_up <= 1.0:
             raise ConfigError(f"catch_up={catch_up!r}: give a share of the window, 0 to 1.")
+        if start is not None and start < 1:
+            raise ConfigError(f"start={start!r}: give a whole number >= 1, or None.")
         self.limit = limit or RateLimit()
         self._ceiling = ceiling
         self._advertised: RateLimit | None = None  # what the headers say
@@ -123,6 +140,8 @@ class Pacer:
         self._others_seen_at = float("-inf")
         self._base_margin = self.limit.margin
         self._lock = threading.Lock()
+        self._turn = threading.Lock()  # held by the one worker waiting for the next slot
+        self._start_left = 0 if start is None or burst is None else start
 
     # -- pure core, driven with explicit times -------------------------------------------------
     def try_acquire(self, now: float) -> float:
@@ -150,22 +169,35 @@ class Pacer:
 
     def _spacing_wait(self, now: float, budget: int, burst: int) -> float:
         """Even spacing (``period / budget`` apart, ``burst`` back to back): 0 and the slot
-        taken, or the seconds to wait. Slots the pacer fell behind on become credit, spent
-        at :data:`CATCH_UP_SPEED` times the even rate (call under the lock)."""
+        taken, or the seconds to wait (call under the lock).
+
+        The slots lie on a fixed grid: a request let go a little late (less than a spacing,
+        a thread woken late) leaves the next slot where it was, so the late wake-ups of a
+        long run cost no slot and never send two requests back to back. Slots the pacer
+        fell further behind on (a hold, no worker free) start the grid again from now and
+        become credit, spent at :data:`CATCH_UP_SPEED` times the even rate."""
         period = self.limit.period
         spacing = period / budget
+        if self._start_left:  # nothing sent yet to space these from
+            self._start_left -= 1
+            if not self._start_left:
+                self._next_at = now + spacing
+            self._last_sent_at = now
+            return 0.0
+        late = now - self._next_at
+        was_catching_up = self._credit > WHOLE or self._last_on_credit
+        on_grid = 0 < late < spacing and not was_catching_up
         if now < self._others_seen_at + period:  # a burst could meet another process's
             self._credit = 0.0
-        elif self._next_at < now and self._next_at > float("-inf"):
-            lost = (now - self._next_at) / spacing
-            self._credit = min(budget * self._catch_up, self._credit + lost)
+        elif late > 0 and self._next_at > float("-inf") and not on_grid:
+            self._credit = min(budget * self._catch_up, self._credit + late / spacing)
         earliest = self._next_at - spacing * (burst - 1)
         quick_at = self._last_sent_at + spacing / CATCH_UP_SPEED
         catching_up = self._credit > WHOLE or self._last_on_credit
         if catching_up and now < quick_at:
             return max(quick_at - now, 1e-4)
         if now >= earliest:
-            self._next_at = max(self._next_at, now) + spacing
+            self._next_at = (self._next_at if on_grid else max(self._next_at, now)) + spacing
             self._last_on_credit = False
         elif self._credit > WHOLE:
             self._credit -= 1
@@ -228,16 +260,44 @@ class Pacer:
         few answers. One answer's excess of one may be one of this pacer's own requests that
         reached the server late (still in the server's window, out of the pacer's); another
         process's use shows in answer after answer, or as more than one at once, or in a
-        429."""
+        429.
+
+        Spaced evenly with the window full, this pacer sends each request one period after
+        the one whose slot it takes, so at the window's start there is nearly always one of
+        its own: the server still counts it whenever it took a little longer to arrive than
+        the answered one, which happens for about every other answer. An excess of exactly
+        one with such a request (within half an even spacing before ``since``) is that
+        request, not another process: taken for one, it would cost a slot in every window.
+
+        More than one too many is believed at once, less what this pacer's own requests
+        could explain: those sent within :data:`REACH` even spacings before ``since`` (the
+        server may still count them, had they arrived late) or after ``until`` (they may have
+        overtaken the answered one). A server whose arrivals jitter by a few spacings (a busy
+        one) shows such excesses every few answers; taken for another process, each would
+        hold a slot and stop the catching up for a window; a 429 so explained is this
+        pacer's own request one too many, not a sign that another process shares the window.
+        """
         sent = self._sent
-        ours = bisect.bisect_right(sent, until) - bisect.bisect_right(sent, since)
+        start = bisect.bisect_right(sent, since)
+        end = bisect.bisect_right(sent, until)
+        ours = end - start
         # at most a window's worth: more could not be spent in it anyway
-        self._excess.append(max(0, min(used - ours, self.limit.requests)))
-        excess = self._excess
-        # the median; but more than one too many is believed at once (the server may be
-        # counting this pacer's requests late, or another process may have started)
-        latest = excess[-1] if excess[-1] > 1 or refused else 0
-        self._others = max(sorted(excess)[(len(excess) - 1) // 2], latest)
+        excess = max(0, min(used - ours, self.limit.requests))
+        spacing = self.limit.period / self.limit.budget
+        if excess == 1 and not refused and start > 0:
+            excess -= sent[start - 1] > since - spacing / 2  # our own, at the window's start
+        self._excess.append(excess)
+        excesses = self._excess
+        # the median; but more than one too many is believed at once (another process may
+        # have started), less what this pacer's own late or early arrivals could explain
+        latest = excess if refused else 0
+        if excess > 1:
+            reach = REACH * spacing
+            late = start - bisect.bisect_right(sent, since - reach)
+            early = bisect.bisect_right(sent, until + reach) - end
+            rest = excess - late - early
+            latest = rest if rest > 1 or (refused and rest > 0) else 0
+        self._others = max(sorted(excesses)[(len(excesses) - 1) // 2], latest)
         self._others_at = at
         if self._others > 1:  # a single one may be a late arrival of its own
             self._others_seen_at = at
@@ -321,14 +381,25 @@ class Pacer:
 
     # -- blocking helper used by worker threads ----------------------------------------------
     def acquire(self, stop: threading.Event) -> float | None:
-        """Wait for a slot; return the send time, or None if ``stop`` was set while waiting."""
+        """Wait for a slot; return the send time, or None if ``stop`` was set while waiting.
+
+        One waiting worker at a time asks for the next slot and sleeps until it is due; the
+        others wait their turn, so a slot wakes one thread instead of every waiting one (a
+        herd of wake-ups costs CPU and makes the one that takes the slot later).
+        """
         while not stop.is_set():
-            now = self.clock()
-            wait = self.try_acquire(now)
-            if wait <= 0:
-                return now
-            if stop.wait(min(wait, 0.5)):
-                return None
+            if not self._turn.acquire(timeout=0.5):
+                continue
+            try:
+                while not stop.is_set():
+                    now = self.clock()
+                    wait = self.try_acquire(now)
+                    if wait <= 0:
+                        return now
+                    if stop.wait(min(wait, 0.5)):
+                        return None
+            finally:
+                self._turn.release()
         return None
 
 
@@ -337,6 +408,10 @@ NARROW_AFTER = 6
 
 #: How much faster than even spacing a pacer that fell behind may send to catch up.
 CATCH_UP_SPEED = 1.5
+
+#: How many even spacings a request of this pacer's own may arrive late or early at the
+#: server, for an excess the server counts to be taken for its own (see ``_count_others``).
+REACH = 2
 
 #: A credit this close to a whole slot is one (sums of fractions of a slot round down).
 WHOLE = 1 - 1e-6

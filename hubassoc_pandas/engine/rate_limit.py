@@ -24,18 +24,21 @@ class RateLimit:
     Examples
     --------
     >>> RateLimit(190, 10.0).budget
-    186
+    188
+    >>> RateLimit(95, 5.0).budget
+    94
     >>> RateLimit(190, 10.0, margin=0.05).budget
     180
     """
 
     requests: int = 100
     period: float = 10.0
-    margin: float = 0.02
+    margin: float = 0.01
 
     @property
     def budget(self) -> int:
-        """Requests the pacer lets through per window: the limit less the safety margin."""
+        """Requests the pacer lets through per window: the limit less the safety margin
+        (rounded up: at least one request when the margin is above 0)."""
         spare = math.ceil(self.requests * self.margin) if self.margin > 0 else 0
         return max(1, self.requests - spare)
 
@@ -51,9 +54,9 @@ def parse_rate_limit(value: object) -> RateLimit:
     Examples
     --------
     >>> parse_rate_limit(190)
-    RateLimit(requests=190, period=10.0, margin=0.02)
+    RateLimit(requests=190, period=10.0, margin=0.01)
     >>> parse_rate_limit((50, 1))
-    RateLimit(requests=50, period=1.0, margin=0.02)
+    RateLimit(requests=50, period=1.0, margin=0.01)
     >>> parse_rate_limit("100/inf")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     hubassoc_pandas.errors.ConfigError: rate_limit='100/inf' is not usable: the seconds must ...

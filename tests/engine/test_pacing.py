@@ -453,7 +453,7 @@ def test_an_answer_served_beyond_a_learnt_limit_raises_it() -> None:
 
 
 def test_refusals_explained_by_the_enforced_limit_widen_no_margin() -> None:
-    pacer = Pacer(RateLimit(100, 10.0))
+    pacer = Pacer(RateLimit(100, 10.0, margin=0.02))
     for at in (1.0, 1.1, 1.2):
         pacer.observe(at, headers(190, 40, 10_000), refused=True)
         pacer.block(at + 0.5, 1.0)

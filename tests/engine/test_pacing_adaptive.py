@@ -145,7 +145,7 @@ def test_no_catching_up_while_another_process_shares_the_window(
 
 
 def test_a_widened_margin_narrows_after_windows_without_a_429() -> None:
-    pacer = Pacer(RateLimit(100, 10.0))
+    pacer = Pacer(RateLimit(100, 10.0, margin=0.02))
     pacer.block(5.0, 1.0)
     pacer.block(16.0, 1.0)
     assert pacer.limit.margin == pytest.approx(0.04)
@@ -163,7 +163,7 @@ def test_a_widened_margin_narrows_after_windows_without_a_429() -> None:
 
 
 def test_the_margin_stays_wide_while_another_process_shares_the_window() -> None:
-    pacer = Pacer(RateLimit(100, 10.0))
+    pacer = Pacer(RateLimit(100, 10.0, margin=0.02))
     pacer.block(5.0, 1.0)
     for second in range(6, 100):  # the server counts 30 more than ours, answer after answer
         pacer.observe(float(second), headers(100, 70, 10_000))
