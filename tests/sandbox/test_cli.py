@@ -66,7 +66,7 @@ def test_cli_runs_until_sigint() -> None:
             process.kill()
             process.communicate()
     assert process.returncode == 0, err
-    assert "1 associations stored" in out
+    assert "stopped after 1 request, 1 association stored" in out
 
 
 def test_cli_parser() -> None:
