@@ -64,7 +64,7 @@ def run_pacer() -> Pacer:
 @pytest.mark.parametrize(
     ("limit", "period", "latency", "jitter", "at_least"),
     [
-        # the throughput benchmark's set-up: 95 per 5 s, answers in 300 ms: 94 (98.9%) in every window
+        # the throughput benchmark's: 95 per 5 s, answers in 300 ms: 94 (98.9%) in every window
         (95, 5.0, 0.3, 0.002, 94),
         (95, 5.0, 0.3, 0.03, 94),  # transit times that differ by up to 30 ms
         (95, 5.0, 0.3, 0.0, 94),
