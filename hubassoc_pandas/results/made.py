@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.engine.ledger import Ledger
+from hubassoc_pandas.inputs.ids import read_id_column
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.status import SUCCESS, UNCONFIRMED
 
@@ -106,22 +107,11 @@ def made_by_run(
 
 
 def _as_ids(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer IDs and whether each value is one (an edit may leave anything there).
-
-    Examples
-    --------
-    >>> ids, ok = _as_ids(pd.Series(["7", "x", None, "2.5", "-1", "12"]))
-    >>> ids[ok].tolist(), ok.tolist()
-    ([7, 12], [True, False, False, False, False, True])
-    """
-    numbers = pd.to_numeric(pd.Series(values, copy=False).astype("string"), errors="coerce")
-    if pd.api.types.is_integer_dtype(numbers.dtype):
-        ids = numbers.to_numpy(dtype="int64", na_value=-1)
-        return ids, ids >= 0
-    as_float = np.array(numbers.to_numpy(dtype="float64", na_value=np.nan), copy=True)
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(as_float) & (as_float >= 0) & (as_float == np.floor(as_float))
-    return np.where(ok, as_float, 0).astype(np.int64), ok
+    """Integer IDs and whether each value is one (an edit may leave anything there)."""
+    column = read_id_column(pd.Series(values, copy=False))
+    ok = np.ones(len(column.ids), dtype=bool)
+    ok[column.bad] = False
+    return column.ids, ok
 
 
 def _sorted_set(values: np.ndarray) -> np.ndarray:

@@ -108,22 +108,17 @@ def sandbox_command(*argv: str, env: dict[str, str] | None = None) -> Iterator[S
 
 def run_shell(script: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """``bash -e`` running ``script`` in ``cwd``, as a user pasting it would."""
-    return subprocess.run(
-        ["bash", "-e", "-c", script],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return _run(["bash", "-e", "-c", script], env, cwd)
 
 
 def run_python(code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """``python -c CODE`` in ``cwd``, as a notebook's cells would run it."""
+    return _run([sys.executable, "-c", code], env, cwd)
+
+
+def _run(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code],
+        argv,
         env=env,
         cwd=cwd,
         stdin=subprocess.DEVNULL,

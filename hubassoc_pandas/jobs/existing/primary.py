@@ -28,7 +28,6 @@ from hubassoc_pandas.jobs.pairs.pipeline import run_pairs
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.label_list import LabelType
 from hubassoc_pandas.options import LabelOptions, PairJob
-from hubassoc_pandas.status import SUCCESS
 
 __all__ = [
     "PREVIOUS_PRIMARY",
@@ -110,9 +109,7 @@ def previous_holders(
     keys = primary.keys
     if primary.side == "from":
         holders, companies = plan.pair_from, plan.pair_to
-        held = np.array([is_primary_label(label) for label in existing.link_label], dtype=bool)
-        held_holder = existing.from_ids[existing.link_key[held]]
-        held_company = existing.link_to[held]
+        held_holder, held_company = _primary_links(existing)
     else:
         holders, companies = plan.pair_to, plan.pair_from
         held_holder, held_company = _read_holders(np.unique(holders[keys]), job, **reading)
@@ -137,6 +134,11 @@ def _read_holders(
         progress=False,
         **reading,
     )
+    return _primary_links(found)
+
+
+def _primary_links(found: Existing) -> tuple[np.ndarray, np.ndarray]:
+    """The Primary links a read found: each one's from-ID (the holder) and to-ID."""
     held = np.array([is_primary_label(label) for label in found.link_label], dtype=bool)
     return found.from_ids[found.link_key[held]], found.link_to[held]
 
@@ -190,12 +192,9 @@ def restore_primary(rows: pd.DataFrame, job: PairJob) -> dict[str, int]:
         client=job.connection.client,
         progress=False,
     )
-    read_ok = found.ledger.status == SUCCESS
     code = pd.Index(found.from_ids).get_indexer(ends)
-    primary = np.array([is_primary_label(label) for label in found.link_label], dtype=bool)
-    has_primary = np.isin(np.arange(len(found.from_ids)), found.link_key[primary])
-    linked = found.holds(code, earlier)
-    restore = read_ok[code] & ~has_primary[code] & linked
+    has_primary = np.isin(ends, _primary_links(found)[0])
+    restore = found.read_ok[code] & ~has_primary & found.holds(code, earlier)
     if restore.any():
         pairs = (ends, earlier) if side == "from" else (earlier, ends)
         frame = pd.DataFrame({"from": pairs[0][restore], "to": pairs[1][restore]})
