@@ -4,12 +4,24 @@ Primary company at most, and giving it another moves the label. What
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from hubassoc_pandas._stack import user_stacklevel
+from hubassoc_pandas.operations.base import PairOperation
 from hubassoc_pandas.operations.label_list import LabelType
+from hubassoc_pandas.operations.typed_pairs import TypedPairs
+from hubassoc_pandas.options import PairJob
 
-__all__ = ["UNREAD_PRIMARY", "holder_side", "is_primary", "is_primary_label", "moves_primary"]
+__all__ = [
+    "UNREAD_PRIMARY",
+    "holder_side",
+    "is_primary",
+    "is_primary_label",
+    "moves_primary",
+    "warn_of_unread_primary",
+]
 
 #: What a run that writes Primary without reading first is told.
 UNREAD_PRIMARY = (
@@ -65,3 +77,14 @@ def moves_primary(types: Sequence[LabelType], from_type: str, to_type: str) -> b
     True
     """
     return holder_side(from_type, to_type) is not None and any(is_primary(t) for t in types)
+
+
+def warn_of_unread_primary(operation: PairOperation, job: PairJob) -> None:
+    """Warn that a run writing Primary without reading first cannot tell what it moves
+    (an undo putting Primary back knows what it does)."""
+    if not isinstance(operation, TypedPairs) or job.run.purpose == "undo":
+        return
+    settings = job.settings
+    writes = operation.success == "associated"
+    if writes and moves_primary(operation.types, settings.from_type, settings.to_type):
+        warnings.warn(UNREAD_PRIMARY, UserWarning, stacklevel=user_stacklevel())

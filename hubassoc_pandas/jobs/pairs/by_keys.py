@@ -39,6 +39,7 @@ from hubassoc_pandas.jobs.labels.labelling import (
     Labelling,
     with_label_columns,
 )
+from hubassoc_pandas.jobs.labels.primary import warn_of_unread_primary
 from hubassoc_pandas.jobs.pairs.planning import Planned, plan_run
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.base import PairOperation
@@ -187,6 +188,7 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     problems over the rows of the results frame."""
     settings = job.settings
     run = run_keyed_pairs(verb, frame, job)
+    warn_of_unread_primary(run.planned.operation, job)
     operation, plan, done = run.planned.operation, run.planned.plan, run.done
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)

@@ -3,13 +3,9 @@ pairs (by IDs, by keys, labelled or not), send them and build the results frame.
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 
-from hubassoc_pandas._stack import user_stacklevel
-from hubassoc_pandas.engine.settings import RunSettings
-from hubassoc_pandas.jobs.labels.primary import UNREAD_PRIMARY, moves_primary
+from hubassoc_pandas.jobs.labels.primary import warn_of_unread_primary
 from hubassoc_pandas.jobs.pairs.by_keys import associate_by_keys
 from hubassoc_pandas.jobs.pairs.planning import plan_run
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
@@ -37,8 +33,7 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     settings = job.settings
     planned = plan_run(frame, job, verb)
     plan, operation, labelling = planned.plan, planned.operation, planned.labelling
-    if isinstance(operation, TypedPairs) and job.run.purpose != "undo":
-        _warn_of_primary(operation, settings)
+    warn_of_unread_primary(operation, job)
     done = execute_pairs(operation, plan, job, first_batch=1)
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col))
@@ -55,10 +50,3 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         results = labelling.finish(results, plan, operation)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
-
-
-def _warn_of_primary(operation: TypedPairs, settings: RunSettings) -> None:
-    """A run that writes Primary without reading first cannot tell what it moves."""
-    writes = operation.success == "associated"
-    if writes and moves_primary(operation.types, settings.from_type, settings.to_type):
-        warnings.warn(UNREAD_PRIMARY, UserWarning, stacklevel=user_stacklevel())

@@ -136,3 +136,12 @@ def test_a_primary_run_that_does_not_read_first_says_what_it_cannot_tell(hub: Sa
     with pytest.warns(UserWarning, match="pass check_existing=True for both"):
         associate_on(hub, contact_frame([(1, 6)]), label="Primary")
     assert primary_of(hub, "1") == {"6"}
+
+
+def test_a_primary_run_by_keys_that_does_not_read_first_says_so_too(hub: Sandbox) -> None:
+    hub.add_records("companies", [6], [{"domain": "acme.com"}])
+    frame = pd.DataFrame({"contact_id": [1], "site": ["acme.com"]})
+    with pytest.warns(UserWarning, match="pass check_existing=True for both"):
+        done = associate_on(hub, frame, to_col="site", to_id_property="domain", label="Primary")
+    assert done["to_id"].tolist() == ["6"]
+    assert primary_of(hub, "1") == {"6"}
