@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from hubassoc_pandas.operations.base import Decoded, Encoded, PairOperation, association_path
-from hubassoc_pandas.transport.responses import ApiResponse, parse_error
+from hubassoc_pandas.transport.responses import ApiResponse, parse_error, whole_number
 
 __all__ = ["Archive", "removal_doubt"]
 
@@ -56,7 +56,7 @@ def removal_doubt(response: ApiResponse) -> str | None:
         what = "was canceled" if word == "CANCELED" else "had not finished"
         shown = str(status) or "empty"
         return f"its status was {shown}, not COMPLETE: the removal {what} when HubSpot answered"
-    counted = _count(body.get("numErrors"))
+    counted = whole_number(body.get("numErrors"))
     errors = body.get("errors")
     listed = len(errors) if isinstance(errors, list) else 0
     if counted is not None and counted != listed:
@@ -64,17 +64,6 @@ def removal_doubt(response: ApiResponse) -> str | None:
             f"its numErrors was {counted}, its errors listed {listed}: which inputs failed is "
             "unknown"
         )
-    return None
-
-
-def _count(value: Any) -> int | None:
-    """A count given as a JSON number or a digit string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit() and value.isascii():
-        return int(value)
     return None
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from hubassoc_pandas.operations.base import Decoded, Encoded, Operation, association_path
 from hubassoc_pandas.operations.named_ids import ids_named
 from hubassoc_pandas.operations.paging import Trail, paging_error
-from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error
+from hubassoc_pandas.transport.responses import ApiResponse, ErrorInfo, parse_error, whole_number
 
 __all__ = ["MAX_PAGES", "NO_ASSOCIATIONS", "ReadAssociations", "decode_links", "encode_links"]
 
@@ -180,13 +180,13 @@ class ReadAssociations(Operation):
         for target in targets if isinstance(targets, list) else []:
             if not isinstance(target, dict):
                 continue
-            to_id = _as_id(target.get("toObjectId", target.get("id")))
+            to_id = whole_number(target.get("toObjectId", target.get("id")))
             if to_id is None:
                 continue
             types = target.get("associationTypes")
             for spec in types if isinstance(types, list) and types else [{}]:
                 if isinstance(spec, dict):
-                    type_id = _as_id(spec.get("typeId", spec.get("associationTypeId")))
+                    type_id = whole_number(spec.get("typeId", spec.get("associationTypeId")))
                     category = spec.get("category", spec.get("associationCategory"))
                     gathered[(to_id, type_id)] = (category, spec.get("label"))
         paging = result.get("paging")
@@ -245,16 +245,5 @@ def _from_id_of(result: Any) -> str | None:
         return None
     source = result.get("from")
     value = source.get("id") if isinstance(source, dict) else None
-    number = _as_id(value)
+    number = whole_number(value)
     return None if number is None else str(number)
-
-
-def _as_id(value: Any) -> int | None:
-    """An ID given as a JSON number or a digit string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit() and value.isascii():
-        return int(value)
-    return None

@@ -16,6 +16,7 @@ __all__ = [
     "ErrorInfo",
     "parse_error",
     "retry_after_seconds",
+    "whole_number",
 ]
 
 #: Per-input error categories that a later attempt may get past.
@@ -118,3 +119,21 @@ def text_or_none(value: Any) -> str | None:
 def _dump(obj: Any) -> str:
     text = json.dumps(obj, sort_keys=True, default=str)
     return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 3] + "..."
+
+
+def whole_number(value: Any) -> int | None:
+    """A whole number an answer gives as a JSON number or a digit string (IDs, counts);
+    None otherwise.
+
+    Examples
+    --------
+    >>> whole_number(7), whole_number("7"), whole_number(True), whole_number("7.0")
+    (7, 7, None, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    return None
