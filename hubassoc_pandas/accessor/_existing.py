@@ -339,6 +339,11 @@ class ExistingMethods(FrameMethods):
         whose pair was not associated before the run (``preexisting`` False) are removed
         through ``POST .../batch/archive``; pairs that existed before are left in place. For
         a labelled run, only the label the run added goes where the pair existed before.
+        Each row is taken back once (a second undo removes none of them); a row whose
+        ``from_id``/``to_id`` no longer name a pair the run made (edited since) is left in
+        place; a Primary label the run moved (``previous_primary``) is put back; the pairs
+        removed are taken out of the run's journal, so calling the run again reads them
+        afresh.
 
         Parameters
         ----------
@@ -364,8 +369,11 @@ class ExistingMethods(FrameMethods):
         pandas.DataFrame
             The removal results, as :meth:`disassociate` returns them, for the rows removed
             (their index labels are the run's): status ``removed`` and the usual columns.
-            ``attrs["hubassoc"]["undo"]`` counts the rows removed, kept as pre-existing,
-            left as unknown, and not created by the run.
+            ``attrs["hubassoc"]["undo"]`` counts the rows removed (``removed``), kept as
+            pre-existing (``kept_preexisting``), left as unknown (``unknown_left``), not
+            created by the run (``not_created``), undone already (``undone_before``), left
+            as edited (``edited_left``), and, where the run moved Primary, put back
+            (``primary_restored``) or not (``primary_left``).
 
         Raises
         ------
