@@ -1,4 +1,4 @@
-"""The only module that speaks HTTP: one ``requests.Session``, any path, one request method.
+"""The only module that speaks HTTP: one pool of connections, any path, one request method.
 
 The access token lives in one private attribute and travels only in the Authorization header
 of requests to an HTTPS URL, or to plain HTTP on a loopback address. It never appears in a
@@ -16,15 +16,17 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 
 from hubassoc_pandas._version import __version__
 from hubassoc_pandas.errors import ConfigError, InsecureTransportError
+from hubassoc_pandas.transport.connection import Connections
 from hubassoc_pandas.transport.network import (
     ca_bundle,
     is_loopback,
@@ -212,20 +214,21 @@ class HubSpotClient:
         self.api_version = check_api_version(api_version)
         self.timeout = Timeout.of(timeout)
         self._authorization = Secret(f"Bearer {resolve_token(token)}")
-        self._session = requests.Session()
-        self._session.trust_env = False  # no ~/.netrc; proxies and CA bundle are read below
-        self._session.proxies = proxies_for(self.base_url, proxies)
-        self._session.verify = ca_bundle(verify)
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._session.headers.update(
-            {
-                "User-Agent": f"hubassoc_pandas/{__version__}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            }
+        self._proxies = proxies_for(self.base_url, proxies)  # no ~/.netrc is ever read
+        self._verify = ca_bundle(verify)
+        self._connections = Connections(
+            self.base_url,
+            proxies=self._proxies,
+            verify=self._verify,
+            pool_size=max(1, pool_size),
+            timeout=(self.timeout.connect, self.timeout.read),
         )
+        self._headers = {
+            **requests.utils.default_headers(),
+            "User-Agent": f"hubassoc_pandas/{__version__}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
 
     def __repr__(self) -> str:
         return f"HubSpotClient(base_url={self.base_url!r}, api_version={self.api_version!r})"
@@ -238,7 +241,7 @@ class HubSpotClient:
 
     def close(self) -> None:
         """Close the pooled connections."""
-        self._session.close()
+        self._connections.close()
 
     def token_fingerprint(self) -> str:
         """A one-way fingerprint of the token; see :func:`token_fingerprint`."""
@@ -247,12 +250,12 @@ class HubSpotClient:
     @property
     def proxies(self) -> dict[str, str]:
         """The proxies requests go through (credentials in them are not shown)."""
-        return {scheme: without_credentials(url) for scheme, url in self._session.proxies.items()}
+        return {scheme: without_credentials(url) for scheme, url in self._proxies.items()}
 
     @property
     def verify(self) -> bool | str:
         """Certificate checking in force: True, or the CA bundle path."""
-        return self._session.verify  # type: ignore[return-value]
+        return self._verify
 
     def post(self, path: str, payload: Any) -> ApiResponse:
         """POST ``payload`` as JSON to ``path`` (below the base URL); see :meth:`request`.
@@ -274,43 +277,42 @@ class HubSpotClient:
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
         if isinstance(payload, Prepared):
-            data: bytes | str | None = payload.data
+            data: bytes | None = payload.data
             read = payload.read
         else:
-            data = None if payload is None else json.dumps(payload, separators=(",", ":"))
+            data = None if payload is None else json.dumps(payload, separators=(",", ":")).encode()
             read = json.loads
+        headers = {**self._headers, "Authorization": self._authorization.reveal()}
         started = time.monotonic()
         try:
-            response = self._session.request(
-                method,
-                url,
-                data=data,
-                headers={"Authorization": self._authorization.reveal()},
-                timeout=(self.timeout.connect, self.timeout.read),
-                allow_redirects=False,
-            )
-            content = response.content
-        except (requests.RequestException, ValueError) as exc:
+            exchange = self._connections.send(method, path, data, headers)
+        except (
+            urllib3.exceptions.HTTPError,
+            HTTPException,
+            OSError,
+            ValueError,
+        ) as exc:
             elapsed = time.monotonic() - started
             secret = self._authorization.reveal()
             reason = f"{type(exc).__name__}: {_describe(exc)}".replace(secret, "Bearer ***")
             logger.debug("%s %s failed after %.2fs: %s", method, url, elapsed, reason)
             return ApiResponse(status=0, error=reason, elapsed=elapsed, lost=may_have_reached(exc))
         elapsed = time.monotonic() - started
+        content = exchange.content
         body: Any = None
         text = ""
         try:
             body = read(content) if content else None
         except ValueError:
             text = content[:_TEXT_LIMIT].decode("utf-8", "replace")
-        headers = {
+        kept = {
             key: value
-            for key, value in response.headers.items()
+            for key, value in exchange.headers.items()
             if key.lower().startswith("x-hubspot-ratelimit") or key.lower() in _KEPT_HEADERS
         }
-        logger.debug("%s %s -> %s in %.3fs", method, url, response.status_code, elapsed)
+        logger.debug("%s %s -> %s in %.3fs", method, url, exchange.status, elapsed)
         return ApiResponse(
-            status=response.status_code, headers=headers, body=body, text=text, elapsed=elapsed
+            status=exchange.status, headers=kept, body=body, text=text, elapsed=elapsed
         )
 
 

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 from urllib.parse import urlsplit
 
 import requests
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    LocationParseError,
+    MaxRetryError,
+    ProxyError,
+    SSLError,
+)
 
 from hubassoc_pandas.errors import ConfigError, InsecureTransportError
 
@@ -82,20 +89,27 @@ def without_credentials(url: str) -> str:
 def may_have_reached(exc: BaseException) -> bool:
     """Whether a request that failed with ``exc`` may have reached the server.
 
-    A failure to connect (refused, name not resolved, TLS handshake, proxy) sent nothing;
-    a dropped connection, a read timeout or a body cut short happened after sending.
+    A failure to connect (refused, name not resolved, connect timeout, TLS handshake, proxy)
+    sent nothing; a dropped connection, a read timeout or a body cut short happened after
+    sending, or may have.
+
+    Examples
+    --------
+    >>> from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
+    >>> may_have_reached(NewConnectionError(None, "refused"))
+    False
+    >>> may_have_reached(ProtocolError("Connection aborted.", ConnectionResetError()))
+    True
+    >>> may_have_reached(ReadTimeoutError(None, "/crm", "timed out"))
+    True
     """
-    if isinstance(
+    if isinstance(exc, MaxRetryError) and exc.reason is not None:
+        return may_have_reached(exc.reason)
+    return not isinstance(
         exc,
-        requests.exceptions.ConnectTimeout
-        | requests.exceptions.SSLError
-        | requests.exceptions.ProxyError
-        | requests.exceptions.InvalidURL
-        | requests.exceptions.InvalidHeader,
-    ):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        cause = getattr(reason, "reason", reason)
-        return not isinstance(cause, NewConnectionError)
-    return isinstance(exc, requests.RequestException)
+        ConnectTimeoutError  # NewConnectionError and NameResolutionError are ones
+        | ProxyError
+        | SSLError
+        | ssl.SSLError
+        | LocationParseError,
+    )
