@@ -133,6 +133,11 @@ def text_by_code(
     import pyarrow.compute as pc
 
     distinct = pa.array(texts, type=pa.large_string())
+    first = int(codes[0])
+    if first >= 0 and texts[first] is not None and codes.min() == codes.max():
+        # one text on every row (the usual association category): repeated, not gathered
+        one = pa.scalar(texts[first], type=pa.large_string())
+        return arrow_text(len(codes), lambda start, stop, pool: pa.repeat(one, stop - start))
 
     def take(start: int, stop: int, pool: Any) -> Any:
         part = codes[start:stop]

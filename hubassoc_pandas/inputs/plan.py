@@ -66,6 +66,12 @@ class Plan:
         return len(self.pair_from)
 
     @property
+    def row_is_pair(self) -> bool:
+        """Whether each row holds its own pair, the i-th pair on the i-th row (no invalid
+        row, no repeat: pairs are numbered in order of first appearance)."""
+        return self.n_pairs == self.n_rows
+
+    @property
     def n_invalid(self) -> int:
         return int((self.pair_of_row < 0).sum())
 
@@ -151,6 +157,8 @@ def _dedupe_packed(
         invalid[invalid_rows] = True
         codes, found = pd.factorize(pd.arrays.IntegerArray(packed, invalid))  # invalid: -1
         keys = found.to_numpy(dtype=np.int64)
+    elif _increasing(packed):  # sorted by from-ID, then to-ID, no repeat: each row a pair
+        codes, keys = np.arange(n_rows, dtype=np.int64), packed.copy()
     else:
         codes, keys = pd.factorize(packed)
     pair_of_row = codes.astype(np.int64, copy=False)
@@ -161,6 +169,11 @@ def _dedupe_packed(
         np.asarray(keys, dtype=np.int64), packed, from_low, to_low, to_span
     )
     return pair_of_row, pair_from, pair_to, rows_of_pair.astype(np.int64, copy=False), None
+
+
+def _increasing(values: np.ndarray) -> bool:
+    """Whether ``values`` rise strictly (then they are distinct, and already in order)."""
+    return bool(np.less(values[:-1], values[1:]).all())
 
 
 def _unpack(
@@ -279,12 +292,32 @@ def mirror_last(
     """
     if len(pairs) == 0:
         return pairs, 0
-    from_ids, to_ids = pair_from[pairs], pair_to[pairs]
-    # only a pair whose from-ID is also a to-ID, and to-ID a from-ID, can have its mirror
-    maybe = np.flatnonzero(
-        pd.Series(from_ids).isin(to_ids).to_numpy() & pd.Series(to_ids).isin(from_ids).to_numpy()
+    if len(pairs) == len(pair_from):  # every pair (the keys are distinct): read in place
+        later = _later_mirrors(pair_from, pair_to)
+        if not later.any():
+            return pairs, len(pairs)
+        later = later[pairs]
+    else:
+        later = _later_mirrors(pair_from[pairs], pair_to[pairs])
+        if not later.any():
+            return pairs, len(pairs)
+    return np.concatenate([pairs[~later], pairs[later]]), int((~later).sum())
+
+
+def _later_mirrors(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
+    """Per pair, whether its mirror is among the pairs too and it has the larger from-ID."""
+    # only a pair whose from-ID is also a to-ID, and to-ID a from-ID, can have its mirror;
+    # first, cheaply, within the other side's range (a pair's mirror passes that too)
+    near = np.flatnonzero(
+        (from_ids >= to_ids.min())
+        & (from_ids <= to_ids.max())
+        & (to_ids >= from_ids.min())
+        & (to_ids <= from_ids.max())
     )
-    later = np.zeros(len(pairs), dtype=bool)
+    near_from, near_to = from_ids[near], to_ids[near]
+    crossing = pd.Series(near_from).isin(near_to).to_numpy()
+    maybe = near[crossing & pd.Series(near_to).isin(near_from).to_numpy()]
+    later = np.zeros(len(from_ids), dtype=bool)
     if len(maybe):
         some_from, some_to = from_ids[maybe], to_ids[maybe]
         codes, uniques = pd.factorize(np.concatenate([some_from, some_to]))
@@ -294,9 +327,7 @@ def mirror_last(
         keys = pd.Series(from_codes * width + to_codes)
         mirrored = pd.Series(to_codes * width + from_codes).isin(keys).to_numpy()
         later[maybe] = mirrored & (some_from > some_to)
-    if not later.any():
-        return pairs, len(pairs)
-    return np.concatenate([pairs[~later], pairs[later]]), int((~later).sum())
+    return later
 
 
 def take_without_mirrors(

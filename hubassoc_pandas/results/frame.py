@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 
 from hubassoc_pandas._stack import user_stacklevel
 from hubassoc_pandas.engine.ledger import Interned, Ledger
-from hubassoc_pandas.inputs.columns import text_by_code
+from hubassoc_pandas.inputs.columns import missing_text, text_by_code
 from hubassoc_pandas.inputs.ids import id_string_array
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.results.schema import (
@@ -83,6 +83,7 @@ def build_results(
     attrs: dict[str, Any],
     *,
     success: str = "associated",
+    id_columns: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Join the per-key outcomes back onto every input row.
 
@@ -98,6 +99,8 @@ def build_results(
         JSON-serialisable run record stored under ``results.attrs["hubassoc"]``.
     success : str
         The operation's word for success (the first status category).
+    id_columns : mapping, optional
+        :func:`row_id_columns` of ``plan``, if made already.
     """
     base = input_base(frame)
     invalid = plan.pair_of_row < 0
@@ -105,7 +108,10 @@ def build_results(
     take = np.where(invalid, 0, plan.pair_of_row) if any_invalid else plan.pair_of_row
 
     def pick(values: np.ndarray, missing: Any) -> np.ndarray:
-        """Each row's value (``missing`` for rows with no pair); a new array."""
+        """Each row's value (``missing`` for rows with no pair): a new array, or the ledger's
+        own when each row holds its own pair (the ledger is not used after)."""
+        if plan.row_is_pair:
+            return values
         picked = values.take(take) if len(values) else np.zeros(len(take), values.dtype)
         if any_invalid:
             picked[invalid] = missing
@@ -115,8 +121,7 @@ def build_results(
     retryable = pick(ledger.retryable, 0)
     dtypes = annotation_dtypes(success)
     columns: dict[str, Any] = {
-        "from_id": id_string_array(plan.row_from),
-        "to_id": id_string_array(plan.row_to),
+        **(row_id_columns(plan) if id_columns is None else id_columns),
         "status": pd.Categorical.from_codes(status, dtype=dtypes["status"]),
         **_error_columns(ledger, plan, invalid, pick(ledger.info.codes, -1)),
         "http_status": _nullable(pick(ledger.http_status, 0), 0),
@@ -129,6 +134,11 @@ def build_results(
     if retryable_na.any():
         columns["retryable"][retryable_na] = pd.NA
     return assemble(frame, base, columns, attrs)
+
+
+def row_id_columns(plan: Plan) -> dict[str, Any]:
+    """The ``from_id`` and ``to_id`` columns: each row's IDs as text (<NA> where invalid)."""
+    return {"from_id": id_string_array(plan.row_from), "to_id": id_string_array(plan.row_to)}
 
 
 def _error_columns(
@@ -160,8 +170,12 @@ def _value_columns(ledger: Ledger, pick: Any) -> dict[str, Any]:
     for name in [*BASE_VALUE_COLUMNS, *(n for n in stored if n not in BASE_VALUE_COLUMNS)]:
         column = stored.get(name)
         if column is None:  # the operation has none: an empty column
-            dtype = BASE_VALUE_COLUMNS[name]
-            columns[name] = pd.array([None] * len(pick(ledger.status, 0)), dtype=dtype)
+            n_rows = len(pick(ledger.status, 0))
+            columns[name] = (
+                _nullable(np.zeros(n_rows, dtype=np.int64), None, missing_all=True)
+                if BASE_VALUE_COLUMNS[name] == "Int64"
+                else missing_text(n_rows)
+            )
         elif isinstance(column, Interned):
             columns[name] = _text_column(column.table, pick(column.codes, -1))
         else:
@@ -174,7 +188,13 @@ def _text_column(table: Sequence[Any], codes: np.ndarray) -> pd.api.extensions.E
     return text_by_code(table, codes)
 
 
-def _nullable(values: np.ndarray, missing: int | None) -> pd.arrays.IntegerArray:
-    """An ``Int64`` array over ``values`` (not copied), <NA> where they are ``missing``."""
-    mask = np.zeros(len(values), dtype=bool) if missing is None else values == missing
+def _nullable(
+    values: np.ndarray, missing: int | None, *, missing_all: bool = False
+) -> pd.arrays.IntegerArray:
+    """An ``Int64`` array over ``values`` (not copied), <NA> where they are ``missing``
+    (everywhere with ``missing_all``)."""
+    if missing_all or missing is None:
+        mask = np.full(len(values), missing_all)
+    else:
+        mask = values == missing
     return pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask)

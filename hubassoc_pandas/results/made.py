@@ -2,9 +2,10 @@
 ``from_id`` / ``to_id`` were edited since the run from rows it wrote.
 
 The record holds one 32-bit fingerprint per pair the run associated (or may have:
-``unconfirmed``), sorted and packed: 4 bytes a pair, made from the ledger's integer IDs at the
-end of a run (no per-row text is hashed there). An undo fingerprints the pairs its rows name
-now and takes back only the rows whose pair the run made; a row whose IDs were changed to a
+``unconfirmed``), packed: 4 bytes a pair, made from the plan's integer IDs (no per-row text is
+hashed), while the run sends (:func:`made_of_run` then only picks the pairs made). An undo
+sorts them, fingerprints the pairs its rows name now and takes back only the rows whose pair
+the run made; a row whose IDs were changed to a
 pair the run did not make is left in place (a chance of about one in 4 billion per pair that
 an edited pair shares a fingerprint with one the run made).
 """
@@ -64,14 +65,16 @@ def made_record(from_ids: np.ndarray, to_ids: np.ndarray) -> str:
     >>> made_by_run(record, pd.Series(["1", "2", "3"]), pd.Series(["7", "7", "7"])).tolist()
     [True, True, False]
     """
-    return _pack(_sorted_set(pair_fingerprints(from_ids, to_ids)))
+    return _pack(pair_fingerprints(from_ids, to_ids))
 
 
-def made_of_run(plan: Plan, ledger: Ledger) -> str:
+def made_of_run(plan: Plan, ledger: Ledger, fingerprints: np.ndarray | None = None) -> str:
     """The packed fingerprints of the pairs of ``plan`` that ``ledger`` shows associated
-    (or unconfirmed)."""
+    (or unconfirmed); ``fingerprints``: those of every pair of the plan, if made already."""
     made = (ledger.status == SUCCESS) | (ledger.status == UNCONFIRMED)
-    return made_record(plan.pair_from[made], plan.pair_to[made])
+    if fingerprints is None:
+        return made_record(plan.pair_from[made], plan.pair_to[made])
+    return _pack(fingerprints[made])
 
 
 def merge_made(record: dict[str, Any], rows: pd.DataFrame) -> None:
@@ -85,8 +88,7 @@ def merge_made(record: dict[str, Any], rows: pd.DataFrame) -> None:
     f, f_ok = _as_ids(made["from_id"])
     t, t_ok = _as_ids(made["to_id"])
     ok = f_ok & t_ok
-    both = np.concatenate([_unpack(packed), pair_fingerprints(f[ok], t[ok])])
-    record[MADE] = _pack(_sorted_set(both))
+    record[MADE] = _pack(np.concatenate([_unpack(packed), pair_fingerprints(f[ok], t[ok])]))
 
 
 def made_by_run(
@@ -97,7 +99,7 @@ def made_by_run(
     packed = record.get(MADE)
     if not isinstance(packed, str):
         return None
-    made = _unpack(packed)
+    made = _sorted_set(_unpack(packed))
     f, f_ok = _as_ids(from_ids)
     t, t_ok = _as_ids(to_ids)
     wanted = pair_fingerprints(f, t)

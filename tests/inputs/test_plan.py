@@ -72,6 +72,9 @@ def test_large_plan_is_consistent() -> None:
         ([(2, 1), (1, 2), (5, 6)], [1, 2, 0], 2),
         ([(7, 7), (1, 2)], [0, 1], 2),  # a pair that is its own mirror stays put
         ([(9, 3), (3, 9), (4, 8), (8, 4)], [1, 2, 0, 3], 2),
+        ([(1, 50), (2, 60)], [0, 1], 2),  # the sides' ranges do not meet
+        ([(1, 100), (2, 200), (100, 1)], [0, 1, 2], 2),  # one pair of three has its mirror
+        ([(300, 2), (5, 6), (2, 300), (6, 7)], [1, 2, 3, 0], 3),
     ],
 )
 def test_mirrors_are_kept_apart(
@@ -145,3 +148,46 @@ def test_plan_matches_a_row_by_row_reference(
     assert all(p is not None for p in plan.row_problem[invalid & (from_ids <= 0)])
     for array in (plan.pair_of_row, plan.pair_from, plan.pair_to, plan.rows_of_pair):
         assert array.dtype == np.int64
+
+
+def test_mirror_last_matches_a_pair_by_pair_reference() -> None:
+    from hubassoc_pandas.inputs.plan import mirror_last
+
+    rng = np.random.default_rng(5)
+    for low, high in [(1, 30), (1, 3000), (20, 60)]:
+        pairs = {(int(a), int(b)) for a, b in rng.integers(low, high, (400, 2))}
+        pairs |= {(int(b), int(a)) for a, b in rng.integers(1, 30, (40, 2))}
+        ordered = sorted(pairs, key=lambda _: rng.random())
+        pair_from = np.array([p[0] for p in ordered])
+        pair_to = np.array([p[1] for p in ordered])
+        later = [p[0] > p[1] and (p[1], p[0]) in pairs for p in ordered]
+        expected = [i for i, x in enumerate(later) if not x] + [i for i, x in enumerate(later) if x]
+        reordered, cut = mirror_last(pair_from, pair_to, np.arange(len(ordered)))
+        assert reordered.tolist() == expected and cut == later.count(False)
+        # every pair, in another order; and a part of them (mirrors outside it do not count)
+        shuffled = rng.permutation(len(ordered))
+        reordered, cut = mirror_last(pair_from, pair_to, shuffled)
+        moved = [k for k in shuffled.tolist() if later[k]]
+        assert reordered.tolist() == [k for k in shuffled.tolist() if not later[k]] + moved
+        part = shuffled[: len(ordered) // 2]
+        chosen = {ordered[k] for k in part.tolist()}
+        late = [ordered[k][0] > ordered[k][1] and ordered[k][::-1] in chosen for k in part.tolist()]
+        reordered, cut = mirror_last(pair_from, pair_to, part)
+        kept = [k for k, x in zip(part.tolist(), late, strict=True) if not x]
+        assert reordered.tolist() == kept + [
+            k for k, x in zip(part.tolist(), late, strict=True) if x
+        ]
+        assert cut == len(kept)
+
+
+@pytest.mark.parametrize("repeat", [False, True], ids=["distinct", "one repeat"])
+def test_rows_sorted_by_pair_plan_like_any_others(repeat: bool) -> None:
+    rng = np.random.default_rng(8)
+    rows = sorted({(int(a), int(b)) for a, b in rng.integers(1, 10**9, (5_000, 2))})
+    if repeat:
+        rows.insert(100, rows[99])
+    plan = make_plan(pd.Series([r[0] for r in rows]), pd.Series([r[1] for r in rows]))
+    pair_of_row, keys, counts = reference_plan(rows)
+    assert plan.pair_of_row.tolist() == pair_of_row
+    assert list(zip(plan.pair_from.tolist(), plan.pair_to.tolist(), strict=True)) == keys
+    assert plan.rows_of_pair.tolist() == counts

@@ -15,6 +15,11 @@ from hubassoc_pandas.inputs.ids import id_string_array, id_strings
 RNG = np.random.default_rng(5)
 TABLES = [
     (["HUBSPOT_DEFINED"], np.where(RNG.random(5000) < 0.99, 0, -1)),
+    (
+        ["USER_DEFINED", "HUBSPOT_DEFINED"],
+        np.ones((1 << 20) + 1, dtype=np.int8),
+    ),  # one on every row, two chunks
+    (["a", None], np.ones(4, dtype=np.int64)),  # None on every row
     (["A", "BBBB", "ccé ☃", None], RNG.integers(-1, 4, 5000)),
     (["a", None, "bc"], np.array([2, -1, 0, 1])),
     ([None], np.zeros(5, dtype=np.int64)),

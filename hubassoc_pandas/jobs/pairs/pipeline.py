@@ -11,6 +11,7 @@ from hubassoc_pandas.jobs.pairs.planning import plan_run
 from hubassoc_pandas.jobs.pairs.sending import execute_pairs
 from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import PairJob
+from hubassoc_pandas.results.ahead import ResultsAhead
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import (
@@ -34,16 +35,25 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     planned = plan_run(frame, job, verb)
     plan, operation, labelling = planned.plan, planned.operation, planned.labelling
     warn_of_unread_primary(operation, job)
+    makes = operation.success == "associated" and not job.run.dry_run
+    ahead = None if job.run.dry_run else ResultsAhead(plan, fingerprints=makes)
     done = execute_pairs(operation, plan, job, first_batch=1)
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col))
-    if operation.success == "associated" and not job.run.dry_run:
-        record[MADE] = made_of_run(plan, done.ledger)
+    if makes and ahead is not None:
+        record[MADE] = made_of_run(plan, done.ledger, ahead.fingerprints())
     results = None
-    if labelling is None and job.run.dry_run:  # every key alike: built without per-key arrays
+    if ahead is None and labelling is None:  # a dry run, every key alike: no per-key arrays
         results = build_uniform_results(frame, plan, done.ledger, record, success=operation.success)
     if results is None:
-        results = build_results(frame, plan, done.ledger, record, success=operation.success)
+        results = build_results(
+            frame,
+            plan,
+            done.ledger,
+            record,
+            success=operation.success,
+            id_columns=None if ahead is None else ahead.id_columns(),
+        )
     if labelling is not None and isinstance(operation, TypedPairs):
         record.update(labelling.record(planned.known))
         record.update(add_requests(record, request_counts(lookups=planned.label_requests)))
