@@ -1,20 +1,25 @@
 """Stored associations: for each pair of records, the association type IDs in each direction.
 
-``links[(a, b)][x][y]`` is the set of type IDs of the association from record ``x`` of type
-``a`` to record ``y`` of type ``b``; the mirror ``links[(b, a)][y][x]`` holds the type IDs of the
-other direction. Both are kept together: a pair is associated in both directions or in neither.
-Type-ID sets are kept as sorted tuples shared between pairs that hold the same types, so ten
-million default associations cost one tuple, not ten million. Tuples of ints, unlike frozensets,
-are left alone by Python's garbage collector, and so are the per-record dicts holding them: a
-store of millions of pairs adds no pause to the collector's full passes (which otherwise grow to
-tenths of a second and would hold up every request the sandbox is serving).
+Each direction ``(a, b)`` of each pair of object types is a :class:`_Side`: for every record
+``x`` of type ``a``, the records ``y`` of type ``b`` it is associated with and the type IDs of
+each association from ``x`` to ``y``; the mirror side ``(b, a)`` holds the other direction.
+Both are kept together: a pair is associated in both directions or in neither.
+
+Made for a sandbox holding millions of pairs without pausing. Type-ID sets are sorted tuples
+shared between pairs that hold the same types, so ten million default associations cost one
+tuple, not ten million. A record with one associated record (most contacts, in most jobs) is
+held in two dicts of ints and shared tuples, which Python's garbage collector leaves alone;
+only records with several are held in a dict per record, and the side's dict of those is the
+only container a full collection walks (one entry per such record, not per pair). Held all in
+per-record dicts, a store of a million pairs made every full collection walk a million
+entries, pausing the sandbox for tenths of a second while requests waited.
 
 Nothing here locks; the portal holds one lock around every use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, KeysView
+from collections.abc import Collection, Iterable, Iterator, KeysView
 
 __all__ = ["AssociationStore"]
 
@@ -22,6 +27,72 @@ __all__ = ["AssociationStore"]
 TypeIds = tuple[int, ...]
 
 _EMPTY: TypeIds = ()
+
+
+class _Side:
+    """One direction: record -> {associated record: type IDs}, in two shapes (see the module
+    docstring). ``one[x]`` is the single record ``x`` is associated with and ``one_types[x]``
+    its type IDs; ``many[x]`` maps each of several records to their type IDs."""
+
+    __slots__ = ("many", "one", "one_types")
+
+    def __init__(self) -> None:
+        self.one: dict[int, int] = {}
+        self.one_types: dict[int, TypeIds] = {}
+        self.many: dict[int, dict[int, TypeIds]] = {}
+
+    def held(self, x: int) -> dict[int, TypeIds] | None:
+        """``{y: type IDs}`` of record ``x`` (a copy for a single one), None if none."""
+        several = self.many.get(x)
+        if several is not None:
+            return several
+        y = self.one.get(x)
+        return None if y is None else {y: self.one_types[x]}
+
+    def get(self, x: int, y: int) -> TypeIds | None:
+        """The type IDs from ``x`` to ``y``, None when not associated."""
+        several = self.many.get(x)
+        if several is not None:
+            return several.get(y)
+        return self.one_types[x] if self.one.get(x, -1) == y else None
+
+    def put(self, x: int, y: int, types: TypeIds) -> None:
+        """Set the type IDs from ``x`` to ``y`` (adding ``y`` if new)."""
+        several = self.many.get(x)
+        if several is not None:
+            several[y] = types
+            return
+        single = self.one.get(x)
+        if single is None or single == y:
+            self.one[x] = y
+            self.one_types[x] = types
+            return
+        self.many[x] = {single: self.one_types.pop(x), y: types}
+        del self.one[x]
+
+    def drop(self, x: int, y: int) -> bool:
+        """Forget ``x`` -> ``y``; return whether it was held."""
+        several = self.many.get(x)
+        if several is not None:
+            if several.pop(y, None) is None:
+                return False
+            if len(several) == 1:  # back to the single shape
+                ((single, types),) = several.items()
+                del self.many[x]
+                self.one[x] = single
+                self.one_types[x] = types
+            return True
+        if self.one.get(x, -1) != y:
+            return False
+        del self.one[x], self.one_types[x]
+        return True
+
+    def records(self) -> Iterator[tuple[int, dict[int, TypeIds]]]:
+        """Each record with its ``{y: type IDs}``."""
+        one_types = self.one_types
+        for x, y in self.one.items():
+            yield x, {y: one_types[x]}
+        yield from self.many.items()
 
 
 class AssociationStore:
@@ -37,7 +108,7 @@ class AssociationStore:
     """
 
     def __init__(self) -> None:
-        self.links: dict[tuple[str, str], dict[int, dict[int, TypeIds]]] = {}
+        self.sides: dict[tuple[str, str], _Side] = {}
         self.total = 0
         self._interned: dict[TypeIds, TypeIds] = {_EMPTY: _EMPTY}
         self._as_sets: dict[TypeIds, frozenset[int]] = {_EMPTY: frozenset()}
@@ -50,38 +121,32 @@ class AssociationStore:
             self._as_sets[key] = frozenset(key)
         return found
 
-    def _side(self, from_type: str, to_type: str) -> dict[int, dict[int, TypeIds]]:
-        side = self.links.get((from_type, to_type))
+    def _side(self, from_type: str, to_type: str) -> _Side:
+        side = self.sides.get((from_type, to_type))
         if side is None:
-            side = self.links[(from_type, to_type)] = {}
+            side = self.sides[(from_type, to_type)] = _Side()
         return side
 
     def targets(self, from_type: str, to_type: str, from_id: int) -> KeysView[int] | None:
         """The IDs of ``to_type`` associated with ``from_type:from_id`` (None if none)."""
-        side = self.links.get((from_type, to_type))
-        if side is None:
-            return None
-        found = side.get(from_id)
-        return None if found is None else found.keys()
+        side = self.sides.get((from_type, to_type))
+        held = None if side is None else side.held(from_id)
+        return None if held is None else held.keys()
 
     def targets_with_types(
         self, from_type: str, to_type: str, from_id: int
     ) -> dict[int, frozenset[int]]:
         """``{to_id: type IDs from -> to}`` for one record (a copy)."""
         as_sets = self._as_sets
-        held = self._held(from_type, to_type, from_id)
-        return {to_id: as_sets[types] for to_id, types in held.items()}
-
-    def _held(self, from_type: str, to_type: str, from_id: int) -> dict[int, TypeIds]:
-        """The stored ``{to_id: type IDs}`` of one record (live; empty and unstored if none)."""
-        side = self.links.get((from_type, to_type))
-        return {} if side is None else side.get(from_id, {})
+        side = self.sides.get((from_type, to_type))
+        held = None if side is None else side.held(from_id)
+        return {to_id: as_sets[types] for to_id, types in (held or {}).items()}
 
     def types(self, from_type: str, to_type: str, from_id: int, to_id: int) -> frozenset[int]:
         """Type IDs of the association ``from -> to`` (empty when not associated)."""
-        side = self.links.get((from_type, to_type))
-        held = None if side is None else side.get(from_id)
-        return self._as_sets[_EMPTY if held is None else held.get(to_id, _EMPTY)]
+        side = self.sides.get((from_type, to_type))
+        held = None if side is None else side.get(from_id, to_id)
+        return self._as_sets[_EMPTY if held is None else held]
 
     def add(
         self,
@@ -96,16 +161,17 @@ class AssociationStore:
 
         Returns whether the pair was not associated before.
         """
-        out = self._side(from_type, to_type).setdefault(from_id, {})
-        back = self._side(to_type, from_type).setdefault(to_id, {})
-        old = out.get(to_id)
+        out = self._side(from_type, to_type)
+        back = self._side(to_type, from_type)
+        old = out.get(from_id, to_id)
         if from_type == to_type and from_id == to_id:
             # A record with itself: both directions are the same entry.
-            out[to_id] = self._intern((*(old or _EMPTY), *forward, *reverse))
+            out.put(from_id, to_id, self._intern((*(old or _EMPTY), *forward, *reverse)))
         else:
-            out[to_id] = self._intern((*(old or _EMPTY), *forward)) if forward else old or _EMPTY
-            current = back.get(from_id, _EMPTY)
-            back[from_id] = self._intern((*current, *reverse)) if reverse else current
+            kept = old or _EMPTY
+            out.put(from_id, to_id, self._intern((*kept, *forward)) if forward else kept)
+            current = back.get(to_id, from_id) or _EMPTY
+            back.put(to_id, from_id, self._intern((*current, *reverse)) if reverse else current)
         if old is None:
             self.total += 1
             return True
@@ -120,33 +186,29 @@ class AssociationStore:
         reverse: int,
     ) -> None:
         """Give each ``(from_id, to_id)`` the default type IDs (the hot path of a busy sandbox)."""
-        out_side = self._side(from_type, to_type)
-        back_side = self._side(to_type, from_type)
+        out = self._side(from_type, to_type)
+        back = self._side(to_type, from_type)
         intern = self._intern
         fwd, rev = intern((forward,)), intern((reverse,))
         same_type = from_type == to_type
         for f, t in pairs:
-            out = out_side.get(f)
-            if out is None:
-                out = out_side[f] = {}
-            old = out.get(t)
+            old = out.get(f, t)
             if old is None:
                 self.total += 1
-                out[t] = fwd
+                old = fwd
+                out.put(f, t, fwd)
             elif forward not in old:
-                out[t] = intern((*old, forward))
+                old = intern((*old, forward))
+                out.put(f, t, old)
             if same_type and f == t:
-                if reverse not in out[t]:
-                    out[t] = intern((*out[t], reverse))
+                if reverse not in old:
+                    out.put(f, t, intern((*old, reverse)))
                 continue
-            back = back_side.get(t)
-            if back is None:
-                back = back_side[t] = {}
-            mirror = back.get(f)
+            mirror = back.get(t, f)
             if mirror is None:
-                back[f] = rev
+                back.put(t, f, rev)
             elif reverse not in mirror:
-                back[f] = intern((*mirror, reverse))
+                back.put(t, f, intern((*mirror, reverse)))
 
     def remove(
         self,
@@ -158,48 +220,44 @@ class AssociationStore:
         reverse: Collection[int],
     ) -> None:
         """Take type IDs off a pair; the pair stays associated with what remains."""
-        out = self._held(from_type, to_type, from_id)
-        if to_id not in out:
+        out = self._side(from_type, to_type)
+        old = out.get(from_id, to_id)
+        if old is None:
             return
         if from_type == to_type and from_id == to_id:
-            out[to_id] = self._intern(set(out[to_id]) - set(forward) - set(reverse))
+            out.put(from_id, to_id, self._intern(set(old) - set(forward) - set(reverse)))
             return
-        back = self._held(to_type, from_type, to_id)
-        out[to_id] = self._intern(set(out[to_id]) - set(forward))
-        back[from_id] = self._intern(set(back.get(from_id, _EMPTY)) - set(reverse))
-        if not out[to_id] and not back[from_id]:
+        back = self._side(to_type, from_type)
+        left = self._intern(set(old) - set(forward))
+        back_left = self._intern(set(back.get(to_id, from_id) or _EMPTY) - set(reverse))
+        out.put(from_id, to_id, left)
+        back.put(to_id, from_id, back_left)
+        if not left and not back_left:
             self.remove_pair(from_type, to_type, from_id, to_id)
 
     def remove_pair(self, from_type: str, to_type: str, from_id: int, to_id: int) -> bool:
         """Remove every association between two records; return whether there was one."""
-        out_side = self.links.get((from_type, to_type), {})
-        out = out_side.get(from_id)
-        if out is None or to_id not in out:
+        out = self.sides.get((from_type, to_type))
+        if out is None or not out.drop(from_id, to_id):
             return False
-        del out[to_id]
-        if not out:
-            del out_side[from_id]
-        back_side = self.links.get((to_type, from_type), {})
-        back = back_side.get(to_id)
+        back = self.sides.get((to_type, from_type))
         if back is not None:
-            back.pop(from_id, None)
-            if not back:
-                del back_side[to_id]
+            back.drop(to_id, from_id)
         self.total -= 1
         return True
 
     def pairs(self, from_type: str, to_type: str) -> set[tuple[str, str]]:
         """All associated pairs ``from_type -> to_type`` as ``(from_id, to_id)`` strings."""
-        side = self.links.get((from_type, to_type), {})
-        return {(str(f), str(t)) for f, targets in side.items() for t in targets}
+        side = self.sides.get((from_type, to_type)) or _Side()
+        return {(str(f), str(t)) for f, targets in side.records() for t in targets}
 
     def associations(self, from_type: str, to_type: str) -> dict[tuple[str, str], frozenset[int]]:
         """``{(from_id, to_id): type IDs from -> to}`` for every associated pair."""
-        side = self.links.get((from_type, to_type), {})
+        side = self.sides.get((from_type, to_type)) or _Side()
         as_sets = self._as_sets
         return {
             (str(f), str(t)): as_sets[types]
-            for f, targets in side.items()
+            for f, targets in side.records()
             for t, types in targets.items()
         }
 
@@ -209,5 +267,5 @@ class AssociationStore:
 
     def clear(self) -> None:
         """Forget every association."""
-        self.links.clear()
+        self.sides.clear()
         self.total = 0
