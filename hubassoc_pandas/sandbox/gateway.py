@@ -22,7 +22,6 @@ import functools
 import json
 import time
 import uuid
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -172,10 +171,10 @@ class Gateway:
             log.inputs += call.extra["inputs"]
             if endpoint.sent_pairs is not None and call.inputs is not None:
                 route_types = (call.route.types[0], call.route.types[1])
-                sends = log.pair_sends.get(route_types)
-                if sends is None:
-                    sends = log.pair_sends[route_types] = Counter()
-                sends.update(endpoint.sent_pairs(call.inputs))
+                sends = log.pair_sends.setdefault(route_types, {})
+                for f, t in endpoint.sent_pairs(call.inputs):
+                    key = f"{f}\t{t}"
+                    sends[key] = sends.get(key, 0) + 1
             delay = options.latency + options.latency_per_input * call.extra["inputs"]
             if options.latency_jitter:
                 delay += portal.rng.uniform(0.0, options.latency_jitter)

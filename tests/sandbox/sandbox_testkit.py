@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,20 @@ class Client:
 
     def close(self) -> None:
         self.session.close()
+
+
+def walked_by_a_full_collection(root: object) -> int:
+    """References the garbage collector follows from ``root`` through the tracked containers
+    of the store's own data (an untracked container is never walked: its references cost a
+    full collection nothing); classes and modules are not followed."""
+    seen: set[int] = set()
+    stack, walked = [root], 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or not gc.is_tracked(obj) or isinstance(obj, type):
+            continue
+        seen.add(id(obj))
+        referents = gc.get_referents(obj)
+        walked += len(referents)
+        stack.extend(referents)
+    return walked

@@ -6,6 +6,7 @@ import gc
 from typing import Any
 
 import pytest
+from sandbox_testkit import walked_by_a_full_collection
 
 from hubassoc_pandas.sandbox.store import AssociationStore
 
@@ -97,23 +98,6 @@ def test_type_sets_are_shared() -> None:
     assert len(stored) == 1 and len(given) == 1
 
 
-def _walked_by_a_full_collection(root: object) -> int:
-    """References the garbage collector follows from ``root`` through the tracked containers
-    of the store's own data (an untracked container is never walked: its references cost a
-    full collection nothing); classes and modules are not followed."""
-    seen: set[int] = set()
-    stack, walked = [root], 0
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or not gc.is_tracked(obj) or isinstance(obj, type):
-            continue
-        seen.add(id(obj))
-        referents = gc.get_referents(obj)
-        walked += len(referents)
-        stack.extend(referents)
-    return walked
-
-
 def test_a_large_store_is_left_alone_by_the_garbage_collector() -> None:
     """Full collections must not walk an entry per stored pair (pauses of tenths of a second
     at a million pairs, holding up every request being served): only records with several
@@ -123,7 +107,7 @@ def test_a_large_store_is_left_alone_by_the_garbage_collector() -> None:
     store.add(C, CO, 3, 3, {1}, {2})
     store.add_default(C, CO, [(1, 500), (2, 501)], 279, 280)  # two contacts with two companies
     gc.collect()
-    assert _walked_by_a_full_collection(store) < 200  # 7 companies and 2 contacts, not 20,000
+    assert walked_by_a_full_collection(store) < 200  # 7 companies and 2 contacts, not 20,000
     assert store.types(C, CO, 3, 3) == {1, 279} and store.types(CO, C, 3, 3) == {2, 280}
     assert set(store.targets(C, CO, 1) or ()) == {1, 500} and store.count() == 20_001
 
@@ -134,3 +118,24 @@ def test_targets() -> None:
     store.add_default(C, CO, [(1, 2), (1, 3)], 279, 280)
     assert set(store.targets(C, CO, 1) or ()) == {2, 3}
     assert store.targets_with_types(CO, C, 3) == {1: {280}}
+
+
+def test_a_sandbox_that_stored_many_pairs_leaves_the_collector_little_to_walk() -> None:
+    """Neither the store nor the request log keeps a container the collector walks per pair."""
+    import pandas as pd
+
+    import hubassoc_pandas  # noqa: F401  (the accessor)
+    from hubassoc_pandas.sandbox import Sandbox
+
+    records = {"contacts": range(1, 20_001), "companies": range(1, 51)}
+    with Sandbox(records=records, log_bodies=False, rate_limit=(10_000, 1.0)) as hub:
+        frame = pd.DataFrame({"c": range(1, 20_001), "co": [i % 50 + 1 for i in range(20_000)]})
+        results = frame.hubassoc.associate(
+            C, CO, from_col="c", to_col="co", token=hub.token, base_url=hub.url, progress=False
+        )
+        assert (results["status"] == "associated").all()
+        assert hub.stats()["distinct_pairs_sent"] == 20_000
+        gc.collect()
+        portal = hub._app
+        assert walked_by_a_full_collection(portal.store) < 500  # 50 companies, not 20,000 pairs
+        assert walked_by_a_full_collection(portal.log) < 1_000  # ten requests' records
