@@ -8,6 +8,8 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from urllib3.exceptions import (
@@ -207,3 +209,44 @@ def test_what_a_failure_says_about_whether_the_request_got_there(
     failure: BaseException, reached: bool
 ) -> None:
     assert may_have_reached(failure) is reached
+
+
+TLS = Path(__file__).resolve().parent / "tls"  # a self-signed certificate for 127.0.0.1
+
+
+@pytest.fixture
+def https_url() -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 answering ``{}`` to anything, with the test certificate."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_checks_the_certificate_against_the_bundle_given(https_url: str) -> None:
+    bundle = str(TLS / "loopback-cert.pem")
+    with HubSpotClient(TOKEN, base_url=https_url, verify=bundle) as client:
+        answers = [client.post("crm/x", {"inputs": []}) for _ in range(2)]
+    assert [(a.status, a.body) for a in answers] == [(200, {}), (200, {})]
+    with HubSpotClient(TOKEN, base_url=https_url) as client:  # the bundled authorities
+        refused = client.post("crm/x", {"inputs": []})
+    assert (refused.status, refused.lost) == (0, False)  # the handshake failed: nothing sent
+    assert "SSLError" in (refused.error or "") and TOKEN not in (refused.error or "")
