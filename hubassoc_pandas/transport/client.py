@@ -1,4 +1,5 @@
-"""The only module that speaks HTTP: one pool of connections, any path, one request method.
+"""The client every request goes through: any path, one request method, over one pool of
+connections (:mod:`.connection`).
 
 The access token lives in one private attribute and travels only in the Authorization header
 of requests to an HTTPS URL, or to plain HTTP on a loopback address. It never appears in a
