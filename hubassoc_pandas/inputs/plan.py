@@ -301,7 +301,11 @@ def mirror_last(
         later = _later_mirrors(pair_from[pairs], pair_to[pairs])
         if not later.any():
             return pairs, len(pairs)
-    return np.concatenate([pairs[~later], pairs[later]]), int((~later).sum())
+    boundary = len(pairs) - int(np.count_nonzero(later))
+    ordered = np.empty_like(pairs)  # the two parts written in place: one fresh array
+    np.compress(~later, pairs, out=ordered[:boundary])
+    np.compress(later, pairs, out=ordered[boundary:])
+    return ordered, boundary
 
 
 def _later_mirrors(from_ids: np.ndarray, to_ids: np.ndarray) -> np.ndarray:
