@@ -217,13 +217,21 @@ class HubSpotClient:
         self._authorization = Secret(f"Bearer {resolve_token(token)}")
         self._proxies = proxies_for(self.base_url, proxies)  # no ~/.netrc is ever read
         self._verify = ca_bundle(verify)
-        self._connections = Connections(
-            self.base_url,
-            proxies=self._proxies,
-            verify=self._verify,
-            pool_size=max(1, pool_size),
-            timeout=(self.timeout.connect, self.timeout.read),
-        )
+        try:
+            self._connections = Connections(
+                self.base_url,
+                proxies=self._proxies,
+                verify=self._verify,
+                pool_size=max(1, pool_size),
+                timeout=(self.timeout.connect, self.timeout.read),
+            )
+        except (requests.RequestException, urllib3.exceptions.HTTPError, ValueError) as exc:
+            shown = self.proxies  # without credentials
+            raise ConfigError(
+                f"proxies={shown!r}: this proxy cannot be used ({type(exc).__name__}); give "
+                "an http:// or https:// proxy URL with a host, such as "
+                "'http://proxy.example.com:3128'."
+            ) from None
         self._headers = {
             **requests.utils.default_headers(),
             "User-Agent": f"hubassoc_pandas/{__version__}",

@@ -82,7 +82,10 @@ def ca_bundle(verify: bool | str | None = None) -> bool | str:
 def without_credentials(url: str) -> str:
     parts = urlsplit(url if "://" in url else f"http://{url}")
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a port: left out rather than shown
+        port = ""
     return f"{parts.scheme}://{host}{port}"
 
 

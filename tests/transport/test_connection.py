@@ -24,6 +24,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
+from hubassoc_pandas.errors import ConfigError
 from hubassoc_pandas.transport.client import HubSpotClient
 from hubassoc_pandas.transport.network import may_have_reached
 
@@ -250,3 +251,14 @@ def test_https_checks_the_certificate_against_the_bundle_given(https_url: str) -
         refused = client.post("crm/x", {"inputs": []})
     assert (refused.status, refused.lost) == (0, False)  # the handshake failed: nothing sent
     assert "SSLError" in (refused.error or "") and TOKEN not in (refused.error or "")
+
+
+@pytest.mark.parametrize(
+    "proxy", ["::bad::", "http://", "socks5://user:secret@127.0.0.1:1080"], ids=str
+)
+def test_a_proxy_that_cannot_be_used_is_refused_when_the_client_is_made(proxy: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        HubSpotClient(TOKEN, base_url="https://api.hubapi.com", proxies={"https": proxy})
+    message = str(caught.value)
+    assert "proxy cannot be used" in message and "http://proxy.example.com:3128" in message
+    assert "secret" not in message and TOKEN not in message
