@@ -3,11 +3,11 @@
 
 The record holds one 32-bit fingerprint per pair the run associated (or may have:
 ``unconfirmed``), packed: 4 bytes a pair, made from the plan's integer IDs (no per-row text is
-hashed), while the run sends (:func:`made_of_run` then only picks the pairs made). An undo
+hashed) while the run sends, so that :func:`made_of_run` only picks the pairs made. An undo
 sorts them, fingerprints the pairs its rows name now and takes back only the rows whose pair
-the run made; a row whose IDs were changed to a
-pair the run did not make is left in place (a chance of about one in 4 billion per pair that
-an edited pair shares a fingerprint with one the run made).
+the run made; a row whose IDs were changed to a pair the run did not make is left in place (a
+chance of about one in 4 billion per pair that an edited pair shares a fingerprint with one
+the run made).
 """
 
 from __future__ import annotations

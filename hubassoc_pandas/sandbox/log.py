@@ -74,7 +74,7 @@ class RequestLog:
     """Counters kept on every request; use under the app's lock.
 
     ``pair_sends`` counts, per route's object types, how often each pair was sent, keyed by
-    the text ``"<from>\t<to>"``: a plain dict of texts and counts is left alone by the
+    its from- and to-ID joined by a tab: a plain dict of texts and counts is left alone by the
     garbage collector, where one keyed by tuples, or a Counter, would be walked whole by every
     full collection (tenths of a second once millions of pairs were sent).
     """
