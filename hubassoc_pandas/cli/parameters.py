@@ -167,20 +167,20 @@ def add_sending_options(
         help=f"API base URL, https or http on loopback only (default: {base_url}, else "
         f"{DEFAULT_BASE_URL})",
     )
+    default, shown = _carried(inherited, DEFAULT_API_VERSION)
     parser.add_argument(
         "--api-version",
         metavar="VERSION",
-        default=None if inherited else DEFAULT_API_VERSION,
-        help="a date version or v4 (default: "
-        + (RUN_DEFAULT if inherited else "%(default)s")
-        + ")",
+        default=default,
+        help=f"a date version or v4 (default: {shown})",
     )
+    default, shown = _carried(run_knobs, DEFAULT_MAX_WORKERS)
     parser.add_argument(
         "--max-workers",
         type=int,
         metavar="N",
-        default=None if run_knobs else DEFAULT_MAX_WORKERS,
-        help="requests in flight (default: " + (RUN_DEFAULT if run_knobs else "%(default)s") + ")",
+        default=default,
+        help=f"requests in flight (default: {shown})",
     )
     parser.add_argument(
         "--rate-limit",
@@ -189,14 +189,13 @@ def add_sending_options(
         + (f"{RUN_DEFAULT}, else " if run_knobs else "")
         + "follow HubSpot's rate-limit headers, starting at 100/10)",
     )
+    default, shown = _carried(run_knobs, DEFAULT_MAX_ATTEMPTS)
     parser.add_argument(
         "--max-attempts",
         type=int,
         metavar="N",
-        default=None if run_knobs else DEFAULT_MAX_ATTEMPTS,
-        help="attempts per batch on 5xx and network failures (default: "
-        + (RUN_DEFAULT if run_knobs else "%(default)s")
-        + ")",
+        default=default,
+        help=f"attempts per batch on 5xx and network failures (default: {shown})",
     )
     add_timeout(parser)
     parser.add_argument(
@@ -228,6 +227,12 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     """
     given = {name: getattr(args, name, None) for name in _EVERY_RUN_OPTION}
     return {name: value for name, value in given.items() if value is not None}
+
+
+def _carried(from_run: bool, default: Any) -> tuple[Any, str]:
+    """An option's default and how its help names it: none, "the run's", when the command
+    carries on a run from its results file; else ``default``, shown by argparse."""
+    return (None, RUN_DEFAULT) if from_run else (default, "%(default)s")
 
 
 def _separator(text: str) -> str:

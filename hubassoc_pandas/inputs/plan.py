@@ -292,15 +292,13 @@ def mirror_last(
     """
     if len(pairs) == 0:
         return pairs, 0
-    if len(pairs) == len(pair_from):  # every pair (the keys are distinct): read in place
-        later = _later_mirrors(pair_from, pair_to)
-        if not later.any():
-            return pairs, len(pairs)
+    every = len(pairs) == len(pair_from)  # every pair (the keys are distinct): read in place
+    from_ids, to_ids = (pair_from, pair_to) if every else (pair_from[pairs], pair_to[pairs])
+    later = _later_mirrors(from_ids, to_ids)
+    if not later.any():
+        return pairs, len(pairs)
+    if every:  # per key, then in the order of ``pairs``
         later = later[pairs]
-    else:
-        later = _later_mirrors(pair_from[pairs], pair_to[pairs])
-        if not later.any():
-            return pairs, len(pairs)
     boundary = len(pairs) - int(np.count_nonzero(later))
     ordered = np.empty_like(pairs)  # the two parts written in place: one fresh array
     np.compress(~later, pairs, out=ordered[:boundary])

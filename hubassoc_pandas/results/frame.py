@@ -16,7 +16,7 @@ import pandas as pd
 
 from hubassoc_pandas._stack import user_stacklevel
 from hubassoc_pandas.engine.ledger import Interned, Ledger
-from hubassoc_pandas.inputs.columns import missing_text, text_by_code
+from hubassoc_pandas.inputs.columns import integers, missing_text, text_by_code
 from hubassoc_pandas.inputs.ids import id_string_array
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.results.schema import (
@@ -172,7 +172,7 @@ def _value_columns(ledger: Ledger, pick: Any) -> dict[str, Any]:
         if column is None:  # the operation has none: an empty column
             n_rows = len(pick(ledger.status, 0))
             columns[name] = (
-                _nullable(np.zeros(n_rows, dtype=np.int64), None, missing_all=True)
+                integers(np.zeros(n_rows, dtype=bool), None, None)
                 if BASE_VALUE_COLUMNS[name] == "Int64"
                 else missing_text(n_rows)
             )
@@ -188,13 +188,7 @@ def _text_column(table: Sequence[Any], codes: np.ndarray) -> pd.api.extensions.E
     return text_by_code(table, codes)
 
 
-def _nullable(
-    values: np.ndarray, missing: int | None, *, missing_all: bool = False
-) -> pd.arrays.IntegerArray:
-    """An ``Int64`` array over ``values`` (not copied), <NA> where they are ``missing``
-    (everywhere with ``missing_all``)."""
-    if missing_all or missing is None:
-        mask = np.full(len(values), missing_all)
-    else:
-        mask = values == missing
+def _nullable(values: np.ndarray, missing: int | None) -> pd.arrays.IntegerArray:
+    """An ``Int64`` array over ``values`` (not copied), <NA> where they are ``missing``."""
+    mask = np.zeros(len(values), dtype=bool) if missing is None else values == missing
     return pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask)

@@ -185,7 +185,8 @@ class HubSpotClient:
         Connections kept open; at least the number of requests in flight.
     proxies : dict, optional
         ``{"https": "http://proxy:3128"}``; default: ``HTTPS_PROXY``/``HTTP_PROXY`` from the
-        environment, except hosts listed in ``NO_PROXY``.
+        environment, except hosts listed in ``NO_PROXY``. A proxy URL that cannot be used
+        (no host, a bad port, a scheme requests does not support) raises ConfigError here.
     verify : bool or str, optional
         Certificate checking: True, or a CA bundle path; default ``REQUESTS_CA_BUNDLE`` or
         ``CURL_CA_BUNDLE`` from the environment, else the bundled certificates.

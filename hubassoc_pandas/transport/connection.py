@@ -90,7 +90,7 @@ class Connections:
             method,
             self.url(path),
             body=body,
-            headers=dict(headers),
+            headers=headers,
             retries=False,
             redirect=False,
             assert_same_host=False,
