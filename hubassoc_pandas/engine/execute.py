@@ -5,6 +5,7 @@ pace, run the engine, and say what happened. Shared by every public operation.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ def execute(
     invalid_rows: int,
     pacer: Pacer | None = None,
     purpose: str | None = None,
+    on_sending: Callable[[], object] | None = None,
 ) -> Execution:
     """Send every key of ``operation`` (those a journal records as done excepted).
 
@@ -63,7 +65,8 @@ def execute(
     written) passes its open ``journal`` (see :func:`open_journal`), its ``client`` and its
     ``pacer`` to each phase instead: those are then neither opened nor closed here. A
     journal belongs to one kind of run: ``purpose`` (default: the operation's verb; ``undo``
-    for an undo) is part of its identity.
+    for an undo) is part of its identity. ``on_sending()`` is called once, when the first
+    request is on its way (never in a dry run, nor when nothing is left to send).
     """
     ledger = Ledger(rows_of_key, operation.value_columns)
     pending = np.arange(operation.n_keys, dtype=np.int64)
@@ -111,6 +114,7 @@ def execute(
             "journal": opened,
             "first_batch": first_batch,
             "invalid_rows": invalid_rows,
+            "on_sending": on_sending,
         }
         owned = client or settings.open_client(token, base_url)
         try:
@@ -137,7 +141,8 @@ def _send(
     run_as: dict[str, Any],
     pacer: Pacer | None = None,
 ) -> RunReport:
-    """Pace and run the engine; ``run_as`` holds progress, journal, first batch, invalid rows."""
+    """Pace and run the engine; ``run_as`` holds progress, journal, first batch, invalid rows
+    and the ``on_sending`` call."""
     # the first two requests go at once (the window is empty), then one at a time
     pacer = pacer or Pacer(settings.rate_limit, ceiling=settings.rate_limit, start=2)
     options = EngineOptions(

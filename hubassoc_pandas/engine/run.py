@@ -62,15 +62,17 @@ def run(
     journal: Journal | None = None,
     first_batch: int = 1,
     invalid_rows: int = 0,
+    on_sending: Callable[[], object] | None = None,
 ) -> RunReport:
     """Send the ``pending`` keys of ``operation`` and record every outcome in ``ledger``.
 
     ``post(path, payload)`` sends one request (see :meth:`HubSpotClient.post`); ``progress``
-    is told the rows decided, with ``invalid_rows`` counted as invalid from the start.
+    is told the rows decided, with ``invalid_rows`` counted as invalid from the start;
+    ``on_sending()`` is called once, when the first request has been handed to a worker.
     """
     return _Engine(
         operation, pending, ledger, post, pacer, options, progress, journal, first_batch
-    ).go(invalid_rows)
+    ).go(invalid_rows, on_sending)
 
 
 class _Engine:
@@ -107,12 +109,12 @@ class _Engine:
         self.invalid_rows = 0
         self.reach = Reachability()
 
-    def go(self, invalid_rows: int) -> RunReport:
+    def go(self, invalid_rows: int, on_sending: Callable[[], object] | None = None) -> RunReport:
         self.invalid_rows = invalid_rows
         pool = DaemonPool(self.options.max_workers)
         try:
             try:
-                self._loop(pool)
+                self._loop(pool, on_sending)
             except KeyboardInterrupt:
                 self._stop(
                     INTERRUPTED,
@@ -134,7 +136,7 @@ class _Engine:
             self.report.finished = time.time()
         return self.report
 
-    def _loop(self, pool: DaemonPool) -> None:
+    def _loop(self, pool: DaemonPool, on_sending: Callable[[], object] | None) -> None:
         in_flight = self.in_flight
         while True:
             with ctrl_c_held():
@@ -146,6 +148,9 @@ class _Engine:
                     in_flight[pool.submit(self._send, work)] = work
             if not in_flight:
                 return
+            if on_sending is not None:
+                on_sending()
+                on_sending = None
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
             with ctrl_c_held():
                 for future in done:

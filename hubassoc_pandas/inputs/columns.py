@@ -27,17 +27,21 @@ import pandas as pd
 
 __all__ = [
     "CHUNK_ROWS",
+    "REPEAT_ROWS",
     "arrow_strings",
     "arrow_text",
     "code_dtype",
     "flags",
     "integers",
     "missing_text",
+    "repeated_text",
     "text_by_code",
 ]
 
 #: Rows per Arrow chunk of a long text column.
 CHUNK_ROWS = 1 << 20
+#: Rows of the block a column of one repeated text is made of (see :func:`repeated_text`).
+REPEAT_ROWS = 1 << 16
 
 
 def code_dtype(n_values: int) -> np.dtype:
@@ -134,10 +138,9 @@ def text_by_code(
 
     distinct = pa.array(texts, type=pa.large_string())
     first = int(codes[0])
-    if first >= 0 and texts[first] is not None and codes.min() == codes.max():
-        # one text on every row (the usual association category): repeated, not gathered
-        one = pa.scalar(texts[first], type=pa.large_string())
-        return arrow_text(len(codes), lambda start, stop, pool: pa.repeat(one, stop - start))
+    one = texts[first] if first >= 0 else None
+    if one is not None and codes.min() == codes.max():
+        return repeated_text(one, len(codes))  # the usual association category
 
     def take(start: int, stop: int, pool: Any) -> Any:
         part = codes[start:stop]
@@ -146,6 +149,34 @@ def text_by_code(
         return pc.take(distinct, indices, memory_pool=pool)
 
     return arrow_text(len(codes), take)
+
+
+def repeated_text(text: str, n_rows: int) -> pd.api.extensions.ExtensionArray:
+    """A ``string`` array of ``text`` on each of ``n_rows`` rows, held by Arrow as one block
+    of :data:`REPEAT_ROWS` rows (or a sixteenth of the column, if more) that every chunk
+    shares: a column of one value costs a few MB whatever its length.
+
+    Without Arrow, an object array of ``n_rows`` references to one string.
+
+    Examples
+    --------
+    >>> column = repeated_text("HUBSPOT_DEFINED", 3)
+    >>> column.tolist(), str(column.dtype)
+    (['HUBSPOT_DEFINED', 'HUBSPOT_DEFINED', 'HUBSPOT_DEFINED'], 'string')
+    """
+    if not arrow_strings():
+        return pd.array(np.full(n_rows, text, dtype=object), dtype="string")
+    import pyarrow as pa
+
+    unit = min(n_rows, max(REPEAT_ROWS, -(-n_rows // 16)))
+    if unit == 0:
+        return missing_text(0)
+    one = pa.scalar(text, type=pa.large_string())
+    block = pa.repeat(one, unit, memory_pool=pa.system_memory_pool())
+    whole, rest = divmod(n_rows, unit)
+    chunks = [block] * whole + ([block.slice(0, rest)] if rest else [])
+    column = pa.chunked_array(chunks, type=pa.large_string())
+    return pd.array(column, dtype=pd.StringDtype("pyarrow"))
 
 
 def integers(invalid: np.ndarray, value: int | None, other: int | None) -> pd.arrays.IntegerArray:

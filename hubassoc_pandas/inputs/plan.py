@@ -299,10 +299,35 @@ def mirror_last(
         return pairs, len(pairs)
     if every:  # per key, then in the order of ``pairs``
         later = later[pairs]
-    boundary = len(pairs) - int(np.count_nonzero(later))
-    ordered = np.empty_like(pairs)  # the two parts written in place: one fresh array
-    np.compress(~later, pairs, out=ordered[:boundary])
-    np.compress(later, pairs, out=ordered[boundary:])
+    return _moved_last(pairs, np.flatnonzero(later))
+
+
+_FEW_MOVED = 256  # up to this many moved items, the rest is copied slice by slice
+
+
+def _moved_last(items: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, int]:
+    """``items`` with those at the sorted positions ``at`` moved to the end, both parts in
+    their order, and where the moved ones begin: one fresh array, no mask when few move.
+
+    Examples
+    --------
+    >>> _moved_last(np.array([5, 6, 7, 8]), np.array([0, 2]))
+    (array([6, 8, 5, 7]), 2)
+    """
+    boundary = len(items) - len(at)
+    ordered = np.empty_like(items)
+    if len(at) > _FEW_MOVED:
+        keep = np.ones(len(items), dtype=bool)
+        keep[at] = False
+        ordered[:boundary] = items[keep]
+    else:
+        written = start = 0
+        for stop in at.tolist():
+            ordered[written : written + stop - start] = items[start:stop]
+            written += stop - start
+            start = stop + 1
+        ordered[written:boundary] = items[start:]
+    ordered[boundary:] = items[at]
     return ordered, boundary
 
 

@@ -3,11 +3,14 @@ while the run sends, so that the frame is ready soon after the last answer.
 
 The ID text columns and the fingerprints of the plan's pairs take a few hundred milliseconds
 at a million rows; most of that work (pyarrow's casts, numpy's arithmetic) leaves Python's
-lock free, so it costs the sending threads little.
+lock free, so it costs the sending threads little. It starts once the first request is on
+its way (:meth:`ResultsAhead.start`, called by the engine), so that it does not slow the run
+before then, when the main thread prepares the first batches.
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -21,7 +24,7 @@ __all__ = ["ResultsAhead"]
 
 
 class ResultsAhead:
-    """Start the input-only parts of ``plan``'s results frame on a thread.
+    """The input-only parts of ``plan``'s results frame, made on a thread once started.
 
     Parameters
     ----------
@@ -31,27 +34,50 @@ class ResultsAhead:
         Also fingerprint every pair of the plan (a run that may associate: see
         :func:`~hubassoc_pandas.results.made.made_of_run`).
 
+    Nothing is made until :meth:`start`; asking for a part before that (a run that sent
+    nothing) starts the thread and waits for it.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from hubassoc_pandas.inputs.plan import make_plan
     >>> ahead = ResultsAhead(make_plan(pd.Series([1, 2]), pd.Series([7, 8])), fingerprints=True)
+    >>> ahead.start()
     >>> ahead.id_columns()["to_id"].tolist(), len(ahead.fingerprints())
     (['7', '8'], 2)
     """
 
     def __init__(self, plan: Plan, *, fingerprints: bool) -> None:
-        pool = ThreadPoolExecutor(1, thread_name_prefix="hubassoc-results")
-        self._ids: Future[dict[str, Any]] = pool.submit(row_id_columns, plan)
-        self._fingerprints: Future[np.ndarray] | None = (
-            pool.submit(pair_fingerprints, plan.pair_from, plan.pair_to) if fingerprints else None
-        )
-        pool.shutdown(wait=False)  # the thread ends when its work is done
+        self._plan = plan
+        self._wants_fingerprints = fingerprints
+        self._ids: Future[dict[str, Any]] | None = None
+        self._fingerprints: Future[np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def started(self) -> bool:
+        """Whether the parts are being made (or made)."""
+        return self._ids is not None
+
+    def start(self) -> None:
+        """Start making the parts on a thread of their own (once; later calls do nothing)."""
+        with self._lock:
+            if self._ids is not None:
+                return
+            plan = self._plan
+            pool = ThreadPoolExecutor(1, thread_name_prefix="hubassoc-results")
+            self._ids = pool.submit(row_id_columns, plan)
+            if self._wants_fingerprints:
+                self._fingerprints = pool.submit(pair_fingerprints, plan.pair_from, plan.pair_to)
+            pool.shutdown(wait=False)  # the thread ends when its work is done
 
     def id_columns(self) -> dict[str, Any]:
         """The ``from_id`` and ``to_id`` columns (waits for them)."""
+        self.start()
+        assert self._ids is not None
         return self._ids.result()
 
     def fingerprints(self) -> np.ndarray | None:
         """Each plan pair's fingerprint (waits for them); None when not asked for."""
+        self.start()
         return None if self._fingerprints is None else self._fingerprints.result()

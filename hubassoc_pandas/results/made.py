@@ -74,7 +74,7 @@ def made_of_run(plan: Plan, ledger: Ledger, fingerprints: np.ndarray | None = No
     made = (ledger.status == SUCCESS) | (ledger.status == UNCONFIRMED)
     if fingerprints is None:
         return made_record(plan.pair_from[made], plan.pair_to[made])
-    return _pack(fingerprints[made])
+    return _pack(fingerprints if made.all() else fingerprints[made])
 
 
 def merge_made(record: dict[str, Any], rows: pd.DataFrame) -> None:
@@ -128,7 +128,8 @@ def _sorted_set(values: np.ndarray) -> np.ndarray:
 
 
 def _pack(fingerprints: np.ndarray) -> str:
-    return base64.b64encode(fingerprints.astype("<u4").tobytes()).decode("ascii")
+    # the array's own bytes when already little-endian uint32: no copy before the encoding
+    return base64.b64encode(np.ascontiguousarray(fingerprints, dtype="<u4")).decode("ascii")
 
 
 def _unpack(packed: str) -> np.ndarray:

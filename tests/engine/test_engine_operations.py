@@ -6,7 +6,7 @@ whole-batch 400 names, per-key refusals, the journal and resume all come from th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -112,7 +112,14 @@ def toy() -> Iterator[JsonPortal]:
         yield portal
 
 
-def shout(words: list[str], toy: JsonPortal, journal: Path | None = None) -> Any:
+def shout(
+    words: list[str],
+    toy: JsonPortal,
+    journal: Path | None = None,
+    *,
+    dry_run: bool = False,
+    on_sending: Callable[[], object] | None = None,
+) -> Any:
     settings = make_settings("contacts", "companies", backoff=Backoff(base=0.01, cap=0.02))
     with HubSpotClient("toy-token", base_url=toy.url) as client:
         return execute(
@@ -123,11 +130,12 @@ def shout(words: list[str], toy: JsonPortal, journal: Path | None = None) -> Any
             token=None,
             client=client,
             progress=False,
-            dry_run=False,
+            dry_run=dry_run,
             journal=journal,
             first_batch=1,
             total_rows=len(words),
             invalid_rows=0,
+            on_sending=on_sending,
         )
 
 
@@ -161,3 +169,22 @@ def test_the_toy_operation_resumes_from_its_journal(toy: JsonPortal, tmp_path: P
     assert second.record["resumed_pairs"] == 4  # a, b, d, e were done
     assert not resent & {"a", "b", "d", "e"}
     assert second.ledger.values["loud"][WORDS.index("a")] == "A"  # restored from the journal
+
+
+def test_on_sending_is_called_once_as_the_first_requests_leave(toy: JsonPortal) -> None:
+    seen: list[int] = []  # requests the endpoint had received at each call
+    done = shout(WORDS, toy, on_sending=lambda: seen.append(len(toy.bodies)))
+    assert len(seen) == 1
+    assert seen[0] <= make_settings("contacts", "companies").max_workers
+    assert done.report.requests == len(toy.bodies) > seen[0]  # the run went on after it
+
+
+def test_on_sending_is_not_called_when_nothing_is_sent(toy: JsonPortal, tmp_path: Path) -> None:
+    calls: list[str] = []
+    shout(WORDS, toy, dry_run=True, on_sending=lambda: calls.append("dry run"))
+    path = tmp_path / "toy.db"
+    shout(["a", "b"], toy, journal=path)
+    sent = len(toy.bodies)
+    shout(["a", "b"], toy, journal=path, on_sending=lambda: calls.append("resumed"))
+    assert len(toy.bodies) == sent  # every word was resumed from the journal
+    assert calls == []

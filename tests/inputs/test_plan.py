@@ -191,3 +191,28 @@ def test_rows_sorted_by_pair_plan_like_any_others(repeat: bool) -> None:
     assert plan.pair_of_row.tolist() == pair_of_row
     assert list(zip(plan.pair_from.tolist(), plan.pair_to.tolist(), strict=True)) == keys
     assert plan.rows_of_pair.tolist() == counts
+
+
+@pytest.mark.parametrize(
+    "n, at",
+    [
+        (0, []),
+        (5, []),
+        (5, [0]),
+        (5, [4]),
+        (5, [1, 2]),
+        (5, [0, 1, 2, 3, 4]),
+        (3000, list(range(0, 3000, 7))),  # more than a few: the masked copy
+        (3000, list(range(2990, 3000))),
+    ],
+    ids=["empty", "none", "first", "last", "adjacent", "all", "many", "a tail"],
+)
+def test_moved_last_keeps_both_parts_in_order(n: int, at: list[int]) -> None:
+    from hubassoc_pandas.inputs.plan import _moved_last
+
+    items = np.random.default_rng(n).permutation(n).astype(np.int64)
+    ordered, boundary = _moved_last(items, np.array(at, dtype=np.int64))
+    moved = set(at)
+    expected = [v for i, v in enumerate(items.tolist()) if i not in moved]
+    assert ordered.tolist() == expected + [items[i] for i in at]
+    assert boundary == n - len(at) and ordered.dtype == np.int64

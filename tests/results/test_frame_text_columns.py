@@ -62,3 +62,25 @@ def test_id_string_array_is_the_ids_digits(arrow: bool, monkeypatch: pytest.Monk
         assert built.dtype == expected.dtype == "string"
         assert pd.Series(built).equals(pd.Series(expected))
     assert list(id_string_array(np.array([12, 0]))) == ["12", pd.NA]
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+@pytest.mark.parametrize("n_rows", [0, 1, 5, (1 << 16) + 3, 1_520_000])
+def test_a_repeated_text_is_that_text_on_every_row(
+    n_rows: int, arrow: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not arrow:
+        monkeypatch.setattr(columns, "arrow_strings", lambda: False)
+    built = columns.repeated_text("HUBSPOT_DEFINED", n_rows)
+    expected = pd.array(np.full(n_rows, "HUBSPOT_DEFINED", dtype=object), dtype="string")
+    assert built.dtype == "string"
+    assert pd.Series(built).equals(pd.Series(expected))
+
+
+def test_a_long_repeated_text_holds_one_block_of_memory() -> None:
+    pytest.importorskip("pyarrow")
+    built = columns.repeated_text("HUBSPOT_DEFINED", 1_520_000)
+    chunks = built._pa_array.chunks  # type: ignore[attr-defined]
+    data = {chunk.buffers()[2].address for chunk in chunks}
+    assert len(chunks) > 1 and len(data) == 1  # every chunk reads the same bytes
+    assert chunks[0].nbytes < 1_520_000 * 15 / 8  # a sixteenth of the column, about

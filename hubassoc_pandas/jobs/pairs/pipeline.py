@@ -37,7 +37,9 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     warn_of_unread_primary(operation, job)
     makes = operation.success == "associated" and not job.run.dry_run
     ahead = None if job.run.dry_run else ResultsAhead(plan, fingerprints=makes)
-    done = execute_pairs(operation, plan, job, first_batch=1)
+    done = execute_pairs(
+        operation, plan, job, first_batch=1, on_sending=None if ahead is None else ahead.start
+    )
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col))
     if makes and ahead is not None:

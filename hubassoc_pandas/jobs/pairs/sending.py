@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hubassoc_pandas.engine.execute import Execution, execute
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.operations.base import PairOperation
@@ -18,9 +20,11 @@ def execute_pairs(
     job: PairJob,
     *,
     first_batch: int,
+    on_sending: Callable[[], object] | None = None,
 ) -> Execution:
     """Send the operation's keys over the job's connection, with a progress bar titled for
-    the operation when the job shows progress."""
+    the operation when the job shows progress; ``on_sending`` as for
+    :func:`~hubassoc_pandas.engine.execute.execute`."""
     run = job.run
     progress = run.progress
     if progress is True:
@@ -45,4 +49,5 @@ def execute_pairs(
         invalid_rows=plan.n_invalid,
         pacer=run.pacer,
         purpose=run.purpose,
+        on_sending=on_sending,
     )
