@@ -11,8 +11,10 @@ period later, so that the window's count would let two go together again, window
 window, where one late arrival of a pair puts the server one over. A request let go a little
 late (a worker woken late) leaves the grid where it was, so late wake-ups cost no slot. A
 pacer that fell further behind (a hold after a 429, no worker free) catches up on up to a
-tenth of the window's slots at one and a half times the even rate, the window count still
-guarding. Workers wait their turn for a slot: one of them sleeps until the next slot is due.
+fifth of the window's slots at one and a half times the even rate, the window count still
+guarding: enough to regain the second or so a whole-second ``Retry-After`` holds past the
+moment the window frees, within the next window. Workers wait their turn for a slot: one of
+them sleeps until the next slot is due.
 
 It learns the limit from ``X-HubSpot-RateLimit-*`` headers and estimates the requests made by
 other processes sharing the token: the server's count above its own, as the median of the last
@@ -105,7 +107,7 @@ class Pacer:
         ceiling: RateLimit | None = None,
         widen: float = 0.01,
         smooth: int = 7,
-        catch_up: float = 0.1,
+        catch_up: float = 0.2,
         start: int | None = None,
     ) -> None:
         if burst is not None and burst < 1:

@@ -104,21 +104,26 @@ def test_another_process_at_a_steady_rate_is_left_its_share() -> None:
 # -- catching up ------------------------------------------------------------------------------
 
 
-def test_a_pacer_that_fell_behind_catches_up_a_tenth_of_the_window() -> None:
+@pytest.mark.parametrize(("options", "regained"), [({}, 20), ({"catch_up": 0.1}, 10)])
+def test_a_pacer_that_fell_behind_catches_up_a_share_of_the_window(
+    options: dict[str, float], regained: int
+) -> None:
     """100 per 10 s, one at a time: after 3 s without a request (a hold, no worker free) it
-    sends 10 slots early at 1.5 times the even rate, and never more than the window allows."""
+    sends early, at 1.5 times the even rate, up to a fifth of the window's slots (by default;
+    ``catch_up`` sets the share), and never more than the window allows."""
     limit = RateLimit(100, 10.0, margin=0.0)
-    behind = Pacer(limit, burst=1)
+    behind = Pacer(limit, burst=1, **options)
     steady = Pacer(limit, burst=1, catch_up=0.0)
-    for pacer in (behind, steady):
-        assert len(send_all(pacer, 0.0, 20.0)) == 200  # spaced 0.1 s apart, the window full
-    caught_up = send_all(behind, 23.0, 26.0)
-    plain = send_all(steady, 23.0, 26.0)
-    assert len(plain) == 30  # even spacing: the 30 slots of the pause are lost
-    assert len(caught_up) == 40  # 10 of them regained
+    before = send_all(behind, 0.0, 20.0)
+    assert len(before) == len(send_all(steady, 0.0, 20.0)) == 200  # 0.1 s apart, window full
+    caught_up = send_all(behind, 23.0, 29.0)
+    plain = send_all(steady, 23.0, 29.0)
+    assert len(plain) == 60  # even spacing: the 30 slots of the pause are lost
+    assert len(caught_up) == 60 + regained
     gaps = [later - earlier for earlier, later in itertools.pairwise(caught_up)]
     assert min(gaps) >= 0.1 / CATCH_UP_SPEED - 1e-9
-    assert most_in_any_window(send_all(behind, 26.0, 60.0), 10.0) <= 100
+    after = send_all(behind, 29.0, 60.0)
+    assert most_in_any_window(before + caught_up + after, 10.0) <= 100
 
 
 def test_the_start_of_a_run_is_spaced_evenly() -> None:
