@@ -129,7 +129,7 @@ def _sorted_set(values: np.ndarray) -> np.ndarray:
 
 def _pack(fingerprints: np.ndarray) -> str:
     # the array's own bytes when already little-endian uint32: no copy before the encoding
-    return base64.b64encode(np.ascontiguousarray(fingerprints, dtype="<u4")).decode("ascii")
+    return base64.b64encode(np.ascontiguousarray(fingerprints, dtype="<u4").data).decode("ascii")
 
 
 def _unpack(packed: str) -> np.ndarray:
