@@ -18,6 +18,7 @@ their IDs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,7 @@ from hubassoc_pandas.operations.registry import PAIR_VERBS, progress_title
 from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
+from hubassoc_pandas.results.ahead import ResultsAhead
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import hand_back, request_counts, row_counts, run_record
@@ -129,12 +131,14 @@ def identity(verb: str, settings: RunSettings, sides: list[Side]) -> dict[str, s
 @dataclass
 class KeyedRun:
     """What a run by keys did: its operation, plan and write phase, the lookups' record
-    fields, the per-row key problems (by position), and its labelling (None: unlabelled)."""
+    fields, the per-row key problems (by position), and the input-only parts of its results
+    frame (None for a dry run)."""
 
     planned: Planned
     done: Execution
     fields: dict[str, Any]
     problems: pd.DataFrame
+    ahead: ResultsAhead | None = None
 
 
 def run_keyed_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> KeyedRun:
@@ -149,9 +153,18 @@ def run_keyed_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> KeyedRun:
             by_ids[side.column] = column.array
         planned = plan_run(by_ids, job.through(session.client), verb)
         problems = key_problems(views)
-        done = write_pairs(planned.operation, planned.plan, session, job, problems)
+        makes = planned.operation.success == "associated"
+        ahead = None if job.run.dry_run else ResultsAhead(planned.plan, fingerprints=makes)
+        done = write_pairs(
+            planned.operation,
+            planned.plan,
+            session,
+            job,
+            problems,
+            on_sending=None if ahead is None else ahead.start,
+        )
         fields = lookup_record(session, job.keys)
-    return KeyedRun(planned, done, fields, problems)
+    return KeyedRun(planned, done, fields, problems, ahead)
 
 
 def resolve_sides(
@@ -192,15 +205,25 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     operation, plan, done = run.planned.operation, run.planned.plan, run.done
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
+    ahead = run.ahead
     if operation.success == "associated" and not job.run.dry_run:
-        record[MADE] = made_of_run(plan, done.ledger)
+        record[MADE] = made_of_run(
+            plan, done.ledger, None if ahead is None else ahead.fingerprints()
+        )
     record.update(
         request_counts(
             lookups=run.fields["lookup_requests"] + run.planned.label_requests,
             writes=done.report.requests,
         )
     )
-    results = build_results(frame, plan, done.ledger, record, success=operation.success)
+    results = build_results(
+        frame,
+        plan,
+        done.ledger,
+        record,
+        success=operation.success,
+        id_columns=None if ahead is None else ahead.id_columns(),
+    )
     labelling = run.planned.labelling
     if labelling is not None and isinstance(operation, TypedPairs):
         record.update(labelling.record(run.planned.known))
@@ -311,9 +334,11 @@ def write_pairs(
     session: KeySession,
     job: PairJob,
     problems: pd.DataFrame,
+    on_sending: Callable[[], object] | None = None,
 ) -> Execution:
     """The write phase, with the session's client, pacer, journal and batch numbering; when
     the lookups stopped the run, nothing is sent and every pair is ``not_sent``.
+    ``on_sending`` as for :func:`~hubassoc_pandas.engine.execute.execute`.
 
     Its progress counts the rows whose key failed as failed (or not sent), not as invalid.
     """
@@ -331,7 +356,9 @@ def write_pairs(
         )
         connection = job.connection.without_token(session.client)
         sent = job.replace(connection=connection, run=run)
-        return execute_pairs(operation, plan, sent, first_batch=session.next_batch)
+        return execute_pairs(
+            operation, plan, sent, first_batch=session.next_batch, on_sending=on_sending
+        )
     stopped = halted.report
     reason = stopped.stopped or INTERRUPTED
     info = ErrorInfo(

@@ -480,3 +480,36 @@ def test_a_refused_token_while_looking_up_writes_nothing(hub: Sandbox) -> None:
     assert results.loc[0, "error_category"] == "FATAL"
     assert "pat-not-this-portal" not in json.dumps(results.attrs["hubassoc"])
     assert not [r for r in hub.requests if "/associations/" in r.path]
+
+
+def test_a_keyed_run_makes_its_id_columns_while_it_writes(
+    hub: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results' input-only parts of a run by keys start once its first write is on its
+    way, as for a run by IDs, and the frame is the one they make."""
+    from hubassoc_pandas.results import ahead
+
+    def writes() -> int:
+        return sum(1 for r in hub.requests if r.path.endswith("/associate/default"))
+
+    started: list[int] = []  # writes the sandbox had received at each start
+    original = ahead.ResultsAhead.start
+
+    def start(self: ahead.ResultsAhead) -> None:
+        if not self.started:
+            started.append(writes())
+        original(self)
+
+    monkeypatch.setattr(ahead.ResultsAhead, "start", start)
+    with_emails(hub, {101 + n: f"p{n}@example.com" for n in range(30)})
+    frame = pd.DataFrame(
+        {"email": [f"p{n}@example.com" for n in range(30)] + ["nobody@example.com"],
+         "company_id": [7 + n % 3 for n in range(31)]}
+    )  # fmt: skip
+    out = by_email(hub, frame, batch_size=10, max_workers=1)
+
+    assert len(started) == 1 and started[0] <= 1  # at the first write, not after the last
+    assert writes() == 3
+    assert out["from_id"].tolist() == [str(101 + n) for n in range(30)] + [NA]
+    assert out["to_id"].tolist() == [str(7 + n % 3) for n in range(31)]
+    assert out["status"].astype(str).value_counts().to_dict() == {"associated": 30, "failed": 1}
