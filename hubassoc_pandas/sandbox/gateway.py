@@ -35,6 +35,7 @@ from .faults import named_in
 from .meters import RollingWindow
 from .portal import Portal
 from .routes import match_route
+from .tables import GrowingTable
 
 __all__ = ["Gateway"]
 
@@ -171,7 +172,9 @@ class Gateway:
             log.inputs += call.extra["inputs"]
             if endpoint.sent_pairs is not None and call.inputs is not None:
                 route_types = (call.route.types[0], call.route.types[1])
-                sends = log.pair_sends.setdefault(route_types, {})
+                sends = log.pair_sends.get(route_types)
+                if sends is None:
+                    sends = log.pair_sends[route_types] = GrowingTable()
                 for f, t in endpoint.sent_pairs(call.inputs):
                     key = f"{f}\t{t}"
                     sends[key] = sends.get(key, 0) + 1

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .tables import GrowingTable
+
 __all__ = ["RequestLog", "RequestRecord"]
 
 
@@ -74,15 +76,16 @@ class RequestLog:
     """Counters kept on every request; use under the app's lock.
 
     ``pair_sends`` counts, per route's object types, how often each pair was sent, keyed by
-    its from- and to-ID joined by a tab: a plain dict of texts and counts is left alone by the
+    its from- and to-ID joined by a tab: dicts of texts and counts are left alone by the
     garbage collector, where one keyed by tuples, or a Counter, would be walked whole by every
-    full collection (tenths of a second once millions of pairs were sent).
+    full collection (tenths of a second once millions of pairs were sent); they are spread over
+    a :class:`~hubassoc_pandas.sandbox.tables.GrowingTable`, which grows without pausing.
     """
 
     records: list[RequestRecord] = field(default_factory=list)
     by_status: Counter[int] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
-    pair_sends: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    pair_sends: dict[tuple[str, str], GrowingTable[str, int]] = field(default_factory=dict)
     total: int = 0
     endpoint_requests: int = 0
     inputs: int = 0

@@ -8,11 +8,13 @@ Both are kept together: a pair is associated in both directions or in neither.
 Made for a sandbox holding millions of pairs without pausing. Type-ID sets are sorted tuples
 shared between pairs that hold the same types, so ten million default associations cost one
 tuple, not ten million. A record with one associated record (most contacts, in most jobs) is
-held in two dicts of ints and shared tuples, which Python's garbage collector leaves alone;
+held in two tables of ints and shared tuples, which Python's garbage collector leaves alone;
 only records with several are held in a dict per record, and the side's dict of those is the
 only container a full collection walks (one entry per such record, not per pair). Held all in
 per-record dicts, a store of a million pairs made every full collection walk a million
-entries, pausing the sandbox for tenths of a second while requests waited.
+entries, pausing the sandbox for tenths of a second while requests waited. The tables are
+:class:`~hubassoc_pandas.sandbox.tables.GrowingTable`: a plain dict of a million records
+paused it too, each time it outgrew its table.
 
 Nothing here locks; the portal holds one lock around every use.
 """
@@ -20,6 +22,8 @@ Nothing here locks; the portal holds one lock around every use.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, KeysView
+
+from .tables import GrowingTable
 
 __all__ = ["AssociationStore"]
 
@@ -37,8 +41,8 @@ class _Side:
     __slots__ = ("many", "one", "one_types")
 
     def __init__(self) -> None:
-        self.one: dict[int, int] = {}
-        self.one_types: dict[int, TypeIds] = {}
+        self.one: GrowingTable[int, int] = GrowingTable(salt=0)
+        self.one_types: GrowingTable[int, TypeIds] = GrowingTable(salt=1)
         self.many: dict[int, dict[int, TypeIds]] = {}
 
     def held(self, x: int) -> dict[int, TypeIds] | None:
