@@ -104,21 +104,25 @@ def test_another_process_at_a_steady_rate_is_left_its_share() -> None:
 # -- catching up ------------------------------------------------------------------------------
 
 
-def test_a_pacer_that_fell_behind_catches_up_a_tenth_of_the_window() -> None:
+@pytest.mark.parametrize(("options", "regained"), [({}, 20), ({"catch_up": 0.1}, 10)])
+def test_a_pacer_that_fell_behind_catches_up_a_share_of_the_window(
+    options: dict[str, float], regained: int
+) -> None:
     """100 per 10 s, one at a time: after 3 s without a request (a hold, no worker free) it
-    sends 10 slots early at 1.5 times the even rate, and never more than the window allows."""
+    sends early, at 1.3 times the even rate, up to a fifth of the window's slots (by default;
+    ``catch_up`` sets the share), and never more than the window allows."""
     limit = RateLimit(100, 10.0, margin=0.0)
-    behind = Pacer(limit, burst=1)
+    behind = Pacer(limit, burst=1, **options)
     steady = Pacer(limit, burst=1, catch_up=0.0)
     before = send_all(behind, 0.0, 20.0)
     assert len(before) == len(send_all(steady, 0.0, 20.0)) == 200  # 0.1 s apart, window full
-    caught_up = send_all(behind, 23.0, 26.0)
-    plain = send_all(steady, 23.0, 26.0)
-    assert len(plain) == 30  # even spacing: the 30 slots of the pause are lost
-    assert len(caught_up) == 40  # 10 of them regained
+    caught_up = send_all(behind, 23.0, 31.0)
+    plain = send_all(steady, 23.0, 31.0)
+    assert len(plain) == 80  # even spacing: the 30 slots of the pause are lost
+    assert len(caught_up) == 80 + regained
     gaps = [later - earlier for earlier, later in itertools.pairwise(caught_up)]
     assert min(gaps) >= 0.1 / CATCH_UP_SPEED - 1e-9
-    after = send_all(behind, 26.0, 60.0)
+    after = send_all(behind, 31.0, 60.0)
     assert most_in_any_window(before + caught_up + after, 10.0) <= 100
 
 
@@ -128,12 +132,12 @@ def test_the_start_of_a_run_is_spaced_evenly() -> None:
     assert len(send_all(pacer, 0.0, 1.0)) == 10
 
 
-@pytest.mark.parametrize(("server_count", "sent_in_2_s"), [(50, 30), (60, 20)])
+@pytest.mark.parametrize(("server_count", "sent_in_2_s"), [(50, 26), (60, 20)])
 def test_no_catching_up_while_another_process_shares_the_window(
     server_count: int, sent_in_2_s: int
 ) -> None:
     """After a 2 s hold, the slots lost are regained only when the server counts no one
-    else's requests (50 of ours; 60 with another process's 10)."""
+    else's requests (50 of ours: 1.3 times the even rate; 60 with another process's 10)."""
     pacer = Pacer(RateLimit(100, 10.0, margin=0.0), burst=1)
     assert len(send_all(pacer, 0.0, 5.0)) == 50
     for _ in range(7):

@@ -179,16 +179,23 @@ def test_an_excess_of_one_at_the_windows_start_is_the_pacers_own(
 # -- when the limit is not what the headers say, or is shared ----------------------------------
 
 
-def test_an_enforced_limit_below_the_headers_costs_the_first_window_only() -> None:
+@pytest.mark.parametrize("jitter", [0.02, 0.04])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_enforced_limit_below_the_headers_costs_the_first_window_only(
+    seed: int, jitter: float
+) -> None:
+    """The 429s of the first window hold every worker past the moment its slots free (whole
+    seconds of ``Retry-After``, one per 429 in flight); catching up regains that within the
+    second window, which arrives as full as any other, and without requests so close that
+    arrivals jittering by up to 40 ms each way draw a 429 later."""
     portal = Portal(95, 5.0, advertised=120)
     pacer = run_pacer()
-    out = simulate(portal, pacer, seconds=60, latency=0.3, jitter=0.02, seed=1)
-    start = out.sent_times[0]
-    sends = per_window(out.sent_times, 5.0, start + 10.0)  # the hold spills into the 2nd
-    print(f"\n95 enforced, 120 advertised: sends per window {sends}, {out.refused} 429s")
+    out = simulate(portal, pacer, seconds=60, latency=0.3, jitter=jitter, seed=seed)
+    first = out.arrival_times[0]
+    arrivals = per_window(out.arrival_times, 5.0, first + 5.0)
+    print(f"\n95 enforced, 120 advertised: served per window {arrivals}, {out.refused} 429s")
     assert pacer.enforced == 95
-    # once the catching up after the hold has settled, one slot short in all at most
-    assert sum(sends) >= 94 * len(sends) - 1
+    assert min(arrivals) >= 94  # the second window included
     assert out.refused_after_first_window == 0
     assert out.refused <= 10  # those in flight when the first 429 came back
     assert most_in_any_window(out.arrival_times, 5.0) <= 95
