@@ -15,10 +15,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from hubassoc_pandas.engine.ledger import Ledger
 from hubassoc_pandas.inputs.plan import Plan
-from hubassoc_pandas.results.frame import row_id_columns
-from hubassoc_pandas.results.made import pair_fingerprints
+from hubassoc_pandas.results.frame import build_results, row_id_columns
+from hubassoc_pandas.results.made import MADE, made_of_run, pair_fingerprints
 
 __all__ = ["ResultsAhead"]
 
@@ -53,6 +55,24 @@ class ResultsAhead:
         self._ids: Future[dict[str, Any]] | None = None
         self._fingerprints: Future[np.ndarray] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def of_run(cls, plan: Plan, *, success: str, dry_run: bool) -> ResultsAhead | None:
+        """The parts for a run of ``plan`` that sends (None for a dry run); a run whose
+        operation associates (``success``) fingerprints its pairs too."""
+        return None if dry_run else cls(plan, fingerprints=success == "associated")
+
+    def finish(
+        self, frame: pd.DataFrame, ledger: Ledger, record: dict[str, Any], *, success: str
+    ) -> pd.DataFrame:
+        """The run's results frame (:func:`~hubassoc_pandas.results.frame.build_results`)
+        with these ID columns; first, for a run that associates, the pairs it made go into
+        ``record`` (before the frame, which may take the ledger's arrays as they are)."""
+        if self._wants_fingerprints:
+            record[MADE] = made_of_run(self._plan, ledger, self.fingerprints())
+        return build_results(
+            frame, self._plan, ledger, record, success=success, id_columns=self.id_columns()
+        )
 
     @property
     def started(self) -> bool:

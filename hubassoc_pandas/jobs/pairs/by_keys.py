@@ -50,7 +50,6 @@ from hubassoc_pandas.options import KeyOptions, PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.ahead import ResultsAhead
 from hubassoc_pandas.results.frame import build_results
-from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import hand_back, request_counts, row_counts, run_record
 from hubassoc_pandas.status import INTERRUPTED, NOT_SENT, status_words
 from hubassoc_pandas.transport.responses import ErrorInfo
@@ -153,8 +152,8 @@ def run_keyed_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> KeyedRun:
             by_ids[side.column] = column.array
         planned = plan_run(by_ids, job.through(session.client), verb)
         problems = key_problems(views)
-        makes = planned.operation.success == "associated"
-        ahead = None if job.run.dry_run else ResultsAhead(planned.plan, fingerprints=makes)
+        success, dry_run = planned.operation.success, job.run.dry_run
+        ahead = ResultsAhead.of_run(planned.plan, success=success, dry_run=dry_run)
         done = write_pairs(
             planned.operation,
             planned.plan,
@@ -205,24 +204,16 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     operation, plan, done = run.planned.operation, run.planned.plan, run.done
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
-    ahead = run.ahead
-    if operation.success == "associated" and not job.run.dry_run:
-        record[MADE] = made_of_run(
-            plan, done.ledger, None if ahead is None else ahead.fingerprints()
-        )
     record.update(
         request_counts(
             lookups=run.fields["lookup_requests"] + run.planned.label_requests,
             writes=done.report.requests,
         )
     )
-    results = build_results(
-        frame,
-        plan,
-        done.ledger,
-        record,
-        success=operation.success,
-        id_columns=None if ahead is None else ahead.id_columns(),
+    results = (
+        build_results(frame, plan, done.ledger, record, success=operation.success)
+        if run.ahead is None  # a dry run
+        else run.ahead.finish(frame, done.ledger, record, success=operation.success)
     )
     labelling = run.planned.labelling
     if labelling is not None and isinstance(operation, TypedPairs):

@@ -13,7 +13,6 @@ from hubassoc_pandas.operations.typed_pairs import TypedPairs
 from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.results.ahead import ResultsAhead
 from hubassoc_pandas.results.frame import build_results
-from hubassoc_pandas.results.made import MADE, made_of_run
 from hubassoc_pandas.results.outcome import (
     add_requests,
     hand_back,
@@ -35,26 +34,24 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     planned = plan_run(frame, job, verb)
     plan, operation, labelling = planned.plan, planned.operation, planned.labelling
     warn_of_unread_primary(operation, job)
-    makes = operation.success == "associated" and not job.run.dry_run
-    ahead = None if job.run.dry_run else ResultsAhead(plan, fingerprints=makes)
+    ahead = ResultsAhead.of_run(plan, success=operation.success, dry_run=job.run.dry_run)
     done = execute_pairs(
         operation, plan, job, first_batch=1, on_sending=None if ahead is None else ahead.start
     )
     record = run_record(operation, plan, done, settings, job.connection.base_url)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col))
-    if makes and ahead is not None:
-        record[MADE] = made_of_run(plan, done.ledger, ahead.fingerprints())
-    results = None
-    if ahead is None and labelling is None:  # a dry run, every key alike: no per-key arrays
-        results = build_uniform_results(frame, plan, done.ledger, record, success=operation.success)
-    if results is None:
-        results = build_results(
-            frame,
-            plan,
-            done.ledger,
-            record,
-            success=operation.success,
-            id_columns=None if ahead is None else ahead.id_columns(),
+    if ahead is not None:
+        results = ahead.finish(frame, done.ledger, record, success=operation.success)
+    else:  # a dry run: when every key is alike, no per-key arrays
+        uniform = (
+            None
+            if labelling is not None
+            else build_uniform_results(frame, plan, done.ledger, record, success=operation.success)
+        )
+        results = (
+            uniform
+            if uniform is not None
+            else build_results(frame, plan, done.ledger, record, success=operation.success)
         )
     if labelling is not None and isinstance(operation, TypedPairs):
         record.update(labelling.record(planned.known))
