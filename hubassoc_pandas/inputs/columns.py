@@ -64,10 +64,11 @@ def arrow_strings() -> bool:
 
 
 def arrow_text(
-    n_rows: int, build: Callable[[int, int, Any], Any]
+    n_rows: int, build: Callable[[int, int, Any], Any], chunk_rows: int = CHUNK_ROWS
 ) -> pd.api.extensions.ExtensionArray:
-    """A ``string`` array of ``n_rows`` rows from Arrow chunks: ``build(start, stop, pool)``
-    returns rows ``start:stop`` as an Arrow ``large_string`` array allocated from ``pool``.
+    """A ``string`` array of ``n_rows`` rows from Arrow chunks of ``chunk_rows`` rows:
+    ``build(start, stop, pool)`` returns rows ``start:stop`` as an Arrow ``large_string``
+    array allocated from ``pool``.
 
     Examples
     --------
@@ -81,8 +82,8 @@ def arrow_text(
 
     pool = pa.system_memory_pool()
     chunks = [
-        build(start, min(start + CHUNK_ROWS, n_rows), pool)
-        for start in range(0, n_rows, CHUNK_ROWS)
+        build(start, min(start + chunk_rows, n_rows), pool)
+        for start in range(0, n_rows, chunk_rows)
     ]
     column = pa.chunked_array(chunks, type=pa.large_string())
     return pd.array(column, dtype=pd.StringDtype("pyarrow"))
@@ -154,7 +155,8 @@ def text_by_code(
 def repeated_text(text: str, n_rows: int) -> pd.api.extensions.ExtensionArray:
     """A ``string`` array of ``text`` on each of ``n_rows`` rows, held by Arrow as one block
     of :data:`REPEAT_ROWS` rows (or a sixteenth of the column, if more) that every chunk
-    shares: a column of one value costs a few MB whatever its length.
+    shares: a column of one value costs a sixteenth of its length at most, and no more than
+    that block for a column of up to a million rows.
 
     Without Arrow, an object array of ``n_rows`` references to one string.
 
@@ -173,10 +175,7 @@ def repeated_text(text: str, n_rows: int) -> pd.api.extensions.ExtensionArray:
         return missing_text(0)
     one = pa.scalar(text, type=pa.large_string())
     block = pa.repeat(one, unit, memory_pool=pa.system_memory_pool())
-    whole, rest = divmod(n_rows, unit)
-    chunks = [block] * whole + ([block.slice(0, rest)] if rest else [])
-    column = pa.chunked_array(chunks, type=pa.large_string())
-    return pd.array(column, dtype=pd.StringDtype("pyarrow"))
+    return arrow_text(n_rows, lambda start, stop, pool: block.slice(0, stop - start), unit)
 
 
 def integers(invalid: np.ndarray, value: int | None, other: int | None) -> pd.arrays.IntegerArray:

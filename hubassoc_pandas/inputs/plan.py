@@ -302,12 +302,9 @@ def mirror_last(
     return _moved_last(pairs, np.flatnonzero(later))
 
 
-_FEW_MOVED = 256  # up to this many moved items, the rest is copied slice by slice
-
-
 def _moved_last(items: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, int]:
     """``items`` with those at the sorted positions ``at`` moved to the end, both parts in
-    their order, and where the moved ones begin: one fresh array, no mask when few move.
+    their order, and where the moved ones begin (one fresh array).
 
     Examples
     --------
@@ -316,17 +313,9 @@ def _moved_last(items: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, int]:
     """
     boundary = len(items) - len(at)
     ordered = np.empty_like(items)
-    if len(at) > _FEW_MOVED:
-        keep = np.ones(len(items), dtype=bool)
-        keep[at] = False
-        ordered[:boundary] = items[keep]
-    else:
-        written = start = 0
-        for stop in at.tolist():
-            ordered[written : written + stop - start] = items[start:stop]
-            written += stop - start
-            start = stop + 1
-        ordered[written:boundary] = items[start:]
+    keep = np.ones(len(items), dtype=bool)
+    keep[at] = False
+    ordered[:boundary] = items[keep]
     ordered[boundary:] = items[at]
     return ordered, boundary
 

@@ -127,7 +127,7 @@ def build_results(
         "http_status": _nullable(pick(ledger.http_status, 0), 0),
         "batch": _nullable(pick(ledger.batch, 0), 0),
         "attempts": _nullable(pick(ledger.attempts, 0), None),
-        **_value_columns(ledger, pick),
+        **_value_columns(ledger, pick, len(plan.pair_of_row)),
         "retryable": pd.array(retryable == 1, dtype="boolean"),
     }
     retryable_na = retryable == -1
@@ -163,14 +163,14 @@ def _error_columns(
     }
 
 
-def _value_columns(ledger: Ledger, pick: Any) -> dict[str, Any]:
-    """The value columns, base ones first: integer ones nullable, the rest strings."""
+def _value_columns(ledger: Ledger, pick: Any, n_rows: int) -> dict[str, Any]:
+    """The value columns of ``n_rows`` rows, base ones first: integer ones nullable, the rest
+    strings."""
     columns: dict[str, Any] = {}
     stored = ledger.columns
     for name in [*BASE_VALUE_COLUMNS, *(n for n in stored if n not in BASE_VALUE_COLUMNS)]:
         column = stored.get(name)
         if column is None:  # the operation has none: an empty column
-            n_rows = len(pick(ledger.status, 0))
             columns[name] = (
                 integers(np.zeros(n_rows, dtype=bool), None, None)
                 if BASE_VALUE_COLUMNS[name] == "Int64"
