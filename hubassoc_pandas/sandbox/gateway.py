@@ -176,8 +176,7 @@ class Gateway:
                 if sends is None:
                     sends = log.pair_sends[route_types] = GrowingTable()
                 for f, t in endpoint.sent_pairs(call.inputs):
-                    key = f"{f}\t{t}"
-                    sends[key] = sends.get(key, 0) + 1
+                    sends.increment(f"{f}\t{t}")
             delay = options.latency + options.latency_per_input * call.extra["inputs"]
             if options.latency_jitter:
                 delay += portal.rng.uniform(0.0, options.latency_jitter)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Hashable, Iterator
 from itertools import accumulate
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 __all__ = ["PARTS", "GrowingTable"]
 
@@ -38,6 +38,7 @@ _SCALE = 1 << 16
 _GOLDEN = 0.6180339887498949
 _MISSING = object()
 _BOUNDS: dict[int, list[int]] = {}  # per salt: the upper end of each part's range
+_INDEX: dict[int, bytes] = {}  # per salt: the part of each mixed hash, looked up at once
 
 
 def _bounds(salt: int) -> list[int]:
@@ -54,12 +55,8 @@ def _bounds(salt: int) -> list[int]:
         if found[-1] < _SCALE:
             found.append(_SCALE)
         _BOUNDS[salt] = found
+        _INDEX[salt] = bytes(bisect.bisect_right(found, mixed) for mixed in range(_SCALE))
     return found
-
-
-def _part(key: Hashable, salt: int) -> int:
-    """Which part ``key`` goes to: its hash, salted and mixed, placed among the shares."""
-    return bisect.bisect_right(_bounds(salt), (((hash(key) + salt) * _MIX) & _MASK) >> 48)
 
 
 class GrowingTable(Generic[K, V]):
@@ -87,7 +84,8 @@ class GrowingTable(Generic[K, V]):
         self._salt = salt
 
     def _dict(self, key: K) -> dict[K, V]:
-        return self._parts[_part(key, self._salt)]
+        # _part() written out: this runs for every key the sandbox stores or counts
+        return self._parts[_INDEX[self._salt][(((hash(key) + self._salt) * _MIX) & _MASK) >> 48]]
 
     @overload
     def get(self, key: K) -> V | None: ...
@@ -108,7 +106,7 @@ class GrowingTable(Generic[K, V]):
         del self._dict(key)[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._parts[_part(key, self._salt)]
+        return key in self._dict(key)  # type: ignore[arg-type]
 
     @overload
     def pop(self, key: K) -> V: ...
@@ -119,6 +117,11 @@ class GrowingTable(Generic[K, V]):
         """Remove ``key`` and return its value (``default`` if absent; KeyError without)."""
         part = self._dict(key)
         return part.pop(key) if default is _MISSING else part.pop(key, default)
+
+    def increment(self, key: K) -> None:
+        """Count one more of ``key`` (a table of counts: absent counts as 0)."""
+        part: dict[K, Any] = self._dict(key)
+        part[key] = part.get(key, 0) + 1
 
     def __len__(self) -> int:
         return sum(map(len, self._parts))
