@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shlex
 import sys
 import warnings
@@ -30,7 +29,6 @@ from hubassoc_pandas.errors import ConfigError, FatalApiError
 from hubassoc_pandas.inputs.object_types import normalize_object_type
 from hubassoc_pandas.operations.registry import PAIR_VERBS
 from hubassoc_pandas.status import counted
-from hubassoc_pandas.transport.client import BASE_URL_ENV
 
 __all__ = [
     "PAIR_COMMANDS",
@@ -147,11 +145,9 @@ def run_retry(args: argparse.Namespace) -> int:
         **run_options(args),
         "progress": args.progress,
     }
-    for name in ("from_col", "to_col", "operation"):  # columns a run by keys looks keys up from
+    for name in ("from_col", "to_col", "operation"):  # key columns of a run by keys; its verb
         if getattr(args, name, None) is not None:
             knobs[name] = getattr(args, name)
-    if knobs.get("base_url") is None and not record.get("base_url"):  # as retry() does
-        knobs["base_url"] = os.environ.get(BASE_URL_ENV) or None
     hint = _retry_hint(out, record["from_type"], record["to_type"])
     updated = send_command(results.hubassoc.retry, [], knobs, out, hint)
     write(updated, out)

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from hubassoc_pandas.cli.messages import for_command_line
+from hubassoc_pandas.results.outcome import REQUEST_KINDS
 from hubassoc_pandas.status import counted
 
 __all__ = ["print_plan", "print_report", "requests_line"]
@@ -105,8 +106,7 @@ def requests_line(record: Mapping[str, Any], since: Mapping[str, Any] | None = N
     before = (since or {}).get("requests_by_kind") or {}
     by_kind = record.get("requests_by_kind") or {}
     sent = {
-        kind: int(by_kind.get(kind) or 0) - int(before.get(kind) or 0)
-        for kind in ("lookups", "reads", "writes")
+        kind: int(by_kind.get(kind) or 0) - int(before.get(kind) or 0) for kind in REQUEST_KINDS
     }
     total = sum(sent.values()) if by_kind else int(record.get("requests") or 0)
     kinds = ", ".join(counted(n, kind[:-1]) for kind, n in sent.items() if n)

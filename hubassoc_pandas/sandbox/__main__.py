@@ -258,15 +258,17 @@ def _seeded(args: argparse.Namespace) -> str:
 
 def _print_requests(sandbox: Sandbox, shown: int) -> int:
     """Print the requests answered since the ``shown`` first ones; returns how many now are."""
-    records = sandbox.requests
-    for record in records[shown:]:
+    if sandbox.request_count < shown:  # the log was reset
+        shown = 0
+    records = sandbox.requests_since(shown)
+    for record in records:
         print(
             f"{record.method} {record.path} -> {record.status} "
             f"({record.inputs} inputs, {record.duration * 1000:.0f} ms)",
             file=sys.stderr,
             flush=True,
         )
-    return len(records)
+    return shown + len(records)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

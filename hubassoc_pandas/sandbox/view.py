@@ -42,6 +42,18 @@ class PortalView:
         with self._app.lock:
             return list(self._app.log.records)
 
+    @property
+    def request_count(self) -> int:
+        """How many requests the log holds."""
+        with self._app.lock:
+            return len(self._app.log.records)
+
+    def requests_since(self, count: int) -> list[RequestRecord]:
+        """The requests logged after the first ``count``, oldest first. Copies only those:
+        for following the log of a long-running sandbox (see :attr:`request_count`)."""
+        with self._app.lock:
+            return self._app.log.records[count:]
+
     def stats(self) -> dict[str, Any]:
         """Traffic summary.
 

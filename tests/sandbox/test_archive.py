@@ -205,3 +205,17 @@ def test_labels_archive_errors_and_v4(hub: Sandbox, client: Client) -> None:
 def test_labels_archive_malformed_types(client: Client, inputs: Any, message: str) -> None:
     response = client.call(LABELS_ARCHIVE, {"inputs": inputs})
     assert response.status_code == 400 and message in response.json()["message"]
+
+
+def test_the_log_can_be_followed_from_where_it_was_read(hub: Sandbox) -> None:
+    """``requests_since`` gives what came after a count, as ``hubassoc sandbox -v`` follows
+    the log; ``request_count`` shows a reset."""
+    headers = {"Authorization": f"Bearer {hub.token}"}
+    for _ in range(3):
+        requests.get(f"{hub.url}/crm/v3/objects/contacts/1", headers=headers, timeout=5)
+    assert hub.request_count == 3
+    later = hub.requests_since(1)
+    assert [r.path for r in later] == [r.path for r in hub.requests[1:]] and len(later) == 2
+    assert hub.requests_since(3) == []
+    hub.reset()
+    assert hub.request_count == 0 and hub.requests_since(0) == []

@@ -188,7 +188,8 @@ def _job_of(record: dict[str, Any], given: RetryOptions) -> PairJob:
         backoff=given.backoff,
         client=given.client,
     )
-    base_url = given.base_url if given.base_url is not None else record.get("base_url")
+    # the run's own URL, else (none recorded) HUBSPOT_BASE_URL, as Connection reads it
+    base_url = given.base_url if given.base_url is not None else record.get("base_url") or None
     connection = Connection.of(given.token, base_url, given.client, needs_token=False)
     return PairJob("from_id", "to_id", connection, run, KeyOptions.from_record(record))
 
