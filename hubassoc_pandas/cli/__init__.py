@@ -23,12 +23,16 @@ from hubassoc_pandas.cli.existing import add_existing_commands
 from hubassoc_pandas.cli.key_options import add_key_options
 from hubassoc_pandas.cli.labels_command import add_labels_command
 from hubassoc_pandas.cli.messages import for_command_line
-from hubassoc_pandas.cli.parameters import add_sending_options, add_types
+from hubassoc_pandas.cli.parameters import (
+    CONNECTION_HELP,
+    add_input_file,
+    add_sending_options,
+    add_types,
+)
 from hubassoc_pandas.cli.writing import FORMATS
 from hubassoc_pandas.errors import HubAssocError
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.registry import PAIR_VERBS
-from hubassoc_pandas.transport.client import DEFAULT_BASE_URL
 
 __all__ = ["build_parser", "demo_frame", "main"]
 
@@ -158,17 +162,8 @@ def _command_adder(commands: argparse._SubParsersAction) -> Callable[..., argpar
 def _add_pair_command(
     add_command: Callable[..., argparse.ArgumentParser], command: PairCommand
 ) -> None:
-    run = add_command(command.name, help=command.summary, description=_CONNECTION)
-    run.add_argument(
-        "file", type=Path, metavar="FILE", help="input .csv/.tsv/.txt, .parquet, .json or .xlsx"
-    )
-    add_types(run)
-    run.add_argument(
-        "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs (or keys)"
-    )
-    run.add_argument(
-        "--to-col", required=True, metavar="COLUMN", help="column of to-record IDs (or keys)"
-    )
+    run = add_command(command.name, help=command.summary, description=CONNECTION_HELP)
+    add_input_file(run)
     run.add_argument(
         "--out",
         type=Path,
@@ -209,7 +204,7 @@ def _add_retry(add_command: Callable[..., argparse.ArgumentParser]) -> None:
         description="Re-send the rows failed-and-retryable, unconfirmed or not_sent of a "
         "results file written with --out, and write the file updated. A results file does "
         "not keep the object types (Parquet does): give --from and --to of the original run. "
-        "Every option left out keeps what the run recorded. " + _CONNECTION,
+        "Every option left out keeps what the run recorded. " + CONNECTION_HELP,
     )
     retry.add_argument(
         "results", type=Path, metavar="RESULTS", help="results file written with --out"
@@ -237,11 +232,6 @@ def _add_retry(add_command: Callable[..., argparse.ArgumentParser]) -> None:
     retry.set_defaults(run=run_retry)
 
 
-_CONNECTION = (
-    "Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url "
-    f"(default {DEFAULT_BASE_URL}). For a local sandbox HubSpot, run hubassoc sandbox: it "
-    "prints both."
-)
 _WRITE_CAP = AssociateDefault.max_batch_size
 
 

@@ -25,7 +25,13 @@ from hubassoc_pandas.cli.commands import (
 )
 from hubassoc_pandas.cli.confirm import confirm
 from hubassoc_pandas.cli.key_options import add_key_options
-from hubassoc_pandas.cli.parameters import add_sending_options, add_types, run_options
+from hubassoc_pandas.cli.parameters import (
+    CONNECTION_HELP,
+    add_input_file,
+    add_sending_options,
+    add_types,
+    run_options,
+)
 from hubassoc_pandas.cli.reading import read_input, read_results
 from hubassoc_pandas.cli.report import print_report, requests_line
 from hubassoc_pandas.cli.writing import check_fits, check_out, shaped_like, write
@@ -33,7 +39,6 @@ from hubassoc_pandas.inputs.ids import read_ids
 from hubassoc_pandas.operations.associate_default import AssociateDefault
 from hubassoc_pandas.operations.read import ReadAssociations
 from hubassoc_pandas.status import counted
-from hubassoc_pandas.transport.client import DEFAULT_BASE_URL
 
 __all__ = ["add_existing_commands", "run_read", "run_sync", "run_undo"]
 
@@ -50,15 +55,12 @@ def add_existing_commands(add_command: Callable[..., argparse.ArgumentParser]) -
     add_command : callable
         Makes a command's parser: ``add_command(name, help=..., description=...)``.
     """
-    described = (
-        "Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url "
-        f"(default {DEFAULT_BASE_URL}). For a local sandbox HubSpot, run hubassoc sandbox: "
-        "it prints both."
-    )
     read = add_command(
-        "read", help="list the associations that exist for a file's from-IDs", description=described
+        "read",
+        help="list the associations that exist for a file's from-IDs",
+        description=CONNECTION_HELP,
     )
-    _add_file(read, to_col=False)
+    add_input_file(read, to_col=False)
     read.add_argument(
         "--out", type=Path, metavar="FILE", help="write the links found here (default: not saved)"
     )
@@ -79,13 +81,13 @@ def add_existing_commands(add_command: Callable[..., argparse.ArgumentParser]) -
     sync_ = add_command(
         "sync",
         help="make HubSpot's associations of a file's from-IDs equal its pairs",
-        description=described + " Shows the plan, then asks before writing anything (unless "
+        description=CONNECTION_HELP + " Shows the plan, then asks before writing anything (unless "
         "--yes; with no terminal to ask, it writes only with --yes): creates the missing "
         "pairs, and with --remove-extra removes the associations of those from-IDs the file "
         "does not list. It keeps no journal: run again, it reads HubSpot afresh and carries "
         "on where it stopped.",
     )
-    _add_file(sync_, to_col=True)
+    add_input_file(sync_, to_col=True)
     sync_.add_argument(
         "--remove-extra", action="store_true", help="remove associations the file does not list"
     )
@@ -121,7 +123,7 @@ def add_existing_commands(add_command: Callable[..., argparse.ArgumentParser]) -
         help="remove exactly what an associate run created (from its results file)",
         description="Remove the pairs a 'hubassoc associate --check-existing' run created, "
         "leaving those that existed before, from the results file it wrote with --out. "
-        + described,
+        + CONNECTION_HELP,
     )
     undo_.add_argument("results", type=Path, metavar="RESULTS", help="results file of the run")
     add_types(undo_, required=False, help_suffix=" (default: the run's, kept by Parquet)")
@@ -149,20 +151,6 @@ def add_existing_commands(add_command: Callable[..., argparse.ArgumentParser]) -
 
 _READ_CAP = ReadAssociations.max_batch_size
 _WRITE_CAP = AssociateDefault.max_batch_size
-
-
-def _add_file(parser: argparse.ArgumentParser, *, to_col: bool) -> None:
-    parser.add_argument(
-        "file", type=Path, metavar="FILE", help="input .csv/.tsv/.txt, .parquet, .json or .xlsx"
-    )
-    add_types(parser)
-    parser.add_argument(
-        "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs (or keys)"
-    )
-    if to_col:
-        parser.add_argument(
-            "--to-col", required=True, metavar="COLUMN", help="column of to-record IDs (or keys)"
-        )
 
 
 def run_read(args: argparse.Namespace) -> int:

@@ -32,12 +32,22 @@ from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, DEFAULT_BASE_U
 __all__ = [
     "CLI_DEFAULTS",
     "CLI_ONLY",
+    "CONNECTION_HELP",
     "NOT_ON_THE_COMMAND_LINE",
     "RUN_DEFAULT",
+    "add_input_file",
     "add_sending_options",
     "add_types",
     "run_options",
 ]
+
+#: Where a command's token and base URL come from (the description of every command that
+#: sends).
+CONNECTION_HELP = (
+    "Token from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url "
+    f"(default {DEFAULT_BASE_URL}). For a local sandbox HubSpot, run hubassoc sandbox: it "
+    "prints both."
+)
 
 #: Options (by destination) that feed no parameter of the library: what the command itself
 #: does with files, questions and logging.
@@ -83,6 +93,21 @@ _EVERY_RUN_OPTION = (
     "to_id_property",
     "on_ambiguous",
 )
+
+
+def add_input_file(parser: argparse.ArgumentParser, *, to_col: bool = True) -> None:
+    """The input ``FILE``, its object types and its ``--from-col`` (and ``--to-col``)."""
+    parser.add_argument(
+        "file", type=Path, metavar="FILE", help="input .csv/.tsv/.txt, .parquet, .json or .xlsx"
+    )
+    add_types(parser)
+    parser.add_argument(
+        "--from-col", required=True, metavar="COLUMN", help="column of from-record IDs (or keys)"
+    )
+    if to_col:
+        parser.add_argument(
+            "--to-col", required=True, metavar="COLUMN", help="column of to-record IDs (or keys)"
+        )
 
 
 def add_types(

@@ -231,20 +231,27 @@ def connection_lines(url: str, token: str) -> list[str]:
     ]
 
 
-def _seed_keys(sandbox: Sandbox, args: argparse.Namespace) -> None:
-    """Give contacts their emails and companies their domains (``--demo-data``, ``--emails``,
-    ``--domains``); a ValueError says what cannot be (an email two contacts would share)."""
+Keys = dict[int, str]
+
+
+def _keys(args: argparse.Namespace) -> tuple[Keys, Keys]:
+    """The contacts' emails and the companies' domains to seed (``--demo-data``, ``--emails``,
+    ``--domains``)."""
     emails = {**(DEMO_EMAILS if args.demo_data else {}), **dict(args.emails)}
     domains = {**(DEMO_DOMAINS if args.demo_data else {}), **dict(args.domains)}
+    return emails, domains
+
+
+def _seed_keys(sandbox: Sandbox, emails: Keys, domains: Keys) -> None:
+    """Give contacts their emails and companies their domains; a ValueError says what cannot
+    be (an email two contacts would share)."""
     if emails:
         sandbox.add_records("contacts", list(emails), [{"email": e} for e in emails.values()])
     if domains:
         sandbox.add_records("companies", list(domains), [{"domain": d} for d in domains.values()])
 
 
-def _seeded(args: argparse.Namespace) -> str:
-    emails = {**(DEMO_EMAILS if args.demo_data else {}), **dict(args.emails)}
-    domains = {**(DEMO_DOMAINS if args.demo_data else {}), **dict(args.domains)}
+def _seeded(emails: Keys, domains: Keys) -> str:
     said = [
         f"{what} {', '.join(f'{record}={value}' for record, value in values.items())}"
         for what, values in (
@@ -298,7 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             log_bodies=args.log_bodies,
         )
-        _seed_keys(sandbox, args)
+        emails, domains = _keys(args)
+        _seed_keys(sandbox, emails, domains)
     except ValueError as exc:
         print(f"hubassoc sandbox: error: {exc}", file=sys.stderr)
         return 2
@@ -320,8 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with sandbox:
         print(f"HubSpot sandbox listening on {sandbox.url}", flush=True)
         print(f"token: {sandbox.token}", flush=True)
-        if args.demo_data or args.emails or args.domains:
-            print(_seeded(args), flush=True)
+        if emails or domains:
+            print(_seeded(emails, domains), flush=True)
         print("\n".join(connection_lines(sandbox.url, sandbox.token)), flush=True)
         print("\nPress Ctrl-C to stop.", flush=True)
         shown = 0
