@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from hubassoc_pandas._stack import user_stacklevel
+from hubassoc_pandas.inputs.ids import id_string_array
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.jobs.existing.reading import Existing, read_existing
 from hubassoc_pandas.jobs.labels.primary import holder_side, is_primary, is_primary_label
@@ -122,19 +123,26 @@ def _read_holders(
     holders: np.ndarray, job: PairJob, **reading: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read the holders' side (contacts -> companies): each holder's Primary company."""
+    return _primary_links(_read_side(holders, job, reverse=True, **reading))
+
+
+def _read_side(ids: np.ndarray, job: PairJob, *, reverse: bool, **reading: Any) -> Existing:
+    """What exists from ``ids`` in the job's direction, or the other (``reverse``), read at
+    the read endpoint's own batch size; ``reading`` as for
+    :func:`~hubassoc_pandas.jobs.existing.reading.read_existing`."""
     settings = job.settings
-    reverse = dataclasses.replace(
-        settings, from_type=settings.to_type, to_type=settings.from_type, batch_size=None
-    )
-    found = read_existing(
-        holders,
-        reverse,
+    if reverse:
+        settings = dataclasses.replace(
+            settings, from_type=settings.to_type, to_type=settings.from_type
+        )
+    return read_existing(
+        ids,
+        dataclasses.replace(settings, batch_size=None),
         job.connection.base_url,
         token=job.connection.token,
         progress=False,
         **reading,
     )
-    return _primary_links(found)
 
 
 def _primary_links(found: Existing) -> tuple[np.ndarray, np.ndarray]:
@@ -148,13 +156,10 @@ def mark_previous(results: pd.DataFrame, plan: Plan, previous: np.ndarray, dry_r
     number of rows that move it."""
     pair = plan.pair_of_row
     valid = pair >= 0
-    per_row = np.full(len(pair), -1, dtype=np.int64)
-    per_row[valid] = previous[pair[valid]]
-    column = pd.array([None] * len(pair), dtype="string")
-    moved = per_row >= 0
-    column[moved] = per_row[moved].astype(str)
-    results[PREVIOUS_PRIMARY] = column
-    count = int(moved.sum())
+    per_row = np.zeros(len(pair), dtype=np.int64)  # 0: takes it from no company
+    per_row[valid] = np.maximum(previous[pair[valid]], 0)
+    results[PREVIOUS_PRIMARY] = id_string_array(per_row)
+    count = int(np.count_nonzero(per_row))
     if count:
         done = "would take" if dry_run else "took"
         warnings.warn(
@@ -174,24 +179,13 @@ def restore_primary(rows: pd.DataFrame, job: PairJob) -> dict[str, int]:
     settings = job.settings
     side = holder_side(settings.from_type, settings.to_type)
     previous = rows[PREVIOUS_PRIMARY].astype("string")
-    chosen = rows[previous.notna().to_numpy(dtype=bool)]
+    taken = previous.notna().to_numpy(dtype=bool)
+    chosen = rows[taken]
     if side is None or chosen.empty:
         return {"primary_restored": 0, "primary_left": 0}
-    earlier = pd.to_numeric(chosen[PREVIOUS_PRIMARY].astype("string")).astype("int64").to_numpy()
+    earlier = pd.to_numeric(previous[taken]).astype("int64").to_numpy()
     ends = chosen["from_id" if side == "from" else "to_id"].astype("int64").to_numpy()
-    direction = (
-        settings
-        if side == "from"
-        else dataclasses.replace(settings, from_type=settings.to_type, to_type=settings.from_type)
-    )
-    found = read_existing(
-        np.unique(ends),
-        dataclasses.replace(direction, batch_size=None),
-        job.connection.base_url,
-        token=job.connection.token,
-        client=job.connection.client,
-        progress=False,
-    )
+    found = _read_side(np.unique(ends), job, reverse=side != "from", client=job.connection.client)
     code = pd.Index(found.from_ids).get_indexer(ends)
     has_primary = np.isin(ends, _primary_links(found)[0])
     restore = found.read_ok[code] & ~has_primary & found.holds(code, earlier)
