@@ -189,27 +189,20 @@ def _store(call: Call, key: tuple[int, int], definitions: list[Definition]) -> N
     from_type, to_type = call.types
     f, t = key
     for definition in definitions:
-        if definition.single:
-            for other, types in list(store.targets_with_types(from_type, to_type, f).items()):
-                if other != t and definition.type_id in types:
-                    store.remove(
-                        from_type,
-                        to_type,
-                        f,
-                        other,
-                        (definition.type_id,),
-                        (definition.reverse_id,),
-                    )
         mirror = portal.definitions.get(
             to_type, from_type, definition.category, definition.reverse_id
         )
-        if mirror is not None and mirror.single and mirror is not definition:
+        # (side, the record holding one, the record it keeps, its type, the reverse type)
+        sides = [(from_type, to_type, f, t, definition, definition.reverse_id)]
+        if mirror is not None and mirror is not definition:
             # written from the other side (company -> contact Primary): the to-record holds one
-            for other, types in list(store.targets_with_types(to_type, from_type, t).items()):
-                if other != f and mirror.type_id in types:
-                    store.remove(
-                        to_type, from_type, t, other, (mirror.type_id,), (definition.type_id,)
-                    )
+            sides.append((to_type, from_type, t, f, mirror, definition.type_id))
+        for a, b, holder, kept, single, reverse_id in sides:
+            if not single.single:
+                continue
+            for other, types in list(store.targets_with_types(a, b, holder).items()):
+                if other != kept and single.type_id in types:
+                    store.remove(a, b, holder, other, (single.type_id,), (reverse_id,))
     forward = {d.type_id for d in definitions}
     reverse = {d.reverse_id for d in definitions}
     default = portal.definitions.default(from_type, to_type)
