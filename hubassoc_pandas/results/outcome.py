@@ -57,7 +57,14 @@ def run_record(
     done: Execution,
     settings: RunSettings,
     base_url: str,
+    *,
+    lookups: int = 0,
+    reads: int = 0,
+    writes: int | None = None,
 ) -> dict[str, Any]:
+    """The run record of ``done``: settings, sizes, requests and timings. ``lookups`` and
+    ``reads``: the requests the run made besides its writes; ``writes`` defaults to
+    ``done``'s requests."""
     report = done.report
     return {
         "version": __version__,
@@ -71,7 +78,9 @@ def run_record(
         **settings.record(),
         "rows": plan.n_rows,
         "unique_pairs": plan.n_pairs,
-        **request_counts(writes=report.requests),
+        **request_counts(
+            lookups=lookups, reads=reads, writes=report.requests if writes is None else writes
+        ),
         "batches": report.batches,
         "rate_limited_responses": report.rate_limited,
         "stopped": report.stopped,

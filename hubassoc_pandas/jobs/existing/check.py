@@ -44,7 +44,7 @@ from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.progress import Progress, make_progress
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.made import MADE, made_of_run
-from hubassoc_pandas.results.outcome import hand_back, request_counts, row_counts, run_record
+from hubassoc_pandas.results.outcome import hand_back, row_counts, run_record
 from hubassoc_pandas.results.schema import is_results_frame
 from hubassoc_pandas.status import NOT_SENT, SUCCESS
 from hubassoc_pandas.transport.client import HubSpotClient
@@ -94,7 +94,16 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         lookups = given.record(job.keys)
     ledger = _outcomes(plan, operation, existing, from_codes, before.skip, done)
     base_url = job.connection.base_url
-    record = run_record(operation, plan, done or existing.execution, job.settings, base_url)
+    record = run_record(
+        operation,
+        plan,
+        done or existing.execution,
+        job.settings,
+        base_url,
+        lookups=lookups.get("lookup_requests", 0) + planned.label_requests,
+        reads=existing.execution.report.requests,
+        writes=0 if done is None else done.report.requests,
+    )
     record.update(
         from_col=str(job.from_col),
         to_col=str(job.to_col),
@@ -105,13 +114,6 @@ def associate_checked(frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     )
     if not job.run.dry_run:
         record[MADE] = made_of_run(plan, ledger)
-    record.update(
-        request_counts(
-            lookups=lookups.get("lookup_requests", 0) + planned.label_requests,
-            reads=existing.execution.report.requests,
-            writes=0 if done is None else done.report.requests,
-        )
-    )
     results = build_results(frame, plan, ledger, record, success=operation.success)
     labelling = planned.labelling
     typed = operation if isinstance(operation, TypedPairs) else None

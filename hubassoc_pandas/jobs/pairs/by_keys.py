@@ -202,14 +202,9 @@ def associate_by_keys(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFr
     run = run_keyed_pairs(verb, frame, job)
     warn_of_unread_primary(run.planned.operation, job)
     operation, plan, done = run.planned.operation, run.planned.plan, run.done
-    record = run_record(operation, plan, done, settings, job.connection.base_url)
+    lookups = run.fields["lookup_requests"] + run.planned.label_requests
+    record = run_record(operation, plan, done, settings, job.connection.base_url, lookups=lookups)
     record.update(from_col=str(job.from_col), to_col=str(job.to_col), **run.fields)
-    record.update(
-        request_counts(
-            lookups=run.fields["lookup_requests"] + run.planned.label_requests,
-            writes=done.report.requests,
-        )
-    )
     results = (
         build_results(frame, plan, done.ledger, record, success=operation.success)
         if run.ahead is None  # a dry run

@@ -14,9 +14,7 @@ from hubassoc_pandas.options import PairJob
 from hubassoc_pandas.results.ahead import ResultsAhead
 from hubassoc_pandas.results.frame import build_results
 from hubassoc_pandas.results.outcome import (
-    add_requests,
     hand_back,
-    request_counts,
     row_counts,
     run_record,
 )
@@ -38,7 +36,9 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
     done = execute_pairs(
         operation, plan, job, first_batch=1, on_sending=None if ahead is None else ahead.start
     )
-    record = run_record(operation, plan, done, settings, job.connection.base_url)
+    record = run_record(
+        operation, plan, done, settings, job.connection.base_url, lookups=planned.label_requests
+    )
     record.update(from_col=str(job.from_col), to_col=str(job.to_col))
     if ahead is not None:
         results = ahead.finish(frame, done.ledger, record, success=operation.success)
@@ -55,7 +55,6 @@ def run_pairs(verb: str, frame: pd.DataFrame, job: PairJob) -> pd.DataFrame:
         )
     if labelling is not None and isinstance(operation, TypedPairs):
         record.update(labelling.record(planned.known))
-        record.update(add_requests(record, request_counts(lookups=planned.label_requests)))
         results = labelling.finish(results, plan, operation)
     results.attrs["hubassoc"]["counts"] = row_counts(results, operation.success)
     return hand_back(results, done)
