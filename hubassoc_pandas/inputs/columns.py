@@ -31,6 +31,7 @@ __all__ = [
     "arrow_strings",
     "arrow_text",
     "code_dtype",
+    "empty_column",
     "flags",
     "integers",
     "missing_text",
@@ -176,6 +177,22 @@ def repeated_text(text: str, n_rows: int) -> pd.api.extensions.ExtensionArray:
     one = pa.scalar(text, type=pa.large_string())
     block = pa.repeat(one, unit, memory_pool=pa.system_memory_pool())
     return arrow_text(n_rows, lambda start, stop, pool: block.slice(0, stop - start), unit)
+
+
+def empty_column(dtype: str, n_rows: int) -> pd.api.extensions.ExtensionArray:
+    """A column of ``n_rows`` <NA> of ``dtype`` (``"Int64"``, ``"string"`` or another pandas
+    extension dtype), costing no fresh memory until read where it can.
+
+    Examples
+    --------
+    >>> empty_column("Int64", 2).tolist(), empty_column("string", 1).tolist()
+    ([<NA>, <NA>], [<NA>])
+    """
+    if dtype == "Int64":
+        return integers(np.zeros(n_rows, dtype=bool), None, None)
+    if dtype == "string":
+        return missing_text(n_rows)
+    return pd.array([None] * n_rows, dtype=dtype)
 
 
 def integers(invalid: np.ndarray, value: int | None, other: int | None) -> pd.arrays.IntegerArray:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from hubassoc_pandas._stack import user_stacklevel
 from hubassoc_pandas.engine.ledger import Interned, Ledger
-from hubassoc_pandas.inputs.columns import integers, missing_text, text_by_code
+from hubassoc_pandas.inputs.columns import empty_column, text_by_code
 from hubassoc_pandas.inputs.ids import id_string_array
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.results.schema import (
@@ -171,11 +171,7 @@ def _value_columns(ledger: Ledger, pick: Any, n_rows: int) -> dict[str, Any]:
     for name in [*BASE_VALUE_COLUMNS, *(n for n in stored if n not in BASE_VALUE_COLUMNS)]:
         column = stored.get(name)
         if column is None:  # the operation has none: an empty column
-            columns[name] = (
-                integers(np.zeros(n_rows, dtype=bool), None, None)
-                if BASE_VALUE_COLUMNS[name] == "Int64"
-                else missing_text(n_rows)
-            )
+            columns[name] = empty_column(BASE_VALUE_COLUMNS[name], n_rows)
         elif isinstance(column, Interned):
             columns[name] = _text_column(column.table, pick(column.codes, -1))
         else:

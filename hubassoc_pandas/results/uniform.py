@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from hubassoc_pandas.engine.ledger import Interned, Ledger
-from hubassoc_pandas.inputs.columns import code_dtype, flags, integers, missing_text, text_by_code
+from hubassoc_pandas.inputs.columns import (
+    code_dtype,
+    empty_column,
+    flags,
+    integers,
+    text_by_code,
+)
 from hubassoc_pandas.inputs.ids import id_string_array
 from hubassoc_pandas.inputs.plan import Plan
 from hubassoc_pandas.results.frame import assemble, input_base
@@ -156,13 +162,7 @@ def _value_columns(ledger: Ledger, outcome: SharedOutcome, invalid: np.ndarray) 
     for name in [*BASE_VALUE_COLUMNS, *(n for n in stored if n not in BASE_VALUE_COLUMNS)]:
         column = stored.get(name)
         if column is None:  # the operation has none: an empty column
-            dtype = BASE_VALUE_COLUMNS[name]
-            if dtype == "Int64":
-                columns[name] = integers(invalid, None, None)
-            elif dtype == "string":
-                columns[name] = missing_text(len(invalid))
-            else:
-                columns[name] = pd.array([None] * len(invalid), dtype=dtype)
+            columns[name] = empty_column(BASE_VALUE_COLUMNS[name], len(invalid))
         elif isinstance(column, Interned):
             columns[name] = text_by_code([outcome.values[name], None], invalid.view(np.int8))
         else:
