@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from hubassoc_pandas.cli.parameters import add_timeout, add_types
+from hubassoc_pandas.cli.parameters import CONNECTION_HELP, add_timeout, add_types
 from hubassoc_pandas.jobs.labels.definitions import labels
 from hubassoc_pandas.transport.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 
@@ -25,8 +25,8 @@ def add_labels_command(add_command: Callable[..., argparse.ArgumentParser]) -> N
         "labels",
         help="list the association labels of a pair of object types",
         description="List the association types of FROM -> TO as HubSpot defines them in "
-        "this portal: category, type ID and label (the unlabelled default has none). Token "
-        "from HUBSPOT_ACCESS_TOKEN; base URL from HUBSPOT_BASE_URL or --base-url.",
+        "this portal: category, type ID and label (the unlabelled default has none). "
+        + CONNECTION_HELP,
     )
     add_types(command)
     command.add_argument(
