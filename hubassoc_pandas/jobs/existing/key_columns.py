@@ -34,7 +34,7 @@ from hubassoc_pandas.engine.pacing import Pacer
 from hubassoc_pandas.engine.report import RunReport
 from hubassoc_pandas.jobs.existing.reading import Existing
 from hubassoc_pandas.jobs.keys.lookup import KeySession
-from hubassoc_pandas.jobs.keys.outcomes import again_by, key_problems
+from hubassoc_pandas.jobs.keys.outcomes import key_problems
 from hubassoc_pandas.jobs.keys.session import key_session
 from hubassoc_pandas.jobs.pairs.by_keys import Side, lookup_record, resolve_sides, sides_of
 from hubassoc_pandas.operations.read import ReadAssociations
@@ -162,6 +162,7 @@ def id_columns(
         progress=job.run.progress,
         dry_run=False,
         on_ambiguous=job.keys.on_ambiguous,
+        again=_AGAIN.get(operation, "retry()"),  # no retry() for reads: the same call again
     ) as session:
         if session.client is None:  # a session that is not a dry run always has one
             raise RuntimeError("the key session opened no client")
@@ -171,8 +172,6 @@ def id_columns(
             if side.spec is not None:
                 by_ids[side.column] = values.array
         problems = key_problems(views)
-        if operation in _AGAIN:  # no retry() for these: the same call again looks keys up
-            problems = again_by(problems, _AGAIN[operation])
         yield IdColumns(by_ids, session.client, problems, sides, session)
 
 

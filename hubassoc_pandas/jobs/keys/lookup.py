@@ -78,6 +78,9 @@ class KeySession:
         Look nothing up: keys not found in the journal are ``not_sent`` (DRY_RUN).
     on_ambiguous : {"fail", "oldest"}
         What a key several records have comes to.
+    again : str
+        What a key no record has tells the user to run to look it up again ("retry()", or
+        "read() again" for a job without a retry).
     additional_domains : bool
         Whether a domain also matches companies listing it in ``hs_additional_domains``
         (those count only when no company has it as its ``domain``).
@@ -110,6 +113,7 @@ class KeySession:
         progress: bool | Progress = False,
         dry_run: bool = False,
         on_ambiguous: str = "fail",
+        again: str = "retry()",
         first_batch: int = 1,
         additional_domains: bool = True,
         recheck_missing: bool = False,
@@ -121,6 +125,7 @@ class KeySession:
         self.progress = progress
         self.dry_run = dry_run
         self.on_ambiguous = check_on_ambiguous(on_ambiguous)
+        self.again = again
         self.additional_domains = bool(additional_domains)
         self.recheck_missing = bool(recheck_missing)
         self.pacer = Pacer(settings.rate_limit, ceiling=settings.rate_limit)
@@ -266,7 +271,9 @@ class KeySession:
         for value in uniques:
             entry = known.get(value)
             if entry is not None:
-                verdicts.append(describe_found(spec, value, entry.found, self.on_ambiguous))
+                verdicts.append(
+                    describe_found(spec, value, entry.found, self.on_ambiguous, self.again)
+                )
                 numbers.append(entry.numbers)
             else:
                 code, info, counts = unresolved[value]
@@ -282,7 +289,7 @@ class KeySession:
         for value in uniques:
             found = known.get(value)
             if found is not None:
-                verdict = describe_found(spec, value, found.found, self.on_ambiguous)
+                verdict = describe_found(spec, value, found.found, self.on_ambiguous, self.again)
                 kind = {None: "resolved", "KEY_NOT_FOUND": "not_found"}.get(verdict[2], "ambiguous")
                 counts[kind] += 1
         return {

@@ -31,7 +31,6 @@ __all__ = [
     "Outcomes",
     "Verdict",
     "View",
-    "again_by",
     "describe_found",
     "describe_unresolved",
     "id_view",
@@ -93,9 +92,12 @@ def nouns(object_type: str) -> tuple[str, str]:
     return _NOUNS.get(object_type, (f"{object_type} record", f"{object_type} records"))
 
 
-def describe_found(spec: KeySpec, value: str, found: Found, on_ambiguous: str) -> Verdict:
+def describe_found(
+    spec: KeySpec, value: str, found: Found, on_ambiguous: str, again: str = "retry()"
+) -> Verdict:
     """The verdict on a key a lookup answered: one record, none, or several. A key no
-    record has is retryable: retry() looks it up again, and finds a record created since.
+    record has is retryable: ``again`` (retry(), or for a job without one the same call
+    again) looks it up again, and finds a record created since.
 
     Examples
     --------
@@ -124,7 +126,7 @@ mean in the column, or pass on_ambiguous='oldest' to take the oldest.")
             False,
         )
     if found.n == 0 or not found.ids:
-        return None, _FAILED, KEY_NOT_FOUND, f"No {one} has {named}. {not_found_note()}", True
+        return None, _FAILED, KEY_NOT_FOUND, f"No {one} has {named}. {not_found_note(again)}", True
     if found.n == 1 or on_ambiguous == "oldest":
         return found.ids[0], None, None, None, None
     listed = ", ".join(found.ids[:LISTED_IN_MESSAGE])
@@ -149,26 +151,6 @@ def not_found_note(again: str = "retry()") -> str:
     True
     """
     return _NOT_FOUND_NOTE.format(again=again)
-
-
-def again_by(problems: pd.DataFrame, again: str) -> pd.DataFrame:
-    """Key ``problems`` (see :func:`key_problems`) whose KEY_NOT_FOUND messages say to run
-    ``again`` (``"read() again"``, say) rather than retry(), for a job that has no retry.
-
-    Examples
-    --------
-    >>> problems = pd.DataFrame({"error_message": [f"x: No. {not_found_note()}"]})
-    >>> again_by(problems, "read() again")["error_message"].str.contains("read").tolist()
-    [True]
-    """
-    if problems.empty:
-        return problems
-    reworded = problems.copy()
-    reworded["error_message"] = [
-        text.replace(not_found_note(), not_found_note(again)) if isinstance(text, str) else text
-        for text in problems["error_message"].tolist()
-    ]
-    return reworded
 
 
 def describe_unresolved(spec: KeySpec, value: str, code: int, info: ErrorInfo) -> Verdict:

@@ -66,6 +66,7 @@ def key_session(
     progress: bool | Progress,
     dry_run: bool,
     on_ambiguous: str = "fail",
+    again: str = "retry()",
     additional_domains: bool = True,
     recheck_missing: bool = False,
 ) -> Iterator[KeySession]:
@@ -93,6 +94,7 @@ def key_session(
             progress=progress,
             dry_run=dry_run,
             on_ambiguous=on_ambiguous,
+            again=again,
             additional_domains=additional_domains,
             recheck_missing=recheck_missing,
             first_batch=1 if opened is None else opened.last_batch() + 1,
